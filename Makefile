@@ -1,0 +1,144 @@
+# Build, run and test the hypervisor.
+#
+#   make                  build build/$(PLATFORM)/hyp.bin (and hyp.elf)
+#   make run              set up, then boot the hypervisor and its guest in QEMU
+#   make test             set up, then run the unit tests and the boot tests
+#   make debug            QEMU stopped at the first instruction, waiting for gdb
+#
+# PLATFORM=qemu-virt (default) | rpi4     GIC=3 (default) | 2 (QEMU virt only)
+
+PLATFORM      ?= qemu-virt
+GIC           ?= 3
+CROSS_COMPILE ?= aarch64-linux-gnu-
+V             ?= 0
+
+ifeq ($(V),0)
+Q := @
+endif
+
+CC      := $(CROSS_COMPILE)gcc
+LD      := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+SIZE    := $(CROSS_COMPILE)size
+HOSTCC  ?= gcc
+PYTHON  := /usr/bin/python3
+
+BUILD     := build/$(PLATFORM)
+DEPS_ROOT := build/deps/root
+LIBFDT    := $(DEPS_ROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+LIBFDT_INC:= $(DEPS_ROOT)/usr/include
+GUESTS    := build/guests
+
+include configs/$(PLATFORM).mk
+
+# ---------------------------------------------------------------------------
+# The hypervisor
+# ---------------------------------------------------------------------------
+# -fpie: the image runs wherever the loader put it (QEMU -kernel, U-Boot booti);
+#        boot/head.S applies its own relocations before any C runs.
+# -mstrict-align: C runs briefly with the MMU off, where memory is Device.
+CFLAGS := -std=c11 -ffreestanding -nostdlib -mgeneral-regs-only -Wall -Wextra -Werror \
+	  -O2 -g -fpie -fno-plt -mstrict-align -fno-stack-protector -fno-common \
+	  -fno-omit-frame-pointer -I. -I$(BUILD)/include -isystem $(LIBFDT_INC) \
+	  -include configs/$(PLATFORM).h -MMD -MP
+ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
+LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack --no-warn-rwx-segments \
+	   -nostdlib --gc-sections -T boot/hyp.lds
+
+HYP_SRCS := $(wildcard boot/*.S boot/*.c arch/arm64/*.S arch/arm64/*.c core/*.c \
+		       vcpu/*.c vgic/*.c drivers/*.c) configs/$(PLATFORM)-vms.c configs/guest-images.S
+HYP_SRCS := $(filter-out arch/arm64/asm-offsets.c,$(HYP_SRCS))
+HYP_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(HYP_SRCS)))
+ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
+
+.PHONY: all deps run test test-unit test-boot debug clean format check-format size
+all: $(BUILD)/hyp.bin
+
+$(BUILD)/hyp.bin: $(BUILD)/hyp.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+	@echo "  BIN     $@ ($$(stat -c %s $@) bytes)"
+
+$(BUILD)/hyp.elf: $(HYP_OBJS) $(LIBFDT) boot/hyp.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(HYP_OBJS) $(LIBFDT)
+	$(Q)$(PYTHON) scripts/check-relocs.py $(CROSS_COMPILE)readelf $@
+
+$(BUILD)/%.o: %.c $(ASM_OFFSETS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.S $(ASM_OFFSETS)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
+
+# The assembly uses offsets generated from struct cpu_user_regs itself, so the
+# two cannot disagree (Xen and Linux do the same).
+$(ASM_OFFSETS): arch/arm64/asm-offsets.c arch/arm64/regs.h
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -S -o $@.s $<
+	$(Q)(echo "/* Generated from arch/arm64/asm-offsets.c: do not edit. */"; \
+	     echo "#ifndef ASM_OFFSETS_H"; echo "#define ASM_OFFSETS_H"; \
+	     sed -n 's/.*@@\([A-Za-z0-9_]*\) #\?\(-\?[0-9][0-9]*\).*/#define \1 \2/p' $@.s; \
+	     echo "#endif") > $@.tmp
+	$(Q)mv $@.tmp $@
+
+# Guest images compiled into the hypervisor (configs/guest-images.S).
+$(BUILD)/configs/guest-images.o: $(GUEST_IMAGE)
+configs/guest-images.S: ;
+ASFLAGS += -DGUEST_IMAGE='"$(abspath $(GUEST_IMAGE))"'
+
+$(LIBFDT):
+	$(Q)bash scripts/deps.sh
+
+size: $(BUILD)/hyp.elf
+	$(Q)$(SIZE) $<
+
+-include $(HYP_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# Test guests (bare metal, built with the same toolchain)
+# ---------------------------------------------------------------------------
+include tests/guests/guests.mk
+
+# ---------------------------------------------------------------------------
+# Set-up, run, debug
+# ---------------------------------------------------------------------------
+deps:
+	$(Q)bash scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/hyp.bin
+
+debug: deps
+	$(Q)$(MAKE) --no-print-directory all
+	@echo "QEMU is waiting for gdb on localhost:1234. In another terminal:"
+	@echo "  gdb-multiarch $(BUILD)/hyp.elf -ex 'target remote localhost:1234'"
+	@echo "(hyp.elf is linked at 0; QEMU loads hyp.bin at $(HYP_LOAD_ADDR), so use"
+	@echo " 'add-symbol-file $(BUILD)/hyp.elf -o $(HYP_LOAD_ADDR)' for the symbols)"
+	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/hyp.bin -S -gdb tcp::1234
+
+# ---------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------
+include tests/unit/unit.mk
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-boot
+
+test-boot: all
+	$(Q)$(PYTHON) -m pytest -v tests/boot
+
+# ---------------------------------------------------------------------------
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	$(Q)clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build/qemu-virt build/rpi4 build/unit build/guests

@@ -1,0 +1,110 @@
+/*
+ * What the hypervisor learns from the host device tree (the DTB the firmware
+ * or boot loader passes in x0). Parsing is plain libfdt and has no CPU
+ * dependency, so it is unit-tested on the host against real DTBs.
+ *
+ * All addresses are CPU physical addresses: "reg" values are translated through
+ * every parent's "ranges" before they land here. Interrupts are GIC INTIDs
+ * (SPI n -> 32 + n, PPI n -> 16 + n).
+ */
+#ifndef CORE_DT_H
+#define CORE_DT_H
+
+#include "core/compiler.h"
+
+#define DT_MAX_MEM_BANKS 8
+#define DT_MAX_CPUS	 8
+
+struct dt_region {
+	uint64_t base;
+	uint64_t size;
+};
+
+enum dt_cpu_enable {
+	DT_CPU_ENABLE_NONE,	  /* no enable-method: only the boot CPU can run */
+	DT_CPU_ENABLE_PSCI,	  /* enable-method = "psci" */
+	DT_CPU_ENABLE_SPIN_TABLE, /* enable-method = "spin-table" + cpu-release-addr */
+};
+
+struct dt_cpu {
+	uint64_t mpidr; /* the "reg" of the cpu node (MPIDR affinity bits) */
+	enum dt_cpu_enable enable;
+	uint64_t release_addr; /* spin-table only */
+};
+
+enum dt_psci_method {
+	DT_PSCI_NONE, /* no /psci node (or no usable method) */
+	DT_PSCI_SMC,
+	DT_PSCI_HVC,
+};
+
+struct dt_gic {
+	unsigned int version; /* 2 (arm,gic-400 / arm,cortex-a15-gic / ...) or 3 (arm,gic-v3) */
+	struct dt_region gicd;
+	struct dt_region gicc; /* v2: CPU interface */
+	struct dt_region gich; /* v2: virtual interface control */
+	struct dt_region gicv; /* v2: virtual CPU interface */
+	struct dt_region gicr; /* v3: first redistributor region */
+	unsigned int maint_irq; /* INTID of the maintenance interrupt, 0 if absent */
+	int phandle;
+};
+
+enum dt_uart_type {
+	DT_UART_NONE,
+	DT_UART_PL011, /* compatible "arm,pl011" */
+};
+
+struct dt_uart {
+	enum dt_uart_type type;
+	struct dt_region reg;
+	unsigned int irq; /* INTID, 0 if none */
+	char path[64];	  /* the node's full path, e.g. "/pl011@9000000" */
+};
+
+struct dt_timer {
+	/* INTIDs, in the order of the arm,armv8-timer binding */
+	unsigned int sec_phys_irq;
+	unsigned int phys_irq;
+	unsigned int virt_irq;
+	unsigned int hyp_irq;
+};
+
+struct dt_host {
+	struct dt_region mem[DT_MAX_MEM_BANKS];
+	unsigned int nr_mem;
+	struct dt_cpu cpus[DT_MAX_CPUS];
+	unsigned int nr_cpus;
+	enum dt_psci_method psci;
+	struct dt_gic gic;
+	struct dt_uart uart;
+	struct dt_timer timer;
+	char model[64];
+};
+
+/* A parse error: a sentence naming the node or property and what is wrong. */
+struct dt_error {
+	char msg[160];
+};
+
+/*
+ * Check the header of a DTB without libfdt (usable with the MMU off).
+ * Returns the blob's total size, or 0 if @fdt does not look like a DTB.
+ */
+uint32_t dt_blob_size(const void *fdt);
+
+/*
+ * Fill @out from the DTB at @fdt. Returns 0, or -1 with @err explaining what
+ * is missing or malformed (never a partial silent success).
+ */
+int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err);
+
+/*
+ * Translate @addr, a "reg" address of the node at @node, through the "ranges"
+ * of every ancestor into a CPU physical address. Returns 0 or -1 if a parent
+ * has no mapping for it.
+ */
+int dt_translate_address(const void *fdt, int node, uint64_t addr, uint64_t *out);
+
+const char *dt_psci_method_name(enum dt_psci_method m);
+
+#endif

@@ -1,0 +1,24 @@
+# Host unit tests (cmocka). Each tests/unit/test_NAME.c is linked with the
+# project sources listed in NAME_SRCS and run by `make test-unit`.
+UNIT_BUILD  := build/unit
+UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -I. -I$(BUILD)/include -DUNIT_TEST \
+	       -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_LIBS   := -lcmocka -lfdt
+
+printf_SRCS := core/printf.c
+dt_SRCS     := core/dt.c core/printf.c
+
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))
+
+.SECONDEXPANSION:
+$(UNIT_BUILD)/test_%: tests/unit/test_%.c $$($$*_SRCS) $$(wildcard tests/unit/*.h) $(ASM_OFFSETS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) $(UNIT_LIBS)
+
+# Run every test binary even if one fails, then report the overall result.
+test-unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; (cd tests/unit && ../../$$t) || fail=1; \
+	done; exit $$fail
