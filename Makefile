@@ -39,10 +39,10 @@ include configs/$(PLATFORM).mk
 # -mstrict-align: C runs briefly with the MMU off, where memory is Device.
 CFLAGS := -std=c11 -ffreestanding -nostdlib -mgeneral-regs-only -Wall -Wextra -Werror \
 	  -O2 -g -fpie -fno-plt -mstrict-align -fno-stack-protector -fno-common \
-	  -fno-omit-frame-pointer -I. -I$(BUILD)/include -isystem $(LIBFDT_INC) \
+	  -fno-omit-frame-pointer -mno-outline-atomics -I. -I$(BUILD)/include -Icore/fdt-env -isystem $(LIBFDT_INC) \
 	  -include configs/$(PLATFORM).h -MMD -MP
-ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
-LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack --no-warn-rwx-segments \
+ASFLAGS := $(CFLAGS) -D__ASSEMBLY__ -DHYP_LINK_ADDR=$(HYP_LINK_ADDR)
+LDFLAGS := --defsym=HYP_LINK_ADDR=$(HYP_LINK_ADDR) -pie --no-dynamic-linker -z text -z norelro -z noexecstack --no-warn-rwx-segments \
 	   -nostdlib --gc-sections -T boot/hyp.lds
 
 HYP_SRCS := $(wildcard boot/*.S boot/*.c arch/arm64/*.S arch/arm64/*.c core/*.c \
@@ -97,6 +97,7 @@ size: $(BUILD)/hyp.elf
 	$(Q)$(SIZE) $<
 
 -include $(HYP_OBJS:.o=.d)
+$(HYP_OBJS) $(ASM_OFFSETS): Makefile configs/$(PLATFORM).mk
 
 # ---------------------------------------------------------------------------
 # Test guests (bare metal, built with the same toolchain)

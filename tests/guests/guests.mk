@@ -1,1 +1,59 @@
+# Bare-metal AArch64 test guests, booted by the hypervisor at EL1.
+# Included by the top Makefile, which provides CC, OBJCOPY, Q and GUESTS.
+#
+#   make build/guests/testguest.bin
+#
+# Each guest is a directory tests/guests/NAME/ with its sources (*.S, *.c) and
+# a guest.lds; it is linked with the shared code in tests/guests/common/.
+# Adding a guest is one more $(eval $(call guest_rules,NAME)) line.
 
+CROSS_COMPILE ?= aarch64-linux-gnu-
+GUEST_LD      := $(CROSS_COMPILE)ld
+GUEST_SRC     := tests/guests
+
+# Position-dependent (linked where they run), MMU off so strictly aligned,
+# general registers only so no FP/SIMD state to enable.
+# -fno-tree-loop-distribute-patterns: don't turn loops into memset()/memcpy()
+# calls, there is no libc.
+GUEST_CFLAGS := -std=c11 -ffreestanding -nostdlib -mgeneral-regs-only -Wall -Wextra -Werror \
+		-O2 -g -mstrict-align -fno-pie -fno-stack-protector -fno-common \
+		-fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections \
+		-I$(GUEST_SRC)/common -MMD -MP
+GUEST_ASFLAGS := $(GUEST_CFLAGS) -D__ASSEMBLY__
+GUEST_LDFLAGS := -nostdlib -static --gc-sections -z noexecstack --no-warn-rwx-segments
+
+GUEST_COMMON_SRCS := $(wildcard $(GUEST_SRC)/common/*.S $(GUEST_SRC)/common/*.c)
+
+# tests/guests/X.c -> build/guests/X.o
+guest_objs = $(patsubst $(GUEST_SRC)/%,$(GUESTS)/%.o,$(basename $(1)))
+
+# $(call guest_rules,NAME): build/guests/NAME.elf and build/guests/NAME.bin
+define guest_rules
+$(1)_GUEST_SRCS := $$(wildcard $(GUEST_SRC)/$(1)/*.S $(GUEST_SRC)/$(1)/*.c) $(GUEST_COMMON_SRCS)
+$(1)_GUEST_OBJS := $$(call guest_objs,$$($(1)_GUEST_SRCS))
+
+$(GUESTS)/$(1).elf: $$($(1)_GUEST_OBJS) $(GUEST_SRC)/$(1)/guest.lds
+	@echo "  LD      $$@"
+	$$(Q)$$(GUEST_LD) $$(GUEST_LDFLAGS) -T $(GUEST_SRC)/$(1)/guest.lds -o $$@ $$($(1)_GUEST_OBJS)
+
+$(GUESTS)/$(1).bin: $(GUESTS)/$(1).elf
+	$$(Q)$$(OBJCOPY) -O binary $$< $$@
+	@echo "  BIN     $$@ ($$$$(stat -c %s $$@) bytes)"
+
+-include $$($(1)_GUEST_OBJS:.o=.d)
+endef
+
+$(GUESTS)/%.o: $(GUEST_SRC)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUESTS)/%.o: $(GUEST_SRC)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(eval $(call guest_rules,testguest))
+
+.PHONY: guests
+guests: $(GUESTS)/testguest.bin

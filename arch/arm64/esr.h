@@ -1,0 +1,93 @@
+/*
+ * ESR_EL2 decoding: the exception class and the fields of the ISS that the
+ * trap handlers and the panic report use. Pure functions, unit-tested on the
+ * host.
+ */
+#ifndef ARCH_ARM64_ESR_H
+#define ARCH_ARM64_ESR_H
+
+#include "core/compiler.h"
+
+#define ESR_EC_SHIFT 26
+#define ESR_IL	     BIT(25)
+#define ESR_ISS_MASK GENMASK(24, 0)
+
+enum esr_ec {
+	EC_UNKNOWN = 0x00,
+	EC_WFX = 0x01,
+	EC_CP15_32 = 0x03,
+	EC_CP15_64 = 0x04,
+	EC_CP14_MR = 0x05,
+	EC_CP14_LS = 0x06,
+	EC_FP_ASIMD = 0x07,
+	EC_CP10_ID = 0x08,
+	EC_PAC = 0x09,
+	EC_CP14_64 = 0x0c,
+	EC_BTI = 0x0d,
+	EC_ILLEGAL = 0x0e,
+	EC_SVC32 = 0x11,
+	EC_HVC32 = 0x12,
+	EC_SMC32 = 0x13,
+	EC_SVC64 = 0x15,
+	EC_HVC64 = 0x16,
+	EC_SMC64 = 0x17,
+	EC_SYS64 = 0x18,
+	EC_SVE = 0x19,
+	EC_IMP_DEF = 0x1f,
+	EC_IABT_LOW = 0x20,
+	EC_IABT_CUR = 0x21,
+	EC_PC_ALIGN = 0x22,
+	EC_DABT_LOW = 0x24,
+	EC_DABT_CUR = 0x25,
+	EC_SP_ALIGN = 0x26,
+	EC_FP_EXC32 = 0x28,
+	EC_FP_EXC64 = 0x2c,
+	EC_SERROR = 0x2f,
+	EC_BREAKPT_LOW = 0x30,
+	EC_BREAKPT_CUR = 0x31,
+	EC_SOFTSTP_LOW = 0x32,
+	EC_SOFTSTP_CUR = 0x33,
+	EC_WATCHPT_LOW = 0x34,
+	EC_WATCHPT_CUR = 0x35,
+	EC_BKPT32 = 0x38,
+	EC_BRK64 = 0x3c,
+};
+
+static inline unsigned int esr_ec(uint64_t esr)
+{
+	return (unsigned int)((esr >> ESR_EC_SHIFT) & 0x3f);
+}
+
+static inline uint32_t esr_iss(uint64_t esr)
+{
+	return (uint32_t)(esr & ESR_ISS_MASK);
+}
+
+/* A data abort's syndrome, as the MMIO emulation needs it. */
+struct esr_dabt {
+	bool isv;	    /* the fields below are valid */
+	unsigned int size;  /* access size in bytes (1, 2, 4, 8) */
+	bool sign_extend;   /* SSE */
+	unsigned int reg;   /* SRT: transfer register, 31 = xzr */
+	bool sixty_four;    /* SF: the register is 64-bit wide */
+	bool write;	    /* WnR */
+	bool s1ptw;	    /* fault on a stage-1 table walk */
+	bool cache_maint;   /* CM: cache maintenance / address translation */
+	unsigned int fsc;   /* DFSC: fault status code */
+};
+
+struct esr_dabt esr_decode_dabt(uint64_t esr);
+
+/* The architectural name of an exception class ("HVC64", "data abort (lower EL)", ...). */
+const char *esr_ec_name(unsigned int ec);
+
+/* The name of a data/instruction abort fault status code ("translation fault, level 2", ...). */
+const char *esr_fsc_name(unsigned int fsc);
+
+/* One line describing the ISS of @esr for a panic report, written into @buf. */
+void esr_describe(uint64_t esr, char *buf, size_t size);
+
+/* Fault status codes used when building syndromes. */
+#define FSC_SEA 0x10 /* synchronous external abort, not on a table walk */
+
+#endif

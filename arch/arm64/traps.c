@@ -1,0 +1,187 @@
+/*
+ * Trap dispatch: one switch on the exception class, each case a small named
+ * handler. Handlers touch the guest's registers only through the frame.
+ */
+#include "arch/arm64/esr.h"
+#include "arch/arm64/sysregs.h"
+#include "arch/arm64/traps.h"
+#include "core/percpu.h"
+#include "core/printf.h"
+#include "core/smccc.h"
+#include "core/vm.h"
+#include "vcpu/vcpu.h"
+
+static struct vcpu *current_vcpu(void)
+{
+	return this_cpu()->vcpu;
+}
+
+/* Names of the invalid vectors, in entry.S's BAD_* order. */
+static const char *const bad_vector_names[] = {
+	"hyp_sync_sp0", "hyp_irq_sp0", "hyp_fiq_sp0",	 "hyp_error_sp0",
+	"hyp_fiq",	"hyp_error",   "guest_fiq",	 "guest_error",
+	"guest_sync_a32", "guest_irq_a32", "guest_fiq_a32", "guest_error_a32",
+};
+
+void show_registers(const struct cpu_user_regs *regs)
+{
+	char iss[120];
+	unsigned int ec = esr_ec(regs->esr);
+
+	for (unsigned int i = 0; i < 30; i += 3)
+		printk("  x%-2u %016lx  x%-2u %016lx  x%-2u %016lx\n", i, regs->x[i], i + 1,
+		       regs->x[i + 1], i + 2, regs->x[i + 2]);
+	printk("  x30 %016lx  sp  %016lx\n", regs->x[30], regs->sp);
+	printk("  pc  %016lx  cpsr %08lx (EL%u%s)\n", regs->pc, regs->cpsr, psr_el(regs->cpsr),
+	       (regs->cpsr & 1) ? "h" : "t");
+	esr_describe(regs->esr, iss, sizeof(iss));
+	printk("  ESR_EL2 %08lx: EC 0x%02x %s; %s\n", regs->esr, ec, esr_ec_name(ec), iss);
+	printk("  FAR_EL2 %016lx  HPFAR_EL2 %016lx\n", READ_SYSREG(far_el2),
+	       READ_SYSREG(hpfar_el2));
+}
+
+void do_bad_vector(struct cpu_user_regs *regs, unsigned int vector)
+{
+	const char *name = vector < ARRAY_SIZE(bad_vector_names) ? bad_vector_names[vector] : "?";
+
+	panic_regs(regs, "exception through the invalid vector %s", name);
+}
+
+void do_trap_hyp_sync(struct cpu_user_regs *regs)
+{
+	panic_regs(regs, "synchronous exception in the hypervisor: %s",
+		   esr_ec_name(esr_ec(regs->esr)));
+}
+
+/* HVC and SMC share one handler: the SMC Calling Convention decides what a call means. */
+static void do_trap_hvc_smc(struct cpu_user_regs *regs, enum smccc_conduit conduit)
+{
+	struct smccc_regs r;
+
+	/* A trapped SMC returns to the SMC itself; an HVC returns after it. */
+	if (conduit == SMCCC_CONDUIT_SMC)
+		regs->pc += 4;
+
+	for (unsigned int i = 0; i < SMCCC_NR_ARGS; i++)
+		r.a[i] = regs->x[i];
+	if (esr_iss(regs->esr) & 0xffff)
+		r.a[0] = SMCCC_RET_NOT_SUPPORTED; /* SMCCC calls use immediate #0 */
+	else
+		smccc_handle_call(current_vcpu(), conduit, &r);
+	for (unsigned int i = 0; i < SMCCC_NR_RESULTS; i++)
+		regs->x[i] = r.a[i];
+}
+
+static uint64_t guest_reg_read(const struct cpu_user_regs *regs, unsigned int reg)
+{
+	return reg == 31 ? 0 : regs->x[reg]; /* register 31 is xzr here */
+}
+
+static void guest_reg_write(struct cpu_user_regs *regs, unsigned int reg, uint64_t v)
+{
+	if (reg != 31)
+		regs->x[reg] = v;
+}
+
+static uint64_t mmio_extend(uint64_t v, const struct esr_dabt *d)
+{
+	unsigned int bits = d->size * 8;
+
+	if (d->sign_extend && bits < 64 && (v & (1UL << (bits - 1))))
+		v |= ~0UL << bits;
+	if (!d->sixty_four)
+		v &= 0xffffffffUL;
+	return v;
+}
+
+/*
+ * A stage-2 data abort: an access to emulated MMIO, or to an IPA with nothing
+ * behind it. The latter becomes a synchronous external abort in the guest, as
+ * a bus error would on real hardware, and the hypervisor carries on.
+ */
+static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
+{
+	struct vcpu *v = current_vcpu();
+	struct esr_dabt d = esr_decode_dabt(regs->esr);
+	uint64_t far = READ_SYSREG(far_el2);
+	uint64_t ipa = hpfar_to_ipa(READ_SYSREG(hpfar_el2), far);
+	struct mmio_access acc = {.ipa = ipa, .size = d.size, .write = d.write};
+
+	if (vm_find_mmio(v->vm, ipa)) {
+		if (!d.isv) {
+			printk("hyp: %s vcpu%u: MMIO %s at IPA 0x%lx without instruction "
+			       "syndrome (pc 0x%lx): injecting an abort\n",
+			       v->vm->name, v->id, d.write ? "write" : "read", ipa, regs->pc);
+			inject_data_abort(regs, far);
+			return;
+		}
+		if (d.write)
+			acc.data = guest_reg_read(regs, d.reg);
+		if (vm_emulate_mmio(v, &acc)) {
+			if (!d.write)
+				guest_reg_write(regs, d.reg, mmio_extend(acc.data, &d));
+			regs->pc += 4;
+			return;
+		}
+	}
+	printk("hyp: %s vcpu%u: %s at IPA 0x%lx (pc 0x%lx) hits nothing: injecting an "
+	       "external abort\n",
+	       v->vm->name, v->id, d.write ? "write" : "read", ipa, regs->pc);
+	inject_data_abort(regs, far);
+}
+
+static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
+{
+	struct vcpu *v = current_vcpu();
+	uint64_t far = READ_SYSREG(far_el2);
+
+	printk("hyp: %s vcpu%u: instruction fetch from IPA 0x%lx outside its memory: "
+	       "injecting an external abort\n",
+	       v->vm->name, v->id, hpfar_to_ipa(READ_SYSREG(hpfar_el2), far));
+	inject_insn_abort(regs, far);
+}
+
+static void do_trap_unhandled(struct cpu_user_regs *regs)
+{
+	struct vcpu *v = current_vcpu();
+	char iss[120];
+	unsigned int ec = esr_ec(regs->esr);
+
+	esr_describe(regs->esr, iss, sizeof(iss));
+	printk("hyp: %s vcpu%u: unhandled trap EC 0x%02x (%s; %s) at pc 0x%lx: injecting an "
+	       "undefined instruction\n",
+	       v->vm->name, v->id, ec, esr_ec_name(ec), iss, regs->pc);
+	inject_undef(regs);
+}
+
+void do_trap_guest_sync(struct cpu_user_regs *regs)
+{
+	switch (esr_ec(regs->esr)) {
+	case EC_HVC64:
+		do_trap_hvc_smc(regs, SMCCC_CONDUIT_HVC);
+		break;
+	case EC_SMC64:
+		do_trap_hvc_smc(regs, SMCCC_CONDUIT_SMC);
+		break;
+	case EC_DABT_LOW:
+		do_trap_stage2_data_abort(regs);
+		break;
+	case EC_IABT_LOW:
+		do_trap_stage2_insn_abort(regs);
+		break;
+	default:
+		do_trap_unhandled(regs);
+		break;
+	}
+}
+
+void do_trap_irq(struct cpu_user_regs *regs)
+{
+	/* Nothing unmasks or routes physical interrupts yet: seeing one is a bug. */
+	panic_regs(regs, "physical IRQ with no interrupt controller driver");
+}
+
+void leave_hypervisor_to_guest(struct cpu_user_regs *regs)
+{
+	(void)regs;
+}

@@ -1,0 +1,38 @@
+/*
+ * Per physical CPU state. TPIDR_EL2 points at the running CPU's struct pcpu
+ * from its first instructions on (boot/head.S), so this_cpu() is one mrs.
+ */
+#ifndef CORE_PERCPU_H
+#define CORE_PERCPU_H
+
+#define NR_CPUS	       8
+#define HYP_STACK_SIZE 16384
+
+#ifndef __ASSEMBLY__
+#include "arch/arm64/sysregs.h"
+
+struct vcpu;
+
+struct pcpu {
+	unsigned int id;    /* logical index: the position of the CPU in the host DT */
+	uint64_t mpidr;	    /* physical MPIDR affinity */
+	uint64_t stack_top; /* read by boot/head.S on secondary entry */
+	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, if any */
+	bool online;	    /* set by the CPU itself once it runs C with the MMU on */
+};
+
+extern struct pcpu pcpus[NR_CPUS];
+extern unsigned int nr_pcpus;
+
+static inline struct pcpu *this_cpu(void)
+{
+	return (struct pcpu *)READ_SYSREG(tpidr_el2);
+}
+
+static inline unsigned int smp_processor_id(void)
+{
+	return this_cpu()->id;
+}
+#endif
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * Building VMs from configs/: carve their RAM out of what the hypervisor does
+ * not use, map it and their devices in stage 2, load the kernel, write the
+ * guest DT, create the vCPUs.
+ */
+#include "arch/arm64/cache.h"
+#include "arch/arm64/mmu.h"
+#include "arch/arm64/sysregs.h"
+#include "core/dt_guest.h"
+#include "core/lib.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "core/printf.h"
+#include "core/vm.h"
+#include "drivers/platform.h"
+#include "vcpu/vcpu.h"
+
+#define GUEST_IMAGE_OFFSET MiB(2) /* kernel at RAM base + 2 MiB, like QEMU and U-Boot */
+#define GUEST_DTB_MAX	   MiB(2) /* booting.rst: a DTB is at most 2 MiB */
+#define MAX_VMS		   4
+
+static struct vm vms[MAX_VMS];
+static unsigned int nr_vms;
+
+/* RAM not used by the hypervisor or a VM yet, in 2 MiB-aligned ranges. */
+static struct dt_region free_ram[DT_MAX_MEM_BANKS * 2];
+static unsigned int nr_free_ram;
+
+static unsigned int ipa_bits;
+
+static void free_ram_add(uint64_t start, uint64_t end)
+{
+	start = ALIGN_UP(start, MiB(2));
+	end = ALIGN_DOWN(end, MiB(2));
+	if (end > start && nr_free_ram < ARRAY_SIZE(free_ram))
+		free_ram[nr_free_ram++] = (struct dt_region){start, end - start};
+}
+
+/* Every RAM bank minus the 2 MiB blocks the hypervisor image touches. */
+static void free_ram_init(const struct dt_host *host)
+{
+	uint64_t hyp_start = ALIGN_DOWN(hyp_image_start(), MiB(2));
+	uint64_t hyp_end = ALIGN_UP(hyp_image_end(), MiB(2));
+
+	for (unsigned int i = 0; i < host->nr_mem; i++) {
+		uint64_t s = host->mem[i].base, e = s + host->mem[i].size;
+
+		if (hyp_end <= s || hyp_start >= e) {
+			free_ram_add(s, e);
+			continue;
+		}
+		free_ram_add(s, hyp_start);
+		free_ram_add(hyp_end, e);
+	}
+}
+
+/* Take @size bytes (0: the largest free range) of physically contiguous RAM. */
+static int free_ram_take(uint64_t size, uint64_t *pa, uint64_t *got)
+{
+	struct dt_region *best = NULL;
+
+	for (unsigned int i = 0; i < nr_free_ram; i++) {
+		struct dt_region *r = &free_ram[i];
+
+		if (size ? r->size >= size && (!best || r->size < best->size)
+			 : (!best || r->size > best->size))
+			best = r;
+	}
+	if (!best || !best->size)
+		return -1;
+	*got = size ? size : best->size;
+	*pa = best->base;
+	best->base += *got;
+	best->size -= *got;
+	return 0;
+}
+
+uint64_t vm_vtcr(void)
+{
+	/* 4K granule, inner-shareable write-back walks, PS = PA size, start level by IPA size. */
+	unsigned int start_level = ipa_bits > 39 ? 0 : 1;
+	uint64_t sl0 = start_level == 0 ? 2 : 1;
+	uint64_t ps = (READ_SYSREG(id_aa64mmfr0_el1) & 0xf);
+
+	return (64UL - ipa_bits) | (sl0 << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12) |
+	       (MIN(ps, 5UL) << 16) | BIT(31);
+}
+
+static void *s2_alloc_table(void)
+{
+	return page_alloc_zeroed();
+}
+
+static uint64_t s2_v2p(const void *p)
+{
+	return (uint64_t)p; /* the hypervisor is identity mapped */
+}
+
+static void *s2_p2v(uint64_t pa)
+{
+	return (void *)pa;
+}
+
+static void vm_init_stage2(struct vm *vm)
+{
+	vm->s2 = (struct pagetable){
+		.start_level = ipa_bits > 39 ? 0 : 1,
+		.va_bits = ipa_bits,
+		.alloc_table = s2_alloc_table,
+		.virt_to_phys = s2_v2p,
+		.phys_to_virt = s2_p2v,
+	};
+	vm->s2.root = page_alloc_zeroed();
+	vm->vttbr = ((uint64_t)vm->vmid << 48) | (uint64_t)vm->s2.root;
+}
+
+static void vm_map_or_panic(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size,
+			    uint64_t attrs, const char *what)
+{
+	if (pt_map(&vm->s2, ipa, pa, size, attrs))
+		panic("%s: cannot map %s at IPA 0x%lx (+0x%lx) in stage 2", vm->name, what, ipa,
+		      size);
+}
+
+static void vm_map_memory(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	if (free_ram_take(cfg->ram_size, &vm->ram_pa, &vm->ram_size))
+		panic("%s: no free RAM block of 0x%lx bytes", vm->name, cfg->ram_size);
+	vm->ram_ipa = cfg->ram_ipa;
+	vm_map_or_panic(vm, vm->ram_ipa, vm->ram_pa, vm->ram_size,
+			S2_MEMATTR_NORMAL_WB | S2_AP_RW | PTE_SH_INNER, "RAM");
+
+	for (unsigned int i = 0; i < cfg->nr_passthrough; i++) {
+		const struct vm_passthrough *d = &cfg->passthrough[i];
+
+		vm_map_or_panic(vm, d->base, d->base, ALIGN_UP(d->size, PAGE_SIZE),
+				S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->name);
+	}
+}
+
+static void *vm_ipa_to_hyp(const struct vm *vm, uint64_t ipa)
+{
+	return (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
+}
+
+/* Copy the kernel to RAM base + 2 MiB, where an arm64 Image expects to run from. */
+static void vm_load_kernel(struct vm *vm)
+{
+	const struct guest_image *img = &vm->cfg->kernel;
+	size_t size = (size_t)(img->end - img->start);
+
+	if (!size)
+		panic("%s: no kernel image configured", vm->name);
+	if (GUEST_IMAGE_OFFSET + size + GUEST_DTB_MAX > vm->ram_size)
+		panic("%s: kernel image of %zu bytes does not fit in %lu MiB of RAM", vm->name,
+		      size, vm->ram_size >> 20);
+	vm->entry_ipa = vm->ram_ipa + GUEST_IMAGE_OFFSET;
+	memcpy(vm_ipa_to_hyp(vm, vm->entry_ipa), img->start, size);
+	/* The guest starts with its MMU and caches off: make the image visible to it. */
+	dcache_clean_range(vm_ipa_to_hyp(vm, vm->entry_ipa), size);
+}
+
+static void vm_write_dtb(struct vm *vm, const void *host_fdt)
+{
+	struct dt_error err;
+
+	vm->dtb_ipa = vm->ram_ipa + vm->ram_size - GUEST_DTB_MAX;
+	if (dt_build_guest(host_fdt, vm, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX, &err))
+		panic("%s: cannot build its device tree: %s", vm->name, err.msg);
+	dcache_clean_range(vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX);
+}
+
+static struct vm *vm_create(const struct vm_config *cfg, const void *host_fdt)
+{
+	struct vm *vm = &vms[nr_vms];
+
+	vm->id = nr_vms;
+	vm->vmid = (uint16_t)(nr_vms + 1); /* VMID 0 is left unused */
+	vm->name = cfg->name;
+	vm->cfg = cfg;
+	nr_vms++;
+
+	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > VM_MAX_VCPUS || cfg->nr_vcpus > nr_pcpus)
+		panic("%s: %u vCPUs configured, but %u physical CPUs are online", vm->name,
+		      cfg->nr_vcpus, nr_pcpus);
+
+	vm_init_stage2(vm);
+	vm_map_memory(vm);
+	vm_load_kernel(vm);
+	vm->nr_vcpus = cfg->nr_vcpus;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i] = vcpu_create(vm, i, i);
+	vm_write_dtb(vm, host_fdt);
+
+	printk("hyp: %s: %u vCPU(s), RAM IPA 0x%lx-0x%lx at PA 0x%lx, kernel at 0x%lx, DTB at "
+	       "0x%lx\n",
+	       vm->name, vm->nr_vcpus, vm->ram_ipa, vm->ram_ipa + vm->ram_size - 1, vm->ram_pa,
+	       vm->entry_ipa, vm->dtb_ipa);
+	return vm;
+}
+
+struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt)
+{
+	ipa_bits = mmu_pa_bits();
+	free_ram_init(host);
+	if (nr_vm_configs == 0 || nr_vm_configs > MAX_VMS)
+		panic("configs/: %u VMs defined, this build supports 1 to %u", nr_vm_configs,
+		      MAX_VMS);
+	for (unsigned int i = 0; i < nr_vm_configs; i++)
+		vm_create(&vm_configs[i], host_fdt);
+	return &vms[0];
+}
+
+void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
+		      void *priv)
+{
+	if (vm->nr_mmio == VM_MAX_MMIO)
+		panic("%s: too many emulated MMIO regions", vm->name);
+	vm->mmio[vm->nr_mmio++] = (struct mmio_region){base, size, handler, priv};
+}
+
+const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa)
+{
+	for (unsigned int i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_region *r = &vm->mmio[i];
+
+		if (ipa >= r->base && ipa - r->base < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc)
+{
+	const struct mmio_region *r = vm_find_mmio(v->vm, acc->ipa);
+
+	return r && r->handler(v, acc, r->priv);
+}
+
+void vm_system_off(struct vm *vm)
+{
+	if (!vm->cfg->owns_machine) {
+		printk("hyp: %s asked to power the machine off; it may not\n", vm->name);
+		return;
+	}
+	printk("hyp: %s powered off: system off\n", vm->name);
+	platform_system_off();
+}

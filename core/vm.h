@@ -1,0 +1,62 @@
+/* A virtual machine: its memory map (stage 2), its vCPUs and its emulated devices. */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include "arch/arm64/pagetable.h"
+#include "core/dt.h"
+#include "core/vm_config.h"
+
+#define VM_MAX_VCPUS 8
+#define VM_MAX_MMIO  8
+
+struct vcpu;
+
+/* One access to emulated MMIO, as decoded from the data abort. */
+struct mmio_access {
+	uint64_t ipa;
+	unsigned int size; /* bytes */
+	bool write;
+	uint64_t data; /* written value, or the value read */
+};
+
+typedef bool (*mmio_handler_fn)(struct vcpu *v, struct mmio_access *acc, void *priv);
+
+struct mmio_region {
+	uint64_t base;
+	uint64_t size;
+	mmio_handler_fn handler;
+	void *priv;
+};
+
+struct vm {
+	unsigned int id;
+	const char *name;
+	const struct vm_config *cfg;
+	uint16_t vmid;
+	uint64_t ram_ipa, ram_pa, ram_size;
+	struct pagetable s2;
+	uint64_t vttbr;
+	uint64_t entry_ipa; /* where vCPU 0 starts */
+	uint64_t dtb_ipa;   /* x0 for vCPU 0 */
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	struct mmio_region mmio[VM_MAX_MMIO];
+	unsigned int nr_mmio;
+};
+
+/* Build every VM of configs/ from the host's description. Returns the first. */
+struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt);
+
+/* Trap an IPA range to @handler. */
+void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
+		      void *priv);
+const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa);
+bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc);
+
+/* PSCI SYSTEM_OFF from the guest. Returns only if the VM may not power the machine off. */
+void vm_system_off(struct vm *vm);
+
+/* Values of VTCR_EL2 for this machine (same for every VM). */
+uint64_t vm_vtcr(void);
+
+#endif

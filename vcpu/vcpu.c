@@ -1,0 +1,91 @@
+/*
+ * vCPU set-up and first entry. vCPUs are pinned 1:1 to physical CPUs, so a
+ * vCPU's EL1 registers live in the CPU itself while it runs and are never
+ * switched; only the EL2 controls that describe the VM are loaded here.
+ */
+#include "arch/arm64/sysregs.h"
+#include "arch/arm64/traps.h"
+#include "core/lib.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "vcpu/vcpu.h"
+
+/* Traps and routing every guest of this hypervisor runs with. */
+#define HCR_GUEST_FLAGS                                                                            \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW)
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned int id, unsigned int pcpu)
+{
+	struct vcpu *v = hyp_alloc(sizeof(*v), 64);
+
+	v->id = id;
+	v->vm = vm;
+	v->pcpu = pcpu;
+	/* Uniprocessor bit clear, MT clear, one cluster: Aff0 = vCPU id. */
+	v->vmpidr = BIT(31) | id;
+	v->hcr = HCR_GUEST_FLAGS;
+	return v;
+}
+
+struct cpu_user_regs *guest_cpu_user_regs(void)
+{
+	return (struct cpu_user_regs *)(this_cpu()->stack_top - sizeof(struct cpu_user_regs));
+}
+
+/* The EL2 controls that make this CPU run @v's VM. */
+static void vcpu_load_el2_state(const struct vcpu *v)
+{
+	WRITE_SYSREG(vm_vtcr(), vtcr_el2);
+	WRITE_SYSREG(v->vm->vttbr, vttbr_el2);
+	WRITE_SYSREG(v->hcr, hcr_el2);
+	WRITE_SYSREG(READ_SYSREG(midr_el1), vpidr_el2);
+	WRITE_SYSREG(v->vmpidr, vmpidr_el2);
+	WRITE_SYSREG(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
+	WRITE_SYSREG(0, cntvoff_el2);
+	WRITE_SYSREG(CPTR_EL2_RES1, cptr_el2);
+	/* All PMU counters to the guest; debug not trapped. */
+	WRITE_SYSREG((READ_SYSREG(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
+	isb();
+	/* Whatever the firmware left in the TLBs for this VMID is not ours. */
+	__asm__ volatile("tlbi vmalls12e1" : : : "memory");
+	dsb(nsh);
+	isb();
+}
+
+/* EL1 as a CPU coming out of reset would have it (booting.rst: MMU off). */
+static void vcpu_reset_el1_state(void)
+{
+	WRITE_SYSREG(SCTLR_EL1_RESET, sctlr_el1);
+	WRITE_SYSREG(0, tcr_el1);
+	WRITE_SYSREG(0, ttbr0_el1);
+	WRITE_SYSREG(0, ttbr1_el1);
+	WRITE_SYSREG(0, mair_el1);
+	WRITE_SYSREG(0, vbar_el1);
+	WRITE_SYSREG(0, cpacr_el1);
+	WRITE_SYSREG(0, sp_el1);
+	WRITE_SYSREG(0, sp_el0);
+	WRITE_SYSREG(0, tpidr_el1);
+	WRITE_SYSREG(0, tpidr_el0);
+	WRITE_SYSREG(0, tpidrro_el0);
+	WRITE_SYSREG(0, contextidr_el1);
+	WRITE_SYSREG(0, cntkctl_el1);
+	WRITE_SYSREG(0, cntv_ctl_el0);
+	WRITE_SYSREG(0, cntp_ctl_el0);
+	WRITE_SYSREG(0, mdscr_el1);
+	isb();
+}
+
+void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
+{
+	struct cpu_user_regs *regs = guest_cpu_user_regs();
+
+	this_cpu()->vcpu = v;
+	vcpu_load_el2_state(v);
+	vcpu_reset_el1_state();
+
+	memset(regs, 0, sizeof(*regs));
+	regs->pc = entry;
+	regs->cpsr = PSR_MODE_EL1h | PSR_DAIF;
+	regs->x[0] = x0;
+	enter_guest(regs);
+}
