@@ -16,7 +16,7 @@
 #define DT_GIC_EPPI 3
 
 /* dt_get_irq() results besides 0 (found) and -1 (malformed, error set). */
-#define DT_IRQ_ABSENT	 1 /* the node has no such interrupt */
+#define DT_IRQ_ABSENT    1 /* the node has no such interrupt */
 #define DT_IRQ_ELSEWHERE 2 /* it goes to another interrupt controller */
 
 /* An interrupt-parent chain longer than this is a loop in a broken DT. */
@@ -27,9 +27,9 @@ struct dt_ctx {
 	const void *fdt;
 	struct dt_host *host;
 	struct dt_error *err;
-	int gic_node;		 /* the host GIC, once found */
-	unsigned int gic_cells;	 /* its #interrupt-cells */
-	char path[96];		 /* scratch for the path of a node an error names */
+	int gic_node;           /* the host GIC, once found */
+	unsigned int gic_cells; /* its #interrupt-cells */
+	char path[96];          /* scratch for the path of a node an error names */
 };
 
 /*
@@ -42,8 +42,11 @@ struct dt_gic_match {
 };
 
 static const struct dt_gic_match dt_gic_matches[] = {
-	{"arm,gic-v3", 3},	   {"arm,gic-400", 2}, {"arm,cortex-a15-gic", 2},
-	{"arm,cortex-a9-gic", 2}, {"arm,gic-v2", 2},
+    {.compatible = "arm,gic-v3", .version = 3},
+    {.compatible = "arm,gic-400", .version = 2},
+    {.compatible = "arm,cortex-a15-gic", .version = 2},
+    {.compatible = "arm,cortex-a9-gic", .version = 2},
+    {.compatible = "arm,gic-v2", .version = 2},
 };
 
 static const char dt_psci_compatibles[][16] = {"arm,psci-1.0", "arm,psci-0.2", "arm,psci"};
@@ -62,7 +65,7 @@ static uint32_t dt_be32_to_cpu(uint32_t v)
 }
 
 /* One header field, read as an aligned 32-bit word (Device memory allows no less). */
-#define DT_HEADER_FIELD(hdr, field)                                                                \
+#define DT_HEADER_FIELD(hdr, field) \
 	dt_be32_to_cpu((hdr)[offsetof(struct fdt_header, field) / sizeof(uint32_t)])
 
 uint32_t dt_blob_size(const void *fdt)
@@ -83,8 +86,8 @@ uint32_t dt_blob_size(const void *fdt)
 	/* The same version rules as fdt_check_header(), so libfdt will take it. */
 	if (totalsize < sizeof(struct fdt_header))
 		return 0;
-	if (version < FDT_FIRST_SUPPORTED_VERSION || last_comp_version > FDT_LAST_SUPPORTED_VERSION ||
-	    version < last_comp_version)
+	if (version < FDT_FIRST_SUPPORTED_VERSION ||
+	    last_comp_version > FDT_LAST_SUPPORTED_VERSION || version < last_comp_version)
 		return 0;
 	return totalsize;
 }
@@ -254,8 +257,8 @@ static int dt_reg_open(struct dt_ctx *c, int node, struct dt_reg *reg)
 	reg->addr_cells = fdt_address_cells(c->fdt, parent);
 	reg->size_cells = fdt_size_cells(c->fdt, parent);
 	if (!dt_cells_ok(reg->addr_cells, 1) || !dt_cells_ok(reg->size_cells, 0))
-		return dt_fail(c, "%s: parent has #address-cells %d, #size-cells %d; expected 1-2, 0-2",
-			       dt_path(c, node), reg->addr_cells, reg->size_cells);
+		return dt_fail(c, "%s: unusable parent #address-cells %d, #size-cells %d",
+		               dt_path(c, node), reg->addr_cells, reg->size_cells);
 
 	reg->count = 0;
 	reg->cells = fdt_getprop(c->fdt, node, "reg", &len);
@@ -264,26 +267,27 @@ static int dt_reg_open(struct dt_ctx *c, int node, struct dt_reg *reg)
 
 	entry_bytes = (reg->addr_cells + reg->size_cells) * (int)sizeof(fdt32_t);
 	if (len % entry_bytes != 0)
-		return dt_fail(c, "%s: reg is %d bytes, not a multiple of %d (%d address + %d size cells)",
-			       dt_path(c, node), len, entry_bytes, reg->addr_cells, reg->size_cells);
+		return dt_fail(c, "%s: reg is %d bytes, not a multiple of %d (%d+%d cells)",
+		               dt_path(c, node), len, entry_bytes, reg->addr_cells,
+		               reg->size_cells);
 	reg->count = len / entry_bytes;
 	return 0;
 }
 
 /* Entry @index of @reg as a CPU physical region. */
 static int dt_reg_get(struct dt_ctx *c, int node, const struct dt_reg *reg, int index,
-		      struct dt_region *out)
+                      struct dt_region *out)
 {
 	const fdt32_t *entry = reg->cells + index * (reg->addr_cells + reg->size_cells);
 	uint64_t addr = dt_read_cells(entry, reg->addr_cells);
 	uint64_t size = dt_read_cells(entry + reg->addr_cells, reg->size_cells);
 
 	if (dt_translate_address(c->fdt, node, addr, &out->base) != 0)
-		return dt_fail(c, "%s: reg address 0x%lx is not translatable through the parents' ranges",
-			       dt_path(c, node), (unsigned long)addr);
+		return dt_fail(c, "%s: reg 0x%lx is not translatable through the parents' ranges",
+		               dt_path(c, node), (unsigned long)addr);
 	if (size && out->base + size - 1 < out->base)
 		return dt_fail(c, "%s: reg 0x%lx + 0x%lx wraps past the end of the address space",
-			       dt_path(c, node), (unsigned long)out->base, (unsigned long)size);
+		               dt_path(c, node), (unsigned long)out->base, (unsigned long)size);
 	out->size = size;
 	return 0;
 }
@@ -333,7 +337,7 @@ static int dt_interrupt_parent(const void *fdt, int node)
 
 	for (hops = 0; hops < DT_MAX_IRQ_PARENT_HOPS; hops++) {
 		phandle = fdt_getprop(fdt, node, "interrupt-parent", &len);
-		if (phandle && len != sizeof(*phandle))
+		if (phandle && len != (int)sizeof(*phandle))
 			return -FDT_ERR_BADVALUE;
 		if (phandle)
 			node = fdt_node_offset_by_phandle(fdt, fdt32_ld(phandle));
@@ -364,10 +368,10 @@ static int dt_get_irq(struct dt_ctx *c, int node, int index, unsigned int *intid
 	if (dt_interrupt_parent(c->fdt, node) != c->gic_node)
 		return DT_IRQ_ELSEWHERE;
 
-	spec_bytes = c->gic_cells * sizeof(fdt32_t);
+	spec_bytes = (int)(c->gic_cells * sizeof(fdt32_t));
 	if (len % spec_bytes != 0)
-		return dt_fail(c, "%s: interrupts is %d bytes, not a multiple of a %u-cell GIC specifier",
-			       dt_path(c, node), len, c->gic_cells);
+		return dt_fail(c, "%s: interrupts is %d bytes, not whole %u-cell GIC specifiers",
+		               dt_path(c, node), len, c->gic_cells);
 	if (index >= len / spec_bytes)
 		return DT_IRQ_ABSENT;
 
@@ -375,8 +379,8 @@ static int dt_get_irq(struct dt_ctx *c, int node, int index, unsigned int *intid
 	type = fdt32_ld(&spec[0]);
 	number = fdt32_ld(&spec[1]);
 	if (dt_gic_intid(type, number, intid) != 0)
-		return dt_fail(c, "%s: interrupt %d (type %u, number %u) is not a valid GIC interrupt",
-			       dt_path(c, node), index, type, number);
+		return dt_fail(c, "%s: interrupt %d has an invalid GIC type %u / number %u",
+		               dt_path(c, node), index, type, number);
 	return 0;
 }
 
@@ -390,7 +394,7 @@ static void dt_parse_model(struct dt_ctx *c)
 	const char *prop;
 	int len, i;
 
-	prop = fdt_getprop(c->fdt, 0, "model", &len);
+	prop = fdt_getprop(c->fdt, 0, "model", &len); /* offset 0: the root */
 	/* Copy up to the NUL, the property's end or the buffer's, whichever comes first. */
 	for (i = 0; prop && i < len && i < (int)sizeof(c->host->model) - 1 && prop[i]; i++)
 		model[i] = prop[i];
@@ -415,10 +419,16 @@ static int dt_parse_memory_node(struct dt_ctx *c, int node)
 			continue;
 		if (host->nr_mem == DT_MAX_MEM_BANKS)
 			return dt_fail(c, "too many RAM banks: %s goes past DT_MAX_MEM_BANKS (%d)",
-				       dt_path(c, node), DT_MAX_MEM_BANKS);
+			               dt_path(c, node), DT_MAX_MEM_BANKS);
 		host->mem[host->nr_mem++] = bank;
 	}
 	return 0;
+}
+
+/* The first node after @prev (-1: from the start) with device_type = "memory". */
+static int dt_next_memory_node(const void *fdt, int prev)
+{
+	return fdt_node_offset_by_prop_value(fdt, prev, "device_type", "memory", sizeof("memory"));
 }
 
 static int dt_parse_memory(struct dt_ctx *c)
@@ -426,10 +436,8 @@ static int dt_parse_memory(struct dt_ctx *c)
 	int node, first_empty = -1;
 	unsigned int before;
 
-	for (node = fdt_node_offset_by_prop_value(c->fdt, -1, "device_type", "memory",
-						  sizeof("memory"));
-	     node >= 0; node = fdt_node_offset_by_prop_value(c->fdt, node, "device_type", "memory",
-							     sizeof("memory"))) {
+	for (node = dt_next_memory_node(c->fdt, -1); node >= 0;
+	     node = dt_next_memory_node(c->fdt, node)) {
 		before = c->host->nr_mem;
 		if (dt_parse_memory_node(c, node) != 0)
 			return -1;
@@ -453,16 +461,16 @@ static int dt_parse_cpu(struct dt_ctx *c, int node, int addr_cells, struct dt_cp
 	reg = fdt_getprop(c->fdt, node, "reg", &len);
 	if (!reg || len < addr_cells * (int)sizeof(fdt32_t))
 		return dt_fail(c, "%s: reg is missing or shorter than /cpus #address-cells (%d)",
-			       dt_path(c, node), addr_cells);
+		               dt_path(c, node), addr_cells);
 	cpu->mpidr = dt_read_cells(reg, addr_cells);
 
 	if (fdt_stringlist_search(c->fdt, node, "enable-method", "psci") >= 0) {
 		cpu->enable = DT_CPU_ENABLE_PSCI;
 	} else if (fdt_stringlist_search(c->fdt, node, "enable-method", "spin-table") >= 0) {
 		release = fdt_getprop(c->fdt, node, "cpu-release-addr", &len);
-		if (!release || len != 2 * sizeof(fdt32_t))
+		if (!release || len != 2 * (int)sizeof(fdt32_t))
 			return dt_fail(c, "%s: spin-table needs a 2-cell cpu-release-addr",
-				       dt_path(c, node));
+			               dt_path(c, node));
 		cpu->enable = DT_CPU_ENABLE_SPIN_TABLE;
 		cpu->release_addr = dt_read_cells(release, 2);
 	} else {
@@ -482,7 +490,7 @@ static int dt_check_unique_mpidrs(struct dt_ctx *c)
 		for (j = i + 1; j < host->nr_cpus; j++)
 			if (host->cpus[i].mpidr == host->cpus[j].mpidr)
 				return dt_fail(c, "/cpus: two CPUs have MPIDR 0x%lx",
-					       (unsigned long)host->cpus[i].mpidr);
+				               (unsigned long)host->cpus[i].mpidr);
 	return 0;
 }
 
@@ -498,8 +506,8 @@ static int dt_parse_cpus(struct dt_ctx *c)
 	if (!dt_cells_ok(addr_cells, 1))
 		return dt_fail(c, "/cpus: #address-cells is %d, expected 1 or 2", addr_cells);
 
-	fdt_for_each_subnode(node, c->fdt, cpus)
-	{
+	for (node = fdt_first_subnode(c->fdt, cpus); node >= 0;
+	     node = fdt_next_subnode(c->fdt, node)) {
 		if (!dt_prop_is(c->fdt, node, "device_type", "cpu"))
 			continue; /* cpu-map, l2-cache, ... */
 		/* Keep counting past the limit so the error can say how many there are. */
@@ -512,7 +520,7 @@ static int dt_parse_cpus(struct dt_ctx *c)
 		return dt_fail(c, "/cpus has no node with device_type = \"cpu\"");
 	if (found > DT_MAX_CPUS)
 		return dt_fail(c, "the DT describes %u CPUs, more than DT_MAX_CPUS (%d)", found,
-			       DT_MAX_CPUS);
+		               DT_MAX_CPUS);
 	c->host->nr_cpus = found;
 	return dt_check_unique_mpidrs(c);
 }
@@ -568,8 +576,8 @@ static int dt_parse_gic_regs(struct dt_ctx *c, int node)
 		return -1;
 	if (reg.count < 2)
 		return dt_fail(c, "%s: reg has %d entries, a GICv%u needs at least GICD and %s",
-			       dt_path(c, node), reg.count, gic->version,
-			       gic->version == 3 ? "GICR" : "GICC");
+		               dt_path(c, node), reg.count, gic->version,
+		               gic->version == 3 ? "GICR" : "GICC");
 	if (dt_reg_get(c, node, &reg, 0, &gic->gicd) != 0)
 		return -1;
 	if (gic->version == 3)
@@ -594,13 +602,14 @@ static int dt_parse_gic(struct dt_ctx *c)
 	node = dt_find_gic(c->fdt, &gic->version);
 	if (node < 0)
 		return dt_fail(c, "no GIC: no node compatible with arm,gic-v3, arm,gic-400, "
-				  "arm,cortex-a15-gic, arm,cortex-a9-gic or arm,gic-v2");
+		                  "arm,cortex-a15-gic, arm,cortex-a9-gic or arm,gic-v2");
 	c->gic_node = node;
 
 	/* Three cells (type, number, flags); GICv3 may add a fourth (PPI partition). */
 	cells = fdt_getprop(c->fdt, node, "#interrupt-cells", &len);
-	if (!cells || len != sizeof(*cells) || fdt32_ld(cells) < 3 || fdt32_ld(cells) > 4)
-		return dt_fail(c, "%s: #interrupt-cells is missing or not 3 or 4", dt_path(c, node));
+	if (!cells || len != (int)sizeof(*cells) || fdt32_ld(cells) < 3 || fdt32_ld(cells) > 4)
+		return dt_fail(c, "%s: #interrupt-cells is missing or not 3 or 4",
+		               dt_path(c, node));
 	c->gic_cells = fdt32_ld(cells);
 
 	if (dt_parse_gic_regs(c, node) != 0)
@@ -620,7 +629,7 @@ static int dt_parse_timer(struct dt_ctx *c)
 	struct dt_timer *timer = &c->host->timer;
 	/* The order of the arm,armv8-timer binding's interrupts. */
 	unsigned int *const intids[] = {&timer->sec_phys_irq, &timer->phys_irq, &timer->virt_irq,
-					&timer->hyp_irq};
+	                                &timer->hyp_irq};
 	int node, i, ret;
 
 	node = dt_find_available_compatible(c->fdt, "arm,armv8-timer");
@@ -632,11 +641,11 @@ static int dt_parse_timer(struct dt_ctx *c)
 		if (ret < 0)
 			return -1;
 		if (ret == DT_IRQ_ABSENT)
-			return dt_fail(c, "%s: has %d interrupts, the arch timer needs 4 "
-					  "(sec-phys, phys, virt, hyp)",
-				       dt_path(c, node), i);
+			return dt_fail(c, "%s: has %d interrupts, the arch timer needs 4",
+			               dt_path(c, node), i);
 		if (ret == DT_IRQ_ELSEWHERE)
-			return dt_fail(c, "%s: interrupts are not routed to the GIC", dt_path(c, node));
+			return dt_fail(c, "%s: interrupts are not routed to the GIC",
+			               dt_path(c, node));
 	}
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include "core/compiler.h"
 
 #define DT_MAX_MEM_BANKS 8
-#define DT_MAX_CPUS	 8
+#define DT_MAX_CPUS      8
 
 struct dt_region {
 	uint64_t base;
@@ -21,8 +21,8 @@ struct dt_region {
 };
 
 enum dt_cpu_enable {
-	DT_CPU_ENABLE_NONE,	  /* no enable-method: only the boot CPU can run */
-	DT_CPU_ENABLE_PSCI,	  /* enable-method = "psci" */
+	DT_CPU_ENABLE_NONE,       /* no enable-method: only the boot CPU can run */
+	DT_CPU_ENABLE_PSCI,       /* enable-method = "psci" */
 	DT_CPU_ENABLE_SPIN_TABLE, /* enable-method = "spin-table" + cpu-release-addr */
 };
 
@@ -41,10 +41,10 @@ enum dt_psci_method {
 struct dt_gic {
 	unsigned int version; /* 2 (arm,gic-400 / arm,cortex-a15-gic / ...) or 3 (arm,gic-v3) */
 	struct dt_region gicd;
-	struct dt_region gicc; /* v2: CPU interface */
-	struct dt_region gich; /* v2: virtual interface control */
-	struct dt_region gicv; /* v2: virtual CPU interface */
-	struct dt_region gicr; /* v3: first redistributor region */
+	struct dt_region gicc;  /* v2: CPU interface */
+	struct dt_region gich;  /* v2: virtual interface control */
+	struct dt_region gicv;  /* v2: virtual CPU interface */
+	struct dt_region gicr;  /* v3: first redistributor region */
 	unsigned int maint_irq; /* INTID of the maintenance interrupt, 0 if absent */
 	int phandle;
 };
@@ -58,7 +58,7 @@ struct dt_uart {
 	enum dt_uart_type type;
 	struct dt_region reg;
 	unsigned int irq; /* INTID, 0 if none */
-	char path[64];	  /* the node's full path, e.g. "/pl011@9000000" */
+	char path[64];    /* the node's full path, e.g. "/pl011@9000000" */
 };
 
 struct dt_timer {

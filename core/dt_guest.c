@@ -22,7 +22,7 @@ static int dt_guest_set_memory(void *fdt, const struct vm *vm, struct dt_error *
 
 	/* Drop every host memory node, then describe only the VM's RAM. */
 	while ((node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory",
-						     sizeof("memory"))) >= 0) {
+	                                             sizeof("memory"))) >= 0) {
 		r = fdt_del_node(fdt, node);
 		if (r)
 			return dt_fail(err, "removing a host memory node", r);
@@ -66,7 +66,7 @@ static int dt_guest_set_chosen(void *fdt, const struct vm *vm, struct dt_error *
 }
 
 int dt_build_guest(const void *host_fdt, const struct vm *vm, void *buf, size_t size,
-		   struct dt_error *err)
+                   struct dt_error *err)
 {
 	int r = fdt_open_into(host_fdt, buf, (int)size);
 

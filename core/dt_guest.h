@@ -11,6 +11,6 @@ struct vm;
  * Returns 0, or -1 with @err saying what failed.
  */
 int dt_build_guest(const void *host_fdt, const struct vm *vm, void *buf, size_t size,
-		   struct dt_error *err);
+                   struct dt_error *err);
 
 #endif

@@ -5,7 +5,7 @@
 #ifndef CORE_PERCPU_H
 #define CORE_PERCPU_H
 
-#define NR_CPUS	       8
+#define NR_CPUS        8
 #define HYP_STACK_SIZE 16384
 
 #ifndef __ASSEMBLY__
@@ -15,10 +15,10 @@ struct vcpu;
 
 struct pcpu {
 	unsigned int id;    /* logical index: the position of the CPU in the host DT */
-	uint64_t mpidr;	    /* physical MPIDR affinity */
+	uint64_t mpidr;     /* physical MPIDR affinity */
 	uint64_t stack_top; /* read by boot/head.S on secondary entry */
 	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, if any */
-	bool online;	    /* set by the CPU itself once it runs C with the MMU on */
+	bool online;        /* set by the CPU itself once it runs C with the MMU on */
 };
 
 extern struct pcpu pcpus[NR_CPUS];

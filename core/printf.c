@@ -56,7 +56,7 @@ static void fmt_string(struct fmt_out *out, const char *s, const struct fmt_spec
 }
 
 static void fmt_number(struct fmt_out *out, uint64_t v, bool negative, unsigned int base,
-		       bool upper, const struct fmt_spec *spec)
+                       bool upper, const struct fmt_spec *spec)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -144,12 +144,12 @@ int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		case 'u':
 			fmt_number(&out, fmt_arg_unsigned(&args, spec.length), false, 10, false,
-				   &spec);
+			           &spec);
 			break;
 		case 'x':
 		case 'X':
 			fmt_number(&out, fmt_arg_unsigned(&args, spec.length), false, 16, *p == 'X',
-				   &spec);
+			           &spec);
 			break;
 		case 'p':
 			spec.alt = true;

@@ -28,9 +28,9 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 		r->a[0] = PSCI_VERSION_1_1;
 		break;
 	case PSCI_FEATURES:
-		r->a[0] = (uint64_t)(psci_function_supported((uint32_t)r->a[1])
-					     ? PSCI_RET_SUCCESS
-					     : PSCI_RET_NOT_SUPPORTED);
+		r->a[0] =
+		    (uint64_t)(psci_function_supported((uint32_t)r->a[1]) ? PSCI_RET_SUCCESS
+		                                                          : PSCI_RET_NOT_SUPPORTED);
 		break;
 	case PSCI_SYSTEM_OFF:
 		vm_system_off(v->vm); /* returns only if the VM may not turn the machine off */

@@ -27,7 +27,7 @@ static void smccc_arch_call(struct smccc_regs *r)
 		break;
 	case SMCCC_ARCH_FEATURES:
 		r->a[0] = smccc_arch_feature_supported((uint32_t)r->a[1]) ? SMCCC_RET_SUCCESS
-									 : SMCCC_RET_NOT_SUPPORTED;
+		                                                          : SMCCC_RET_NOT_SUPPORTED;
 		break;
 	default:
 		r->a[0] = SMCCC_RET_NOT_SUPPORTED;

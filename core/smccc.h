@@ -8,7 +8,7 @@
 
 #include "core/compiler.h"
 
-#define SMCCC_NR_ARGS	 8 /* x0-x7 in (SMCCC 1.1) */
+#define SMCCC_NR_ARGS    8 /* x0-x7 in (SMCCC 1.1) */
 #define SMCCC_NR_RESULTS 4 /* x0-x3 out */
 
 struct smccc_regs {
@@ -20,14 +20,14 @@ enum smccc_conduit {
 	SMCCC_CONDUIT_SMC,
 };
 
-#define SMCCC_RET_SUCCESS	0UL
+#define SMCCC_RET_SUCCESS       0UL
 #define SMCCC_RET_NOT_SUPPORTED ((uint64_t)-1)
-#define SMCCC_RET_NOT_REQUIRED	((uint64_t)-2)
+#define SMCCC_RET_NOT_REQUIRED  ((uint64_t)-2)
 
-#define SMCCC_FAST_CALL	 BIT(31)
-#define SMCCC_64BIT	 BIT(30)
-#define SMCCC_OWNER(fid) (((fid) >> 24) & 0x3f)
-#define SMCCC_NUMBER(fid) ((fid) & 0xffff)
+#define SMCCC_FAST_CALL   BIT(31)
+#define SMCCC_64BIT       BIT(30)
+#define SMCCC_OWNER(fid)  (((fid) >> 24) & 0x3f)
+#define SMCCC_NUMBER(fid) ((fid)&0xffff)
 
 enum smccc_owner {
 	SMCCC_OWNER_ARCH = 0,
@@ -38,17 +38,17 @@ enum smccc_owner {
 	SMCCC_OWNER_STANDARD_HYP = 5,
 	SMCCC_OWNER_VENDOR_HYP = 6,
 	SMCCC_OWNER_TRUSTED_APP = 0x30, /* 0x30-0x31 */
-	SMCCC_OWNER_TRUSTED_OS = 0x32,	/* 0x32-0x3f */
+	SMCCC_OWNER_TRUSTED_OS = 0x32,  /* 0x32-0x3f */
 };
 
 /* Arm architecture calls (owner 0) */
-#define SMCCC_VERSION		0x80000000U
-#define SMCCC_ARCH_FEATURES	0x80000001U
-#define SMCCC_ARCH_SOC_ID	0x80000002U
+#define SMCCC_VERSION           0x80000000U
+#define SMCCC_ARCH_FEATURES     0x80000001U
+#define SMCCC_ARCH_SOC_ID       0x80000002U
 #define SMCCC_ARCH_WORKAROUND_1 0x80008000U
 #define SMCCC_ARCH_WORKAROUND_2 0x80007fffU
 #define SMCCC_ARCH_WORKAROUND_3 0x80003fffU
-#define SMCCC_VERSION_1_1	0x10001U
+#define SMCCC_VERSION_1_1       0x10001U
 
 struct vcpu;
 

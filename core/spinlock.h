@@ -9,7 +9,10 @@ typedef struct {
 	uint16_t next;
 } spinlock_t;
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 static inline void spin_lock(spinlock_t *l)
 {

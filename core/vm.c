@@ -16,8 +16,8 @@
 #include "vcpu/vcpu.h"
 
 #define GUEST_IMAGE_OFFSET MiB(2) /* kernel at RAM base + 2 MiB, like QEMU and U-Boot */
-#define GUEST_DTB_MAX	   MiB(2) /* booting.rst: a DTB is at most 2 MiB */
-#define MAX_VMS		   4
+#define GUEST_DTB_MAX      MiB(2) /* booting.rst: a DTB is at most 2 MiB */
+#define MAX_VMS            4
 
 static struct vm vms[MAX_VMS];
 static unsigned int nr_vms;
@@ -63,7 +63,7 @@ static int free_ram_take(uint64_t size, uint64_t *pa, uint64_t *got)
 		struct dt_region *r = &free_ram[i];
 
 		if (size ? r->size >= size && (!best || r->size < best->size)
-			 : (!best || r->size > best->size))
+		         : (!best || r->size > best->size))
 			best = r;
 	}
 	if (!best || !best->size)
@@ -104,18 +104,18 @@ static void *s2_p2v(uint64_t pa)
 static void vm_init_stage2(struct vm *vm)
 {
 	vm->s2 = (struct pagetable){
-		.start_level = ipa_bits > 39 ? 0 : 1,
-		.va_bits = ipa_bits,
-		.alloc_table = s2_alloc_table,
-		.virt_to_phys = s2_v2p,
-		.phys_to_virt = s2_p2v,
+	    .start_level = ipa_bits > 39 ? 0 : 1,
+	    .va_bits = ipa_bits,
+	    .alloc_table = s2_alloc_table,
+	    .virt_to_phys = s2_v2p,
+	    .phys_to_virt = s2_p2v,
 	};
 	vm->s2.root = page_alloc_zeroed();
 	vm->vttbr = ((uint64_t)vm->vmid << 48) | (uint64_t)vm->s2.root;
 }
 
-static void vm_map_or_panic(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size,
-			    uint64_t attrs, const char *what)
+static void vm_map_or_panic(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs,
+                            const char *what)
 {
 	if (pt_map(&vm->s2, ipa, pa, size, attrs))
 		panic("%s: cannot map %s at IPA 0x%lx (+0x%lx) in stage 2", vm->name, what, ipa,
@@ -130,13 +130,13 @@ static void vm_map_memory(struct vm *vm)
 		panic("%s: no free RAM block of 0x%lx bytes", vm->name, cfg->ram_size);
 	vm->ram_ipa = cfg->ram_ipa;
 	vm_map_or_panic(vm, vm->ram_ipa, vm->ram_pa, vm->ram_size,
-			S2_MEMATTR_NORMAL_WB | S2_AP_RW | PTE_SH_INNER, "RAM");
+	                S2_MEMATTR_NORMAL_WB | S2_AP_RW | PTE_SH_INNER, "RAM");
 
 	for (unsigned int i = 0; i < cfg->nr_passthrough; i++) {
 		const struct vm_passthrough *d = &cfg->passthrough[i];
 
 		vm_map_or_panic(vm, d->base, d->base, ALIGN_UP(d->size, PAGE_SIZE),
-				S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->name);
+		                S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->name);
 	}
 }
 
@@ -214,7 +214,7 @@ struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt)
 }
 
 void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
-		      void *priv)
+                      void *priv)
 {
 	if (vm->nr_mmio == VM_MAX_MMIO)
 		panic("%s: too many emulated MMIO regions", vm->name);

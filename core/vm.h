@@ -49,7 +49,7 @@ struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt);
 
 /* Trap an IPA range to @handler. */
 void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
-		      void *priv);
+                      void *priv);
 const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa);
 bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc);
 

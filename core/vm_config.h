@@ -32,8 +32,8 @@ struct vm_config {
 	struct guest_image kernel;
 	const char *bootargs;
 	enum smccc_conduit psci_conduit; /* what the guest DT's /psci says */
-	bool owns_machine;		 /* may turn the machine off or reset it */
-	uint32_t smc_forward_owners;	 /* BIT(owner) of SMC ranges forwarded to EL3 */
+	bool owns_machine;               /* may turn the machine off or reset it */
+	uint32_t smc_forward_owners;     /* BIT(owner) of SMC ranges forwarded to EL3 */
 	struct vm_passthrough passthrough[VM_MAX_PASSTHROUGH];
 	unsigned int nr_passthrough;
 };

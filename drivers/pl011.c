@@ -5,9 +5,9 @@
  */
 #include "drivers/pl011.h"
 
-#define UART_DR	  0x00
-#define UART_FR	  0x18
-#define FR_TXFF	  (1u << 5) /* transmit FIFO full */
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define FR_TXFF (1u << 5) /* transmit FIFO full */
 
 static inline uint32_t pl011_read(uintptr_t base, unsigned int reg)
 {

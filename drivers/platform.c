@@ -37,7 +37,7 @@ void platform_system_off(void)
 	if (firmware_psci != DT_PSCI_NONE)
 		smc_call3(PSCI_SYSTEM_OFF, 0, 0, 0);
 	platform_halt(firmware_psci != DT_PSCI_NONE ? "firmware SYSTEM_OFF returned"
-						    : "no PSCI firmware to power off with");
+	                                            : "no PSCI firmware to power off with");
 }
 
 void platform_system_reset(void)
@@ -45,5 +45,5 @@ void platform_system_reset(void)
 	if (firmware_psci != DT_PSCI_NONE)
 		smc_call3(PSCI_SYSTEM_RESET, 0, 0, 0);
 	platform_halt(firmware_psci != DT_PSCI_NONE ? "firmware SYSTEM_RESET returned"
-						    : "no PSCI firmware to reset with");
+	                                            : "no PSCI firmware to reset with");
 }

@@ -4,14 +4,11 @@
 
 #ifdef __ASSEMBLY__
 /* The address of a symbol, PC-relative (+-4 GiB): valid before relocation. */
-.macro adr_l, dst, sym
-	adrp	\dst, \sym
-	add	\dst, \dst, :lo12:\sym
-.endm
+.macro adr_l, dst, sym adrp	\dst, \sym add	\dst, \dst, : lo12 :\sym.endm
 
-#define ENTRY(name)                                                                                \
-	.globl name;                                                                               \
-	.type name, % function;                                                                    \
+#define ENTRY(name)             \
+	.globl name;            \
+	.type name, % function; \
 	name:
 
 #define END(name) .size name, .- name

@@ -6,7 +6,7 @@
 #include "arch/arm64/regs.h"
 #include "core/percpu.h"
 
-#define DEFINE(sym, val) __asm__ volatile("\n.ascii \"@@" #sym " %0\"" : : "i"(val))
+#define DEFINE(sym, val)      __asm__ volatile("\n.ascii \"@@" #sym " %0\"" : : "i"(val))
 #define OFFSET(sym, str, mem) DEFINE(sym, offsetof(struct str, mem))
 
 void asm_offsets(void);

@@ -11,16 +11,16 @@ static size_t dcache_line_size(void)
 	return 4u << ((READ_SYSREG(ctr_el0) >> 16) & 0xf); /* CTR_EL0.DminLine, in words */
 }
 
-#define DCACHE_OP_RANGE(name, op)                                                                  \
-	void name(const void *start, size_t size)                                                  \
-	{                                                                                          \
-		size_t line = dcache_line_size();                                                  \
-		uintptr_t p = ALIGN_DOWN((uintptr_t)start, line);                                  \
-		uintptr_t end = (uintptr_t)start + size;                                           \
-                                                                                                   \
-		for (; p < end; p += line)                                                         \
-			__asm__ volatile("dc " #op ", %0" : : "r"(p) : "memory");                  \
-		dsb(sy);                                                                           \
+#define DCACHE_OP_RANGE(name, op)                                                 \
+	void name(const void *start, size_t size)                                 \
+	{                                                                         \
+		size_t line = dcache_line_size();                                 \
+		uintptr_t p = ALIGN_DOWN((uintptr_t)start, line);                 \
+		uintptr_t end = (uintptr_t)start + size;                          \
+                                                                                  \
+		for (; p < end; p += line)                                        \
+			__asm__ volatile("dc " #op ", %0" : : "r"(p) : "memory"); \
+		dsb(sy);                                                          \
 	}
 
 DCACHE_OP_RANGE(dcache_clean_range, cvac)

@@ -3,44 +3,44 @@
 #include "core/printf.h"
 
 static const char *const ec_names[64] = {
-	[EC_UNKNOWN] = "unknown reason",
-	[EC_WFX] = "WFI/WFE",
-	[EC_CP15_32] = "AArch32 MCR/MRC (cp15)",
-	[EC_CP15_64] = "AArch32 MCRR/MRRC (cp15)",
-	[EC_CP14_MR] = "AArch32 MCR/MRC (cp14)",
-	[EC_CP14_LS] = "AArch32 LDC/STC (cp14)",
-	[EC_FP_ASIMD] = "FP/SIMD access",
-	[EC_CP10_ID] = "AArch32 VMRS (cp10)",
-	[EC_PAC] = "pointer authentication",
-	[EC_CP14_64] = "AArch32 MRRC (cp14)",
-	[EC_BTI] = "branch target",
-	[EC_ILLEGAL] = "illegal execution state",
-	[EC_SVC32] = "SVC32",
-	[EC_HVC32] = "HVC32",
-	[EC_SMC32] = "SMC32",
-	[EC_SVC64] = "SVC64",
-	[EC_HVC64] = "HVC64",
-	[EC_SMC64] = "SMC64",
-	[EC_SYS64] = "MSR/MRS/system instruction",
-	[EC_SVE] = "SVE access",
-	[EC_IMP_DEF] = "implementation defined",
-	[EC_IABT_LOW] = "instruction abort (lower EL)",
-	[EC_IABT_CUR] = "instruction abort (EL2)",
-	[EC_PC_ALIGN] = "PC alignment fault",
-	[EC_DABT_LOW] = "data abort (lower EL)",
-	[EC_DABT_CUR] = "data abort (EL2)",
-	[EC_SP_ALIGN] = "SP alignment fault",
-	[EC_FP_EXC32] = "AArch32 FP exception",
-	[EC_FP_EXC64] = "FP exception",
-	[EC_SERROR] = "SError",
-	[EC_BREAKPT_LOW] = "breakpoint (lower EL)",
-	[EC_BREAKPT_CUR] = "breakpoint (EL2)",
-	[EC_SOFTSTP_LOW] = "software step (lower EL)",
-	[EC_SOFTSTP_CUR] = "software step (EL2)",
-	[EC_WATCHPT_LOW] = "watchpoint (lower EL)",
-	[EC_WATCHPT_CUR] = "watchpoint (EL2)",
-	[EC_BKPT32] = "AArch32 BKPT",
-	[EC_BRK64] = "BRK",
+    [EC_UNKNOWN] = "unknown reason",
+    [EC_WFX] = "WFI/WFE",
+    [EC_CP15_32] = "AArch32 MCR/MRC (cp15)",
+    [EC_CP15_64] = "AArch32 MCRR/MRRC (cp15)",
+    [EC_CP14_MR] = "AArch32 MCR/MRC (cp14)",
+    [EC_CP14_LS] = "AArch32 LDC/STC (cp14)",
+    [EC_FP_ASIMD] = "FP/SIMD access",
+    [EC_CP10_ID] = "AArch32 VMRS (cp10)",
+    [EC_PAC] = "pointer authentication",
+    [EC_CP14_64] = "AArch32 MRRC (cp14)",
+    [EC_BTI] = "branch target",
+    [EC_ILLEGAL] = "illegal execution state",
+    [EC_SVC32] = "SVC32",
+    [EC_HVC32] = "HVC32",
+    [EC_SMC32] = "SMC32",
+    [EC_SVC64] = "SVC64",
+    [EC_HVC64] = "HVC64",
+    [EC_SMC64] = "SMC64",
+    [EC_SYS64] = "MSR/MRS/system instruction",
+    [EC_SVE] = "SVE access",
+    [EC_IMP_DEF] = "implementation defined",
+    [EC_IABT_LOW] = "instruction abort (lower EL)",
+    [EC_IABT_CUR] = "instruction abort (EL2)",
+    [EC_PC_ALIGN] = "PC alignment fault",
+    [EC_DABT_LOW] = "data abort (lower EL)",
+    [EC_DABT_CUR] = "data abort (EL2)",
+    [EC_SP_ALIGN] = "SP alignment fault",
+    [EC_FP_EXC32] = "AArch32 FP exception",
+    [EC_FP_EXC64] = "FP exception",
+    [EC_SERROR] = "SError",
+    [EC_BREAKPT_LOW] = "breakpoint (lower EL)",
+    [EC_BREAKPT_CUR] = "breakpoint (EL2)",
+    [EC_SOFTSTP_LOW] = "software step (lower EL)",
+    [EC_SOFTSTP_CUR] = "software step (EL2)",
+    [EC_WATCHPT_LOW] = "watchpoint (lower EL)",
+    [EC_WATCHPT_CUR] = "watchpoint (EL2)",
+    [EC_BKPT32] = "AArch32 BKPT",
+    [EC_BRK64] = "BRK",
 };
 
 const char *esr_ec_name(unsigned int ec)
@@ -53,11 +53,16 @@ const char *esr_ec_name(unsigned int ec)
 const char *esr_fsc_name(unsigned int fsc)
 {
 	static const char *const level_kinds[] = {
-		"address size fault", "translation fault", "access flag fault",
-		"permission fault",
+	    "address size fault",
+	    "translation fault",
+	    "access flag fault",
+	    "permission fault",
 	};
 	static const char *const levels[] = {
-		"level 0", "level 1", "level 2", "level 3",
+	    "level 0",
+	    "level 1",
+	    "level 2",
+	    "level 3",
 	};
 	static char buf[48]; /* only used on report paths, never concurrently with itself */
 
@@ -92,15 +97,15 @@ struct esr_dabt esr_decode_dabt(uint64_t esr)
 {
 	uint32_t iss = esr_iss(esr);
 	struct esr_dabt d = {
-		.isv = iss & BIT(24),
-		.size = 1u << ((iss >> 22) & 3),
-		.sign_extend = iss & BIT(21),
-		.reg = (iss >> 16) & 0x1f,
-		.sixty_four = iss & BIT(15),
-		.cache_maint = iss & BIT(8),
-		.s1ptw = iss & BIT(7),
-		.write = iss & BIT(6),
-		.fsc = iss & 0x3f,
+	    .isv = iss & BIT(24),
+	    .size = 1u << ((iss >> 22) & 3),
+	    .sign_extend = iss & BIT(21),
+	    .reg = (iss >> 16) & 0x1f,
+	    .sixty_four = iss & BIT(15),
+	    .cache_maint = iss & BIT(8),
+	    .s1ptw = iss & BIT(7),
+	    .write = iss & BIT(6),
+	    .fsc = iss & 0x3f,
 	};
 	return d;
 }
@@ -117,19 +122,19 @@ void esr_describe(uint64_t esr, char *buf, size_t size)
 
 		if (d.isv)
 			snprintk(buf, size, "%s, %s of %u bytes via x%u%s%s", esr_fsc_name(d.fsc),
-				 d.write ? "write" : "read", d.size, d.reg,
-				 d.sign_extend ? ", sign-extended" : "",
-				 d.s1ptw ? ", on stage-1 walk" : "");
+			         d.write ? "write" : "read", d.size, d.reg,
+			         d.sign_extend ? ", sign-extended" : "",
+			         d.s1ptw ? ", on stage-1 walk" : "");
 		else
 			snprintk(buf, size, "%s, %s, no instruction syndrome%s",
-				 esr_fsc_name(d.fsc), d.write ? "write" : "read",
-				 d.s1ptw ? ", on stage-1 walk" : "");
+			         esr_fsc_name(d.fsc), d.write ? "write" : "read",
+			         d.s1ptw ? ", on stage-1 walk" : "");
 		break;
 	}
 	case EC_IABT_LOW:
 	case EC_IABT_CUR:
 		snprintk(buf, size, "%s%s", esr_fsc_name(iss & 0x3f),
-			 (iss & BIT(7)) ? ", on stage-1 walk" : "");
+		         (iss & BIT(7)) ? ", on stage-1 walk" : "");
 		break;
 	case EC_HVC64:
 	case EC_SMC64:
@@ -141,8 +146,8 @@ void esr_describe(uint64_t esr, char *buf, size_t size)
 		break;
 	case EC_SYS64:
 		snprintk(buf, size, "%s op0=%u op1=%u CRn=%u CRm=%u op2=%u x%u",
-			 (iss & 1) ? "MRS" : "MSR", (iss >> 20) & 3, (iss >> 14) & 7,
-			 (iss >> 10) & 0xf, (iss >> 1) & 0xf, (iss >> 17) & 7, (iss >> 5) & 0x1f);
+		         (iss & 1) ? "MRS" : "MSR", (iss >> 20) & 3, (iss >> 14) & 7,
+		         (iss >> 10) & 0xf, (iss >> 1) & 0xf, (iss >> 17) & 7, (iss >> 5) & 0x1f);
 		break;
 	case EC_WFX:
 		snprintk(buf, size, "%s", (iss & 1) ? "WFE" : "WFI");

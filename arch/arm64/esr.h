@@ -9,7 +9,7 @@
 #include "core/compiler.h"
 
 #define ESR_EC_SHIFT 26
-#define ESR_IL	     BIT(25)
+#define ESR_IL       BIT(25)
 #define ESR_ISS_MASK GENMASK(24, 0)
 
 enum esr_ec {
@@ -65,15 +65,15 @@ static inline uint32_t esr_iss(uint64_t esr)
 
 /* A data abort's syndrome, as the MMIO emulation needs it. */
 struct esr_dabt {
-	bool isv;	    /* the fields below are valid */
-	unsigned int size;  /* access size in bytes (1, 2, 4, 8) */
-	bool sign_extend;   /* SSE */
-	unsigned int reg;   /* SRT: transfer register, 31 = xzr */
-	bool sixty_four;    /* SF: the register is 64-bit wide */
-	bool write;	    /* WnR */
-	bool s1ptw;	    /* fault on a stage-1 table walk */
-	bool cache_maint;   /* CM: cache maintenance / address translation */
-	unsigned int fsc;   /* DFSC: fault status code */
+	bool isv;          /* the fields below are valid */
+	unsigned int size; /* access size in bytes (1, 2, 4, 8) */
+	bool sign_extend;  /* SSE */
+	unsigned int reg;  /* SRT: transfer register, 31 = xzr */
+	bool sixty_four;   /* SF: the register is 64-bit wide */
+	bool write;        /* WnR */
+	bool s1ptw;        /* fault on a stage-1 table walk */
+	bool cache_maint;  /* CM: cache maintenance / address translation */
+	unsigned int fsc;  /* DFSC: fault status code */
 };
 
 struct esr_dabt esr_decode_dabt(uint64_t esr);

@@ -9,9 +9,9 @@
 #include "arch/arm64/traps.h"
 
 /* Vector table offsets, Arm ARM D1.10.2. */
-#define VECTOR_CUR_SP0	0x000
-#define VECTOR_CUR_SPX	0x200
-#define VECTOR_LOW_A64	0x400
+#define VECTOR_CUR_SP0 0x000
+#define VECTOR_CUR_SPX 0x200
+#define VECTOR_LOW_A64 0x400
 
 static bool from_el0(const struct cpu_user_regs *regs)
 {

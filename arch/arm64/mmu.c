@@ -42,11 +42,11 @@ static void *identity_p2v(uint64_t pa)
 }
 
 static struct pagetable hyp_pt = {
-	.start_level = 0,
-	.va_bits = 48,
-	.alloc_table = boot_alloc_table,
-	.virt_to_phys = identity_v2p,
-	.phys_to_virt = identity_p2v,
+    .start_level = 0,
+    .va_bits = 48,
+    .alloc_table = boot_alloc_table,
+    .virt_to_phys = identity_v2p,
+    .phys_to_virt = identity_p2v,
 };
 
 #define ATTR_NORMAL (PTE_ATTRIDX(MAIR_IDX_NORMAL) | PTE_SH_INNER | PTE_AP_EL2)
@@ -89,16 +89,15 @@ static void map_or_panic(uint64_t pa, uint64_t size, uint64_t attrs, const char 
 
 static void mmu_compute_boot_regs(void)
 {
-	mmu_boot_regs.mair = (0x00UL << (8 * MAIR_IDX_DEVICE_nGnRnE)) |
-			     (0xffUL << (8 * MAIR_IDX_NORMAL)) |
-			     (0x04UL << (8 * MAIR_IDX_DEVICE_nGnRE)) |
-			     (0x44UL << (8 * MAIR_IDX_NORMAL_NC));
+	mmu_boot_regs.mair =
+	    (0x00UL << (8 * MAIR_IDX_DEVICE_nGnRnE)) | (0xffUL << (8 * MAIR_IDX_NORMAL)) |
+	    (0x04UL << (8 * MAIR_IDX_DEVICE_nGnRE)) | (0x44UL << (8 * MAIR_IDX_NORMAL_NC));
 	/* T0SZ=16 (48-bit VA), walks inner-shareable write-back, 4K granule, PS from PARange. */
 	mmu_boot_regs.tcr = 16UL | (1UL << 8) | (1UL << 10) | (3UL << 12) |
-			    ((uint64_t)pa_bits_to_ps(mmu_pa_bits()) << 16) | BIT(23) | BIT(31);
+	                    ((uint64_t)pa_bits_to_ps(mmu_pa_bits()) << 16) | BIT(23) | BIT(31);
 	mmu_boot_regs.ttbr = (uint64_t)hyp_root;
-	mmu_boot_regs.sctlr = SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
-			      SCTLR_EL2_SA | SCTLR_EL2_WXN;
+	mmu_boot_regs.sctlr =
+	    SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I | SCTLR_EL2_SA | SCTLR_EL2_WXN;
 }
 
 static void mmu_enable(void)
@@ -124,7 +123,7 @@ void mmu_init_boot(void)
 	map_or_panic((uint64_t)_etext, (uint64_t)(_erodata - _etext), ATTR_RODATA, "rodata");
 	map_or_panic((uint64_t)_erodata, (uint64_t)(_end - _erodata), ATTR_DATA, "data");
 	map_or_panic(ALIGN_DOWN(PLATFORM_EARLY_UART, PAGE_SIZE), PAGE_SIZE, ATTR_DEVICE,
-		     "the early UART");
+	             "the early UART");
 	mmu_compute_boot_regs();
 
 	/* Everything above was written with the caches off: drop any stale line. */

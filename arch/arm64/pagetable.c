@@ -37,7 +37,7 @@ static uint64_t *next_table(struct pagetable *pt, uint64_t *entry)
 }
 
 static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level, uint64_t va,
-		     uint64_t pa, uint64_t size, uint64_t attrs)
+                     uint64_t pa, uint64_t size, uint64_t attrs)
 {
 	while (size) {
 		uint64_t block = 1UL << level_shift(level);

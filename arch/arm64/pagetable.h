@@ -16,31 +16,31 @@
 /* Descriptor bits common to both stages */
 #define PTE_VALID     BIT(0)
 #define PTE_TABLE     BIT(1) /* at levels 0-2: next-level table; at level 3: page */
-#define PTE_AF	      BIT(10)
+#define PTE_AF        BIT(10)
 #define PTE_SH_INNER  (3UL << 8)
 #define PTE_ADDR_MASK GENMASK(47, 12)
 
 /* Stage 1 (EL2): MAIR_EL2 indices set up by mmu.c */
 #define MAIR_IDX_DEVICE_nGnRnE 0
-#define MAIR_IDX_NORMAL	       1
+#define MAIR_IDX_NORMAL        1
 #define MAIR_IDX_DEVICE_nGnRE  2
 #define MAIR_IDX_NORMAL_NC     3
-#define PTE_ATTRIDX(i) ((uint64_t)(i) << 2)
-#define PTE_AP_RO      BIT(7)
-#define PTE_AP_EL2     BIT(6) /* AP[1] is RES1 in the EL2 regime */
-#define PTE_XN	       BIT(54)
+#define PTE_ATTRIDX(i)         ((uint64_t)(i) << 2)
+#define PTE_AP_RO              BIT(7)
+#define PTE_AP_EL2             BIT(6) /* AP[1] is RES1 in the EL2 regime */
+#define PTE_XN                 BIT(54)
 
 /* Stage 2 */
 #define S2_MEMATTR_DEVICE_nGnRE (0x1UL << 2)
-#define S2_MEMATTR_NORMAL_WB	(0xfUL << 2)
-#define S2_AP_RW		(3UL << 6)
-#define S2_XN			BIT(54)
+#define S2_MEMATTR_NORMAL_WB    (0xfUL << 2)
+#define S2_AP_RW                (3UL << 6)
+#define S2_XN                   BIT(54)
 
 struct pagetable {
 	uint64_t *root;
-	unsigned int start_level; /* 0 or 1 */
-	unsigned int va_bits;	  /* input address size */
-	void *(*alloc_table)(void); /* returns a zeroed, 4 KiB-aligned page */
+	unsigned int start_level;               /* 0 or 1 */
+	unsigned int va_bits;                   /* input address size */
+	void *(*alloc_table)(void);             /* returns a zeroed, 4 KiB-aligned page */
 	uint64_t (*virt_to_phys)(const void *); /* address of a table for the descriptor */
 	void *(*phys_to_virt)(uint64_t);
 };

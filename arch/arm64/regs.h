@@ -15,19 +15,18 @@
 
 struct cpu_user_regs {
 	uint64_t x[31]; /* x0-x30; x[30] is the link register */
-	uint64_t sp;	/* traps from EL2 only: the interrupted stack pointer */
-	uint64_t pc;	/* ELR_EL2 */
-	uint64_t cpsr;	/* SPSR_EL2 */
-	uint64_t esr;	/* ESR_EL2 at the time of the trap */
-	uint64_t pad;	/* keeps the frame a multiple of 16 bytes (SP alignment) */
+	uint64_t sp;    /* traps from EL2 only: the interrupted stack pointer */
+	uint64_t pc;    /* ELR_EL2 */
+	uint64_t cpsr;  /* SPSR_EL2 */
+	uint64_t esr;   /* ESR_EL2 at the time of the trap */
+	uint64_t pad;   /* keeps the frame a multiple of 16 bytes (SP alignment) */
 };
 
 _Static_assert(sizeof(struct cpu_user_regs) % 16 == 0, "frame must keep SP 16-byte aligned");
-_Static_assert(offsetof(struct cpu_user_regs, sp) ==
-		       offsetof(struct cpu_user_regs, x[30]) + 8,
-	       "entry.S stores x30 and sp with one stp");
+_Static_assert(offsetof(struct cpu_user_regs, sp) == offsetof(struct cpu_user_regs, x[30]) + 8,
+               "entry.S stores x30 and sp with one stp");
 _Static_assert(offsetof(struct cpu_user_regs, cpsr) == offsetof(struct cpu_user_regs, pc) + 8,
-	       "entry.S stores pc and cpsr with one stp");
+               "entry.S stores pc and cpsr with one stp");
 
 /* PSTATE / SPSR fields */
 #define PSR_MODE_MASK 0xfUL
@@ -36,10 +35,10 @@ _Static_assert(offsetof(struct cpu_user_regs, cpsr) == offsetof(struct cpu_user_
 #define PSR_MODE_EL1h 0x5UL
 #define PSR_MODE_EL2t 0x8UL
 #define PSR_MODE_EL2h 0x9UL
-#define PSR_F	      BIT(6)
-#define PSR_I	      BIT(7)
-#define PSR_A	      BIT(8)
-#define PSR_D	      BIT(9)
+#define PSR_F         BIT(6)
+#define PSR_I         BIT(7)
+#define PSR_A         BIT(8)
+#define PSR_D         BIT(9)
 #define PSR_DAIF      (PSR_D | PSR_A | PSR_I | PSR_F)
 #define PSR_MODE_32   BIT(4)
 

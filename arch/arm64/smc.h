@@ -18,12 +18,11 @@ static inline void smc_call(struct smccc_regs *r)
 	register uint64_t x6 __asm__("x6") = r->a[6];
 	register uint64_t x7 __asm__("x7") = r->a[7];
 
-	__asm__ volatile("smc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6),
-			   "+r"(x7)
-			 :
-			 : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
-			   "memory");
+	__asm__ volatile(
+	    "smc #0"
+	    : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
+	    :
+	    : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 	r->a[0] = x0;
 	r->a[1] = x1;
 	r->a[2] = x2;

@@ -18,9 +18,9 @@ static struct vcpu *current_vcpu(void)
 
 /* Names of the invalid vectors, in entry.S's BAD_* order. */
 static const char *const bad_vector_names[] = {
-	"hyp_sync_sp0", "hyp_irq_sp0", "hyp_fiq_sp0",	 "hyp_error_sp0",
-	"hyp_fiq",	"hyp_error",   "guest_fiq",	 "guest_error",
-	"guest_sync_a32", "guest_irq_a32", "guest_fiq_a32", "guest_error_a32",
+    "hyp_sync_sp0",   "hyp_irq_sp0",   "hyp_fiq_sp0",   "hyp_error_sp0",
+    "hyp_fiq",        "hyp_error",     "guest_fiq",     "guest_error",
+    "guest_sync_a32", "guest_irq_a32", "guest_fiq_a32", "guest_error_a32",
 };
 
 void show_registers(const struct cpu_user_regs *regs)
@@ -50,7 +50,7 @@ void do_bad_vector(struct cpu_user_regs *regs, unsigned int vector)
 void do_trap_hyp_sync(struct cpu_user_regs *regs)
 {
 	panic_regs(regs, "synchronous exception in the hypervisor: %s",
-		   esr_ec_name(esr_ec(regs->esr)));
+	           esr_ec_name(esr_ec(regs->esr)));
 }
 
 /* HVC and SMC share one handler: the SMC Calling Convention decides what a call means. */

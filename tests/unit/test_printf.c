@@ -7,12 +7,12 @@
 
 #include "core/printf.h"
 
-#define CHECK_FMT(expect, ...)                                                                     \
-	do {                                                                                       \
-		char b[128];                                                                       \
-		int n = snprintk(b, sizeof(b), __VA_ARGS__);                                       \
-		assert_string_equal(b, expect);                                                    \
-		assert_int_equal(n, strlen(expect));                                               \
+#define CHECK_FMT(expect, ...)                               \
+	do {                                                 \
+		char b[128];                                 \
+		int n = snprintk(b, sizeof(b), __VA_ARGS__); \
+		assert_string_equal(b, expect);              \
+		assert_int_equal(n, strlen(expect));         \
 	} while (0)
 
 static void test_integers(void **state)
@@ -67,10 +67,10 @@ static void test_truncation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_integers),
-		cmocka_unit_test(test_width_and_padding),
-		cmocka_unit_test(test_strings_chars_pointers),
-		cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_integers),
+	    cmocka_unit_test(test_width_and_padding),
+	    cmocka_unit_test(test_strings_chars_pointers),
+	    cmocka_unit_test(test_truncation),
 	};
 	return cmocka_run_group_tests_name("printf", tests, NULL, NULL);
 }

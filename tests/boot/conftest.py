@@ -1,0 +1,113 @@
+"""Boot-test fixtures, in the spirit of U-Boot's test/py: a QEMU console that
+tests wait on, with every hypervisor panic turned into an immediate failure.
+
+Tests run with cwd = the repository root (make test-boot) and use the images
+the Makefile built under build/.
+"""
+import os
+import re
+import shlex
+import time
+
+import pexpect
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+LOG_DIR = os.path.join(BUILD, "test-logs")
+
+# A hypervisor panic or an unexpected guest exception ends a test at once
+# instead of waiting for its timeout.
+FATAL_PATTERNS = [r"hyp: PANIC on CPU\d+: [^\r\n]+\r", r"TG: FAIL [^\r\n]+\r"]
+
+
+def build_path(*parts):
+    return os.path.join(BUILD, *parts)
+
+
+class BootError(AssertionError):
+    pass
+
+
+class QemuConsole:
+    """One QEMU run: its serial console on stdio, and its exit status."""
+
+    def __init__(self, name, args, timeout):
+        os.makedirs(LOG_DIR, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        self.log_path = os.path.join(LOG_DIR, safe + ".log")
+        self.logfile = open(self.log_path, "w", encoding="utf-8", errors="replace")
+        self.logfile.write("$ " + " ".join(shlex.quote(a) for a in args) + "\n")
+        self.started = time.monotonic()
+        self.child = pexpect.spawn(args[0], args[1:], encoding="utf-8",
+                                   codec_errors="replace", timeout=timeout,
+                                   logfile=self.logfile, dimensions=(50, 200))
+        self.exitstatus = None
+
+    def expect(self, pattern, timeout=-1):
+        """Wait for a regex; fail with the console's tail on a panic, EOF or timeout.
+        Returns the match object."""
+        patterns = [pattern] + FATAL_PATTERNS + [pexpect.EOF, pexpect.TIMEOUT]
+        i = self.child.expect(patterns, timeout=timeout)
+        if i == 0:
+            return self.child.match
+        what = {len(patterns) - 2: "QEMU exited", len(patterns) - 1: "timed out"}.get(
+            i, "fatal console line: " + (self.child.after if isinstance(self.child.after, str)
+                                         else ""))
+        raise BootError("%s while waiting for %r\n--- console tail ---\n%s\n(log: %s)" %
+                        (what, pattern, self.tail(), self.log_path))
+
+    def expect_exact(self, text, timeout=-1):
+        import re
+        return self.expect(re.escape(text), timeout)
+
+    def send(self, line):
+        self.child.send(line + "\r")
+
+    def tail(self, n=3000):
+        self.logfile.flush()
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()[-n:]
+
+    def wait_exit(self, timeout=60):
+        """Wait for QEMU to exit by itself; returns its exit status."""
+        i = self.child.expect([pexpect.EOF, pexpect.TIMEOUT] + FATAL_PATTERNS, timeout=timeout)
+        if i != 0:
+            raise BootError("QEMU did not exit (%s)\n--- console tail ---\n%s" %
+                            ("timed out" if i == 1 else self.child.after, self.tail()))
+        self.child.close()
+        self.exitstatus = self.child.exitstatus
+        return self.exitstatus
+
+    def elapsed(self):
+        return time.monotonic() - self.started
+
+    def close(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self.logfile.close()
+
+
+def qemu_virt_args(kernel, gic=3, smp=4, mem="1G", virtualization=True, extra=()):
+    machine = "virt,gic-version=%d" % gic
+    if virtualization:
+        machine += ",virtualization=on"
+    return ["qemu-system-aarch64", "-M", machine, "-cpu", "cortex-a57", "-smp", str(smp),
+            "-m", mem, "-nographic", "-net", "none", "-kernel", kernel] + list(extra)
+
+
+@pytest.fixture
+def qemu(request):
+    """Factory: qemu(args, timeout=...) starts QEMU and returns its QemuConsole."""
+    consoles = []
+
+    def start(args, timeout=60):
+        if not os.path.exists(args[args.index("-kernel") + 1] if "-kernel" in args else args[0]):
+            pytest.fail("missing image: run 'make' first")
+        c = QemuConsole(request.node.name, args, timeout)
+        consoles.append(c)
+        return c
+
+    yield start
+    for c in consoles:
+        c.close()

@@ -1,0 +1,76 @@
+"""The hypervisor on QEMU virt (GICv3, 4 CPUs) running the bare-metal test guest
+(tests/guests/testguest): what it read from the DT, every guest check, and the
+guest's PSCI SYSTEM_OFF ending QEMU with status 0."""
+import re
+import subprocess
+
+import pytest
+
+from conftest import build_path, qemu_virt_args, ROOT
+
+HYP = build_path("qemu-virt", "hyp.bin")
+
+GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
+                "smc-unknown", "data-abort"]
+
+
+def test_banner_guest_checks_and_system_off(qemu):
+    con = qemu(qemu_virt_args(HYP, gic=3, smp=4), timeout=30)
+
+    # What the hypervisor read from QEMU's device tree.
+    m = con.expect(r"hyp: minimal ARM64 hypervisor \(qemu-virt build\), at EL2, "
+                   r"image (0x[0-9a-f]+)-(0x[0-9a-f]+)\r")
+    image_start, image_end = int(m.group(1), 16), int(m.group(2), 16)
+    assert image_start == 0x40200000, "QEMU loads an Image at RAM + 2 MiB"
+    con.expect_exact("hyp: RAM: bank 0 0x40000000-0x7fffffff (1024 MiB)")
+    con.expect_exact("hyp: CPUs: 4, enable-method psci, firmware PSCI smc")
+    con.expect_exact("hyp: GIC: v3, GICD 0x8000000, GICR 0x80a0000, maintenance INTID 25")
+    con.expect_exact("hyp: UART: PL011 at 0x9000000, INTID 33 (/pl011@9000000)")
+    con.expect_exact("hyp: timer: INTIDs EL1 phys 30, virt 27, EL2 phys 26; 62500000 Hz")
+    con.expect_exact("hyp: 4 of 4 CPUs online")
+    m = con.expect(r"hyp: guest0: 1 vCPU\(s\), RAM IPA 0x40000000-0x5fffffff at PA (0x[0-9a-f]+),")
+    ram_pa = int(m.group(1), 16)
+    assert ram_pa >= image_end, "guest RAM must not overlap the hypervisor image"
+
+    # The test guest's own checks, in order.
+    con.expect_exact("TG: test guest started at EL1")
+    for name in GUEST_CHECKS:
+        con.expect(r"TG: PASS %s\b" % re.escape(name))
+    con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS))
+    con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=20) == 0
+
+
+def test_unmapped_access_is_reported_and_injected(qemu):
+    """The guest's load from 0x0a000000 (nothing mapped) is named on the console
+    and comes back to the guest as an abort; the hypervisor carries on."""
+    con = qemu(qemu_virt_args(HYP), timeout=30)
+    con.expect(r"hyp: guest0 vcpu0: read at IPA 0xa000000 \(pc 0x[0-9a-f]+\) hits nothing: "
+               r"injecting an external abort")
+    con.expect(r"TG: PASS data-abort")
+    assert con.wait_exit(timeout=20) == 0
+
+
+def test_wrong_exception_level_is_reported(qemu):
+    """Without virtualization=on QEMU starts the image at EL1: the hypervisor
+    says why it cannot run instead of hanging silently."""
+    con = qemu(qemu_virt_args(HYP, virtualization=False), timeout=30)
+    con.expect_exact("hyp: entered at EL1, but the hypervisor must be started at EL2.")
+    con.expect_exact("hyp: parking this CPU.")
+
+
+@pytest.mark.parametrize("node,message", [
+    pytest.param("/timer", r"host device tree: .*timer", id="no-timer"),
+    pytest.param("/cpus", r"host device tree: .*cpus", id="no-cpus"),
+    pytest.param("/intc@8000000", r"host device tree: .*(GIC|interrupt controller)", id="no-gic"),
+])
+def test_malformed_host_dt_gives_a_clear_error(qemu, tmp_path, node, message):
+    """A host DT missing a node the hypervisor needs stops it with a panic that
+    names the problem, on the early console."""
+    dtb = tmp_path / "broken.dtb"
+    subprocess.run(["cp", ROOT + "/tests/dtbs/qemu-virt-gicv3.dtb", str(dtb)], check=True)
+    subprocess.run(["fdtput", "-r", str(dtb), node], check=True)
+    con = qemu(qemu_virt_args(HYP, extra=["-dtb", str(dtb)]), timeout=30)
+    m = con.child.expect([r"hyp: PANIC on CPU0: ([^\r\n]*)\r", "TG: "], timeout=30)
+    assert m == 0, "the hypervisor booted a guest with a broken DT"
+    assert re.search(message, con.child.match.group(1), re.I), con.child.match.group(1)
