@@ -3,7 +3,8 @@
 #define ARCH_ARM64_ASM_MACROS_H
 
 #ifdef __ASSEMBLY__
-/* clang-format off: assembler syntax, not C */
+/* Assembler syntax, not C: */
+/* clang-format off */
 
 /* The address of a symbol, PC-relative (+-4 GiB): valid before relocation. */
 .macro adr_l, dst, sym
