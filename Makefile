@@ -116,10 +116,9 @@ run: deps
 
 debug: deps
 	$(Q)$(MAKE) --no-print-directory all
-	@echo "QEMU is waiting for gdb on localhost:1234. In another terminal:"
+	@echo "QEMU is stopped at its first instruction, waiting for gdb on localhost:1234."
+	@echo "Attach from another terminal with:"
 	@echo "  gdb-multiarch $(BUILD)/hyp.elf -ex 'target remote localhost:1234'"
-	@echo "(hyp.elf is linked at 0; QEMU loads hyp.bin at $(HYP_LOAD_ADDR), so use"
-	@echo " 'add-symbol-file $(BUILD)/hyp.elf -o $(HYP_LOAD_ADDR)' for the symbols)"
 	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/hyp.bin -S -gdb tcp::1234
 
 # ---------------------------------------------------------------------------
