@@ -46,22 +46,49 @@ LDFLAGS := --defsym=HYP_LINK_ADDR=$(HYP_LINK_ADDR) -pie --no-dynamic-linker -z t
 	   -nostdlib --gc-sections -T boot/hyp.lds
 
 HYP_SRCS := $(wildcard boot/*.S boot/*.c arch/arm64/*.S arch/arm64/*.c core/*.c \
-		       vcpu/*.c vgic/*.c drivers/*.c) configs/$(PLATFORM)-vms.c configs/guest-images.S
+		       vcpu/*.c vgic/*.c drivers/*.c) configs/$(PLATFORM)-vms.c
 HYP_SRCS := $(filter-out arch/arm64/asm-offsets.c,$(HYP_SRCS))
 HYP_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(HYP_SRCS)))
 ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 
+# Guests that can be linked into the image (configs/guest-images.S):
+#   linux      Debian's kernel and the busybox initramfs (build/guest/)
+#   testguest  the bare-metal test guest (tests/guests/testguest)
+# hyp.bin holds $(GUEST); hyp-<guest>.bin exist for each guest built.
+GUEST ?= linux
+GUEST_KERNEL_linux     := build/guest/Image
+GUEST_INITRD_linux     := build/guest/initrd.gz
+GUEST_KERNEL_testguest := $(GUESTS)/testguest.bin
+GUEST_INITRD_testguest := build/empty
+
 .PHONY: all deps run test test-unit test-boot debug clean format check-format size
 all: $(BUILD)/hyp.bin
 
-$(BUILD)/hyp.bin: $(BUILD)/hyp.elf
-	$(Q)$(OBJCOPY) -O binary $< $@
-	@echo "  BIN     $@ ($$(stat -c %s $@) bytes)"
+$(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST).bin
+	$(Q)cp $< $@
+	$(Q)cp $(BUILD)/hyp-$(GUEST).elf $(BUILD)/hyp.elf
+	@echo "  BIN     $@ ($$(stat -c %s $@) bytes, guest: $(GUEST))"
 
-$(BUILD)/hyp.elf: $(HYP_OBJS) $(LIBFDT) boot/hyp.lds
+$(BUILD)/hyp-%.bin: $(BUILD)/hyp-%.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+$(BUILD)/hyp-%.elf: $(HYP_OBJS) $(BUILD)/configs/guest-%.o $(LIBFDT) boot/hyp.lds
 	@echo "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -o $@ $(HYP_OBJS) $(LIBFDT)
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(HYP_OBJS) $(BUILD)/configs/guest-$*.o $(LIBFDT)
 	$(Q)$(PYTHON) scripts/check-relocs.py $(CROSS_COMPILE)readelf $@
+
+.SECONDEXPANSION:
+$(BUILD)/configs/guest-%.o: configs/guest-images.S $$(GUEST_KERNEL_$$*) $$(GUEST_INITRD_$$*)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@ ($(GUEST_KERNEL_$*))"
+	$(Q)$(CC) $(ASFLAGS) -DGUEST_KERNEL='"$(abspath $(GUEST_KERNEL_$*))"' \
+		-DGUEST_INITRD='"$(abspath $(GUEST_INITRD_$*))"' -c -o $@ $<
+
+build/empty:
+	@mkdir -p build && touch $@
+
+build/guest/Image build/guest/initrd.gz:
+	$(Q)bash scripts/deps.sh
 
 $(BUILD)/%.o: %.c $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
@@ -84,11 +111,6 @@ $(ASM_OFFSETS): arch/arm64/asm-offsets.c arch/arm64/regs.h
 	     sed -n 's/.*@@\([A-Za-z0-9_]*\) #\?\(-\?[0-9][0-9]*\).*/#define \1 \2/p' $@.s; \
 	     echo "#endif") > $@.tmp
 	$(Q)mv $@.tmp $@
-
-# Guest images compiled into the hypervisor (configs/guest-images.S).
-$(BUILD)/configs/guest-images.o: $(GUEST_IMAGE)
-configs/guest-images.S: ;
-ASFLAGS += -DGUEST_IMAGE='"$(abspath $(GUEST_IMAGE))"'
 
 $(LIBFDT):
 	$(Q)bash scripts/deps.sh
@@ -130,7 +152,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-boot
 
-test-boot: all
+test-boot: all $(BUILD)/hyp-testguest.bin
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 
 # ---------------------------------------------------------------------------

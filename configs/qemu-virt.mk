@@ -3,4 +3,3 @@ HYP_LINK_ADDR := 0x40200000
 QEMU          := qemu-system-aarch64
 QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC) -cpu cortex-a57 -smp 4 -m 1G \
 		 -nographic -net none
-GUEST_IMAGE   ?= $(GUESTS)/testguest.bin

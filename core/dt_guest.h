@@ -1,16 +1,52 @@
-/* The device tree a guest is booted with, generated from the host's. */
+/*
+ * The device tree a guest boots with, generated with libfdt from the host's:
+ * only what the VM really has (its RAM, its vCPUs, its virtual GIC, the timer,
+ * the devices handed to it) and nothing of the hypervisor's memory.
+ *
+ * The inputs are plain data (struct dt_guest_params), so generation is
+ * unit-tested on the host.
+ */
 #ifndef CORE_DT_GUEST_H
 #define CORE_DT_GUEST_H
 
 #include "core/dt.h"
 
-struct vm;
+#define DT_GUEST_MAX_DEVICES 8
+
+struct dt_guest_params {
+	/* RAM: one bank at this IPA. */
+	struct dt_region ram;
+	/* vCPUs: their virtual MPIDRs, in vCPU order (cpu@N with reg = mpidr). */
+	uint64_t vcpu_mpidr[DT_MAX_CPUS];
+	unsigned int nr_vcpus;
+	/* PSCI conduit the guest must use: "hvc" or "smc". */
+	const char *psci_method;
+	/* The virtual GIC, at guest physical addresses. */
+	unsigned int gic_version;     /* 2 or 3 */
+	struct dt_region gicd;	      /* distributor */
+	struct dt_region gicr;	      /* v3: redistributors, one 128 KiB frame per vCPU */
+	struct dt_region gicc;	      /* v2: CPU interface */
+	unsigned int gic_maint_irq;   /* INTID of the maintenance interrupt, 0: omit */
+	/* Timer INTIDs (as struct dt_timer). */
+	struct dt_timer timer;
+	/*
+	 * Host DT paths of the devices given to the guest (e.g. "/pl011@9000000"),
+	 * copied with their properties, plus the nodes their "clocks" phandles name.
+	 */
+	const char *device_paths[DT_GUEST_MAX_DEVICES];
+	unsigned int nr_devices;
+	/* The device whose path becomes /chosen/stdout-path, or NULL. */
+	const char *stdout_path;
+	/* /chosen */
+	const char *bootargs; /* NULL: none */
+	uint64_t initrd_start, initrd_end; /* IPAs; both 0: no initrd */
+};
 
 /*
- * Write @vm's device tree into @buf (@size bytes), starting from @host_fdt.
- * Returns 0, or -1 with @err saying what failed.
+ * Write the guest DT into @buf (@size bytes). Returns 0, or -1 with @err
+ * saying what failed (e.g. a device path that does not exist in @host_fdt).
  */
-int dt_build_guest(const void *host_fdt, const struct vm *vm, void *buf, size_t size,
-                   struct dt_error *err);
+int dt_build_guest(const void *host_fdt, const struct dt_guest_params *p, void *buf,
+		   size_t size, struct dt_error *err);
 
 #endif

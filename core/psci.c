@@ -1,17 +1,40 @@
 /*
- * The guest's virtual PSCI. The guest never reaches the firmware's PSCI: its
- * CPUs are vCPUs, and turning the machine off is the hypervisor's decision.
+ * The guest's virtual PSCI 1.1. The guest never reaches the firmware's PSCI:
+ * its CPUs are vCPUs, and turning the machine off or resetting it is the
+ * hypervisor's decision (vm_system_off/reset, for the VM that owns the
+ * machine). Both SMC32 and SMC64 forms are accepted, over HVC and SMC.
  */
 #include "core/psci.h"
 #include "core/vm.h"
 #include "vcpu/vcpu.h"
 
-static bool psci_function_supported(uint32_t fid)
+#define PSCI_MIGRATE_INFO_TYPE_NOT_PRESENT 2 /* no Trusted OS needing migration */
+
+/* An SMC32 call passes 32-bit arguments: ignore whatever is above. */
+static uint64_t psci_arg(const struct smccc_regs *r, unsigned int n)
+{
+	uint32_t fid = (uint32_t)r->a[0];
+
+	return (fid & SMCCC_64BIT) ? r->a[n] : (uint32_t)r->a[n];
+}
+
+static bool psci_is_implemented(uint32_t fid)
 {
 	switch (fid) {
 	case PSCI_VERSION:
-	case PSCI_FEATURES:
+	case PSCI_CPU_SUSPEND:
+	case PSCI_CPU_SUSPEND_64:
+	case PSCI_CPU_OFF:
+	case PSCI_CPU_ON:
+	case PSCI_CPU_ON_64:
+	case PSCI_AFFINITY_INFO:
+	case PSCI_AFFINITY_INFO_64:
+	case PSCI_MIGRATE_INFO_TYPE:
 	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+	case PSCI_SYSTEM_RESET2:
+	case PSCI_SYSTEM_RESET2_64:
+	case PSCI_FEATURES:
 	case SMCCC_VERSION: /* PSCI_FEATURES(SMCCC_VERSION) announces SMCCC >= 1.1 */
 		return true;
 	default:
@@ -19,25 +42,120 @@ static bool psci_function_supported(uint32_t fid)
 	}
 }
 
+static long psci_cpu_on(struct vcpu *caller, uint64_t target_mpidr, uint64_t entry,
+			uint64_t context)
+{
+	struct vm *vm = caller->vm;
+	struct vcpu *target = vm_vcpu_by_mpidr(vm, target_mpidr);
+
+	if (!target)
+		return PSCI_RET_INVALID_PARAMETERS;
+	if (!vm_ipa_is_ram(vm, entry, 4) || (entry & 3))
+		return PSCI_RET_INVALID_ADDRESS;
+	return vcpu_power_on(target, entry, context);
+}
+
+/* Affinity fields of an MPIDR at and above @level (0-3). */
+static uint64_t psci_affinity_mask(unsigned int level)
+{
+	static const uint64_t masks[] = {
+		0xff00ffffffUL, /* Aff3..Aff0 */
+		0xff00ffff00UL, /* Aff3..Aff1 */
+		0xff00ff0000UL, /* Aff3..Aff2 */
+		0xff00000000UL, /* Aff3 */
+	};
+	return masks[level];
+}
+
+static long psci_affinity_info(struct vcpu *caller, uint64_t target, uint64_t level)
+{
+	struct vm *vm = caller->vm;
+	bool found = false, pending = false;
+	uint64_t mask;
+
+	if (level > 3)
+		return PSCI_RET_INVALID_PARAMETERS;
+	mask = psci_affinity_mask((unsigned int)level);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if ((v->vmpidr & mask) != (target & mask))
+			continue;
+		found = true;
+		switch (vcpu_power_state(v)) {
+		case VCPU_ON:
+			return VCPU_ON;
+		case VCPU_ON_PENDING:
+			pending = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!found)
+		return PSCI_RET_INVALID_PARAMETERS;
+	return pending ? VCPU_ON_PENDING : VCPU_OFF;
+}
+
+static long psci_system_reset2(struct vcpu *v, uint64_t type)
+{
+	/* Only the architectural warm reset (0); vendor resets (bit 31) are not offered. */
+	if (type != 0)
+		return PSCI_RET_INVALID_PARAMETERS;
+	vm_system_reset(v->vm);
+	return PSCI_RET_DENIED;
+}
+
 void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 {
 	uint32_t fid = (uint32_t)r->a[0];
+	long ret;
 
 	switch (fid) {
 	case PSCI_VERSION:
-		r->a[0] = PSCI_VERSION_1_1;
+		ret = PSCI_VERSION_1_1;
 		break;
-	case PSCI_FEATURES:
-		r->a[0] =
-		    (uint64_t)(psci_function_supported((uint32_t)r->a[1]) ? PSCI_RET_SUCCESS
-		                                                          : PSCI_RET_NOT_SUPPORTED);
+	case PSCI_CPU_SUSPEND:
+	case PSCI_CPU_SUSPEND_64:
+		/*
+		 * Treated as standby: the vCPU returns at once, as if woken by an
+		 * interrupt; its state is untouched, which every power state allows.
+		 */
+		ret = PSCI_RET_SUCCESS;
+		break;
+	case PSCI_CPU_OFF:
+		vcpu_power_off(v); /* does not return */
+	case PSCI_CPU_ON:
+	case PSCI_CPU_ON_64:
+		ret = psci_cpu_on(v, psci_arg(r, 1), psci_arg(r, 2), psci_arg(r, 3));
+		break;
+	case PSCI_AFFINITY_INFO:
+	case PSCI_AFFINITY_INFO_64:
+		ret = psci_affinity_info(v, psci_arg(r, 1), psci_arg(r, 2));
+		break;
+	case PSCI_MIGRATE_INFO_TYPE:
+		ret = PSCI_MIGRATE_INFO_TYPE_NOT_PRESENT;
 		break;
 	case PSCI_SYSTEM_OFF:
-		vm_system_off(v->vm); /* returns only if the VM may not turn the machine off */
-		r->a[0] = (uint64_t)PSCI_RET_DENIED;
+		vm_system_off(v->vm); /* returns only if the VM may not */
+		ret = PSCI_RET_DENIED;
+		break;
+	case PSCI_SYSTEM_RESET:
+		vm_system_reset(v->vm);
+		ret = PSCI_RET_DENIED;
+		break;
+	case PSCI_SYSTEM_RESET2:
+	case PSCI_SYSTEM_RESET2_64:
+		ret = psci_system_reset2(v, psci_arg(r, 1));
+		break;
+	case PSCI_FEATURES:
+		/* CPU_SUSPEND's feature flags are 0: original power_state format. */
+		ret = psci_is_implemented((uint32_t)r->a[1]) ? PSCI_RET_SUCCESS
+							     : PSCI_RET_NOT_SUPPORTED;
 		break;
 	default:
-		r->a[0] = (uint64_t)PSCI_RET_NOT_SUPPORTED;
+		ret = PSCI_RET_NOT_SUPPORTED;
 		break;
 	}
+	r->a[0] = (uint64_t)ret;
 }

@@ -6,12 +6,14 @@
 #include "arch/arm64/sysregs.h"
 #include "core/console.h"
 #include "core/dt.h"
+#include "core/irq.h"
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/printf.h"
 #include "core/setup.h"
 #include "core/smp.h"
 #include "core/vm.h"
+#include "drivers/gic.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
 
@@ -114,9 +116,11 @@ void start_hyp(uint64_t dtb_pa)
 	print_banner();
 
 	platform_init(&host);
+	irq_init(&host);
+	gic_init(&host.gic);
 	smp_boot_secondaries(&host);
+	gic_cpu_init();
 
 	vm = vm_create_all(&host, fdt);
-	printk("hyp: starting %s\n", vm->name);
-	vcpu_start(vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
+	vm_start(vm);
 }

@@ -50,9 +50,27 @@ enum smccc_owner {
 #define SMCCC_ARCH_WORKAROUND_3 0x80003fffU
 #define SMCCC_VERSION_1_1       0x10001U
 
+/* Owner ranges a VM may be allowed to reach in EL3 (vm_config.smc_forward_owners). */
+#define SMCCC_OWNERS_SIP	 (1UL << SMCCC_OWNER_SIP)
+#define SMCCC_OWNERS_OEM	 (1UL << SMCCC_OWNER_OEM)
+#define SMCCC_OWNERS_TRUSTED_APP (3UL << SMCCC_OWNER_TRUSTED_APP)
+#define SMCCC_OWNERS_TRUSTED_OS	 (0x3fffUL << SMCCC_OWNER_TRUSTED_OS)
+
 struct vcpu;
 
 /* Handle the call in r->a[0..7]; results are left in r->a[0..3]. */
 void smccc_handle_call(struct vcpu *v, enum smccc_conduit conduit, struct smccc_regs *r);
+
+/* Is @fid's owner in the @owners mask? */
+bool smccc_owner_forwarded(uint64_t owners, uint32_t fid);
+
+/*
+ * EL3, as the rest of the hypervisor reaches it (drivers/platform.c):
+ * whether there is one, a call through smc_call(), and what it reported at
+ * boot for ARCH_FEATURES of a workaround (SMCCC_RET_NOT_SUPPORTED if no EL3).
+ */
+bool firmware_present(void);
+void firmware_smc(struct smccc_regs *r);
+int64_t firmware_arch_feature(uint32_t fid);
 
 #endif

@@ -8,7 +8,9 @@
 #include "core/printf.h"
 #include "core/setup.h"
 #include "core/smp.h"
+#include "drivers/gic.h"
 #include "drivers/platform.h"
+#include "vcpu/vcpu.h"
 
 #define CPU_ON_TIMEOUT_MS 1000
 
@@ -86,9 +88,11 @@ void smp_boot_secondaries(const struct dt_host *host)
 
 void start_secondary(struct pcpu *cpu)
 {
+	gic_cpu_init();
 	printk("hyp: CPU%u up (MPIDR 0x%lx)\n", cpu->id, READ_SYSREG(mpidr_el1) & MPIDR_AFF_MASK);
 	WRITE_ONCE(cpu->online, true);
-	/* Nothing to run yet: vCPUs other than vCPU 0 are started by the guest's PSCI. */
-	for (;;)
+	/* Wait until the VMs are built; a CPU no vCPU is pinned to stays here. */
+	while (!READ_ONCE(cpu->vcpu))
 		wfe();
+	vcpu_idle_loop(cpu->vcpu);
 }

@@ -7,13 +7,16 @@
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/sysregs.h"
 #include "core/dt_guest.h"
+#include "core/irq.h"
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/percpu.h"
 #include "core/printf.h"
 #include "core/vm.h"
+#include "drivers/gic.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
+#include "vgic/vgic_v3.h"
 
 #define GUEST_IMAGE_OFFSET MiB(2) /* kernel at RAM base + 2 MiB, like QEMU and U-Boot */
 #define GUEST_DTB_MAX      MiB(2) /* booting.rst: a DTB is at most 2 MiB */
@@ -132,12 +135,34 @@ static void vm_map_memory(struct vm *vm)
 	vm_map_or_panic(vm, vm->ram_ipa, vm->ram_pa, vm->ram_size,
 	                S2_MEMATTR_NORMAL_WB | S2_AP_RW | PTE_SH_INNER, "RAM");
 
-	for (unsigned int i = 0; i < cfg->nr_passthrough; i++) {
-		const struct vm_passthrough *d = &cfg->passthrough[i];
+	for (unsigned int i = 0; i < vm->nr_devices; i++) {
+		const struct vm_passthrough *d = &vm->devices[i];
+		uint64_t start = ALIGN_DOWN(d->base, PAGE_SIZE);
+		uint64_t end = ALIGN_UP(d->base + d->size, PAGE_SIZE);
 
-		vm_map_or_panic(vm, d->base, d->base, ALIGN_UP(d->size, PAGE_SIZE),
-		                S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->name);
+		vm_map_or_panic(vm, start, start, end - start,
+				S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->dt_path);
 	}
+}
+
+/* The devices the VM gets: the host's console UART if asked for, then the config's list. */
+static void vm_collect_devices(struct vm *vm, const struct dt_host *host)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	if (cfg->console_uart) {
+		if (host->uart.type == DT_UART_NONE)
+			panic("%s: configured to get the console UART, but the host DT names none",
+			      vm->name);
+		vm->devices[vm->nr_devices++] = (struct vm_passthrough){
+			.dt_path = host->uart.path,
+			.base = host->uart.reg.base,
+			.size = host->uart.reg.size,
+			.irq = host->uart.irq,
+		};
+	}
+	for (unsigned int i = 0; i < cfg->nr_passthrough; i++)
+		vm->devices[vm->nr_devices++] = cfg->passthrough[i];
 }
 
 static void *vm_ipa_to_hyp(const struct vm *vm, uint64_t ipa)
@@ -162,17 +187,80 @@ static void vm_load_kernel(struct vm *vm)
 	dcache_clean_range(vm_ipa_to_hyp(vm, vm->entry_ipa), size);
 }
 
-static void vm_write_dtb(struct vm *vm, const void *host_fdt)
+/* The initrd goes just below the DTB, at the top of RAM, clear of the kernel. */
+static void vm_load_initrd(struct vm *vm)
 {
+	const struct guest_image *img = &vm->cfg->initrd;
+	uint64_t size = (uint64_t)(img->end - img->start);
+	uint64_t kernel_end = vm->entry_ipa + (uint64_t)(vm->cfg->kernel.end - vm->cfg->kernel.start);
+
+	if (!size)
+		return;
+	vm->initrd_size = size;
+	vm->initrd_ipa = ALIGN_DOWN(vm->ram_ipa + vm->ram_size - GUEST_DTB_MAX - size, PAGE_SIZE);
+	/* Linux's Image also needs room for its BSS after the file: keep a wide berth. */
+	if (vm->initrd_ipa < kernel_end + MiB(32))
+		panic("%s: initrd of %lu bytes does not fit above the kernel in %lu MiB of RAM",
+		      vm->name, size, vm->ram_size >> 20);
+	memcpy(vm_ipa_to_hyp(vm, vm->initrd_ipa), img->start, size);
+	dcache_clean_range(vm_ipa_to_hyp(vm, vm->initrd_ipa), size);
+}
+
+static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
+			       struct dt_guest_params *p)
+{
+	*p = (struct dt_guest_params){
+		.ram = {vm->ram_ipa, vm->ram_size},
+		.nr_vcpus = vm->nr_vcpus,
+		.psci_method = vm->cfg->psci_conduit == SMCCC_CONDUIT_SMC ? "smc" : "hvc",
+		.gic_version = vm->vgic.version,
+		.gicd = {vm->vgic.gicd_base, VGIC_V3_GICD_SIZE},
+		.gicr = {vm->vgic.gicr_base, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE},
+		.gic_maint_irq = host->gic.maint_irq,
+		.timer = host->timer,
+		.bootargs = vm->cfg->bootargs,
+		.initrd_start = vm->initrd_ipa,
+		.initrd_end = vm->initrd_ipa + vm->initrd_size,
+	};
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		p->vcpu_mpidr[i] = vm->vcpus[i]->vmpidr & MPIDR_AFF_MASK;
+	for (unsigned int i = 0; i < vm->nr_devices; i++)
+		p->device_paths[p->nr_devices++] = vm->devices[i].dt_path;
+	if (vm->cfg->console_uart)
+		p->stdout_path = host->uart.path;
+}
+
+static void vm_write_dtb(struct vm *vm, const struct dt_host *host, const void *host_fdt)
+{
+	struct dt_guest_params params;
 	struct dt_error err;
 
+	vm_guest_dt_params(vm, host, &params);
 	vm->dtb_ipa = vm->ram_ipa + vm->ram_size - GUEST_DTB_MAX;
-	if (dt_build_guest(host_fdt, vm, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX, &err))
+	if (dt_build_guest(host_fdt, &params, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX,
+			   &err))
 		panic("%s: cannot build its device tree: %s", vm->name, err.msg);
 	dcache_clean_range(vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX);
 }
 
-static struct vm *vm_create(const struct vm_config *cfg, const void *host_fdt)
+/* The virtual GIC sits where the host's is: its frames trap, nothing is mapped there. */
+static void vm_init_vgic(struct vm *vm, const struct dt_host *host)
+{
+	vgic_dist_init(vm, host->gic.version, gic_nr_lrs());
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vgic_cpu_reset(vm->vcpus[i]);
+	if (host->gic.version != 3)
+		panic("%s: a GICv%u virtual GIC is not supported by this build", vm->name,
+		      host->gic.version);
+	vgic_v3_init(vm, host->gic.gicd.base, host->gic.gicr.base);
+	for (unsigned int i = 0; i < vm->nr_devices; i++) {
+		if (vm->devices[i].irq)
+			irq_assign_to_vm(vm->devices[i].irq, vm);
+	}
+}
+
+static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *host,
+			    const void *host_fdt)
 {
 	struct vm *vm = &vms[nr_vms];
 
@@ -186,13 +274,16 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *host_fdt)
 		panic("%s: %u vCPUs configured, but %u physical CPUs are online", vm->name,
 		      cfg->nr_vcpus, nr_pcpus);
 
+	vm_collect_devices(vm, host);
 	vm_init_stage2(vm);
 	vm_map_memory(vm);
 	vm_load_kernel(vm);
+	vm_load_initrd(vm);
 	vm->nr_vcpus = cfg->nr_vcpus;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i] = vcpu_create(vm, i, i);
-	vm_write_dtb(vm, host_fdt);
+	vm_init_vgic(vm, host);
+	vm_write_dtb(vm, host, host_fdt);
 
 	printk("hyp: %s: %u vCPU(s), RAM IPA 0x%lx-0x%lx at PA 0x%lx, kernel at 0x%lx, DTB at "
 	       "0x%lx\n",
@@ -209,8 +300,32 @@ struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt)
 		panic("configs/: %u VMs defined, this build supports 1 to %u", nr_vm_configs,
 		      MAX_VMS);
 	for (unsigned int i = 0; i < nr_vm_configs; i++)
-		vm_create(&vm_configs[i], host_fdt);
+		vm_create(&vm_configs[i], host, host_fdt);
+	/* Secondary CPUs wait for their vCPU pointer: it is set now. */
+	dsb(ish);
+	sev();
 	return &vms[0];
+}
+
+void vm_start(struct vm *vm)
+{
+	printk("hyp: starting %s\n", vm->name);
+	vcpu_start(vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
+}
+
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if ((vm->vcpus[i]->vmpidr & MPIDR_AFF_MASK) == (mpidr & MPIDR_AFF_MASK))
+			return vm->vcpus[i];
+	}
+	return NULL;
+}
+
+bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t size)
+{
+	return ipa >= vm->ram_ipa && size <= vm->ram_size &&
+	       ipa - vm->ram_ipa <= vm->ram_size - size;
 }
 
 void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
@@ -247,4 +362,14 @@ void vm_system_off(struct vm *vm)
 	}
 	printk("hyp: %s powered off: system off\n", vm->name);
 	platform_system_off();
+}
+
+void vm_system_reset(struct vm *vm)
+{
+	if (!vm->cfg->owns_machine) {
+		printk("hyp: %s asked to reset the machine; it may not\n", vm->name);
+		return;
+	}
+	printk("hyp: %s asked for a reset: system reset\n", vm->name);
+	platform_system_reset();
 }

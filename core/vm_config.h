@@ -14,9 +14,9 @@ struct guest_image {
 	const uint8_t *end;
 };
 
-/* A physical device region handed to the VM at the same address. */
+/* A physical device handed to the VM at the same address, named by its host DT path. */
 struct vm_passthrough {
-	const char *name;
+	const char *dt_path;
 	uint64_t base;
 	uint64_t size;
 	unsigned int irq; /* INTID routed to this VM, 0 if none */
@@ -30,10 +30,12 @@ struct vm_config {
 	uint64_t ram_ipa;      /* guest physical base of its RAM */
 	uint64_t ram_size;     /* 0: all the RAM no one else uses */
 	struct guest_image kernel;
+	struct guest_image initrd; /* empty: none */
 	const char *bootargs;
 	enum smccc_conduit psci_conduit; /* what the guest DT's /psci says */
 	bool owns_machine;               /* may turn the machine off or reset it */
-	uint32_t smc_forward_owners;     /* BIT(owner) of SMC ranges forwarded to EL3 */
+	uint64_t smc_forward_owners;     /* SMCCC_OWNERS_*: SMC owner ranges forwarded to EL3 */
+	bool console_uart; /* hand over the host's /chosen stdout-path UART (from its DT) */
 	struct vm_passthrough passthrough[VM_MAX_PASSTHROUGH];
 	unsigned int nr_passthrough;
 };

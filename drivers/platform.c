@@ -7,13 +7,54 @@
 #include "drivers/platform.h"
 
 static enum dt_psci_method firmware_psci;
+static int64_t firmware_workaround[3]; /* ARCH_FEATURES of WORKAROUND_1, _2, _3 */
+
+static unsigned int workaround_index(uint32_t fid)
+{
+	return fid == SMCCC_ARCH_WORKAROUND_1 ? 0 : fid == SMCCC_ARCH_WORKAROUND_2 ? 1 : 2;
+}
+
+/* Ask EL3 once which Spectre workarounds it implements (SMCCC 1.1 and later). */
+static void firmware_probe_workarounds(void)
+{
+	static const uint32_t fids[] = {SMCCC_ARCH_WORKAROUND_1, SMCCC_ARCH_WORKAROUND_2,
+					SMCCC_ARCH_WORKAROUND_3};
+	bool smccc_1_1 = (int64_t)smc_call3(PSCI_FEATURES, SMCCC_VERSION, 0, 0) >= 0 &&
+			 (int64_t)smc_call3(SMCCC_VERSION, 0, 0, 0) >= (int64_t)SMCCC_VERSION_1_1;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(fids); i++)
+		firmware_workaround[i] =
+			smccc_1_1 ? (int32_t)smc_call3(SMCCC_ARCH_FEATURES, fids[i], 0, 0) : -1;
+	printk("hyp: EL3 firmware: SMCCC %s, ARCH_WORKAROUND_1/2/3 features %ld/%ld/%ld\n",
+	       smccc_1_1 ? ">= 1.1" : "< 1.1", firmware_workaround[0], firmware_workaround[1],
+	       firmware_workaround[2]);
+}
 
 void platform_init(const struct dt_host *host)
 {
 	firmware_psci = host->psci;
+	for (unsigned int i = 0; i < ARRAY_SIZE(firmware_workaround); i++)
+		firmware_workaround[i] = (int64_t)SMCCC_RET_NOT_SUPPORTED;
 	if (firmware_psci == DT_PSCI_HVC)
 		/* HVC from EL2 would trap to ourselves: EL3 is only reachable by SMC. */
 		printk("hyp: host DT says PSCI via hvc; the hypervisor uses smc to reach EL3\n");
+	if (firmware_psci != DT_PSCI_NONE)
+		firmware_probe_workarounds();
+}
+
+bool firmware_present(void)
+{
+	return firmware_psci != DT_PSCI_NONE;
+}
+
+void firmware_smc(struct smccc_regs *r)
+{
+	smc_call(r);
+}
+
+int64_t firmware_arch_feature(uint32_t fid)
+{
+	return firmware_workaround[workaround_index(fid)];
 }
 
 long platform_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)

@@ -8,6 +8,8 @@
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/percpu.h"
+#include "core/psci.h"
+#include "drivers/gic.h"
 #include "vcpu/vcpu.h"
 
 /* Traps and routing every guest of this hypervisor runs with. */
@@ -24,6 +26,9 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned int id, unsigned int pcpu)
 	/* Uniprocessor bit clear, MT clear, one cluster: Aff0 = vCPU id. */
 	v->vmpidr = BIT(31) | id;
 	v->hcr = HCR_GUEST_FLAGS;
+	v->power = VCPU_OFF;
+	pcpus[pcpu].vcpu = v;
+	v->power_lock = (spinlock_t)SPINLOCK_INIT;
 	return v;
 }
 
@@ -79,13 +84,85 @@ void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 {
 	struct cpu_user_regs *regs = guest_cpu_user_regs();
 
-	this_cpu()->vcpu = v;
+	local_irq_disable();
 	vcpu_load_el2_state(v);
 	vcpu_reset_el1_state();
+	gic_vcpu_if_reset();
+	vgic_cpu_reset(v);
+	vtimer_vcpu_start(v);
+	spin_lock(&v->power_lock);
+	WRITE_ONCE(v->power, VCPU_ON);
+	spin_unlock(&v->power_lock);
 
 	memset(regs, 0, sizeof(*regs));
 	regs->pc = entry;
 	regs->cpsr = PSR_MODE_EL1h | PSR_DAIF;
 	regs->x[0] = x0;
 	enter_guest(regs);
+}
+
+enum vcpu_power vcpu_power_state(struct vcpu *v)
+{
+	return READ_ONCE(v->power);
+}
+
+long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
+{
+	long ret;
+
+	spin_lock(&v->power_lock);
+	switch (v->power) {
+	case VCPU_OFF:
+		v->on_entry = entry;
+		v->on_context = context;
+		WRITE_ONCE(v->power, VCPU_ON_PENDING);
+		ret = PSCI_RET_SUCCESS;
+		break;
+	case VCPU_ON_PENDING:
+		ret = PSCI_RET_ON_PENDING;
+		break;
+	default:
+		ret = PSCI_RET_ALREADY_ON;
+		break;
+	}
+	spin_unlock(&v->power_lock);
+	if (ret == PSCI_RET_SUCCESS)
+		gic_send_sgi(v->pcpu, SGI_KICK); /* wake its CPU from the idle loop */
+	return ret;
+}
+
+void vcpu_power_off(struct vcpu *v)
+{
+	vtimer_vcpu_stop(v);
+	spin_lock(&v->power_lock);
+	WRITE_ONCE(v->power, VCPU_OFF);
+	spin_unlock(&v->power_lock);
+	vcpu_idle_loop(v);
+}
+
+/*
+ * The physical CPU of an off vCPU sleeps here. The state is checked with
+ * interrupts masked, and WFI still wakes on a pending interrupt, so a CPU_ON's
+ * kick cannot slip between the check and the sleep.
+ */
+void vcpu_idle_loop(struct vcpu *v)
+{
+	local_irq_disable();
+	for (;;) {
+		uint64_t entry, context;
+		bool start = false;
+
+		spin_lock(&v->power_lock);
+		if (v->power == VCPU_ON_PENDING) {
+			entry = v->on_entry;
+			context = v->on_context;
+			start = true;
+		}
+		spin_unlock(&v->power_lock);
+		if (start)
+			vcpu_start(v, entry, context);
+		wfi();
+		local_irq_enable(); /* take the kick (hyp_irq) */
+		local_irq_disable();
+	}
 }

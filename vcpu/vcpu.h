@@ -1,9 +1,18 @@
-/* A virtual CPU, pinned to one physical CPU. */
+/* A virtual CPU, pinned to one physical CPU for its whole life. */
 #ifndef VCPU_VCPU_H
 #define VCPU_VCPU_H
 
 #include "arch/arm64/regs.h"
+#include "core/spinlock.h"
 #include "core/vm.h"
+#include "vgic/vgic.h"
+
+/* PSCI's view of a vCPU (AFFINITY_INFO reports these). */
+enum vcpu_power {
+	VCPU_ON = 0,
+	VCPU_OFF = 1,
+	VCPU_ON_PENDING = 2,
+};
 
 struct vcpu {
 	unsigned int id; /* index in its VM */
@@ -11,17 +20,45 @@ struct vcpu {
 	uint64_t vmpidr; /* the MPIDR the guest reads */
 	unsigned int pcpu;
 	uint64_t hcr; /* HCR_EL2 while this vCPU runs */
+
+	spinlock_t power_lock; /* orders CPU_ON / CPU_OFF on this vCPU */
+	enum vcpu_power power;
+	uint64_t on_entry;   /* CPU_ON: where to start, */
+	uint64_t on_context; /* and its x0 */
+
+	struct vgic_cpu vgic;
 };
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned int id, unsigned int pcpu);
 
 /*
  * Start @v on the calling physical CPU at @entry (EL1h, MMU off) with x0 =
- * @x0. Does not return: the CPU is the vCPU's from now on.
+ * @x0. Does not return: the CPU runs the vCPU from now on.
  */
 void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0) __noreturn;
 
+/* The calling CPU's vCPU is off: wait here until a CPU_ON starts it. */
+void vcpu_idle_loop(struct vcpu *v) __noreturn;
+
+/*
+ * PSCI CPU_ON of @v: returns PSCI_RET_SUCCESS, ALREADY_ON or ON_PENDING.
+ * Exactly one of several concurrent callers succeeds.
+ */
+long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
+
+/* PSCI CPU_OFF of the calling CPU's vCPU. Does not return. */
+void vcpu_power_off(struct vcpu *v) __noreturn;
+
+enum vcpu_power vcpu_power_state(struct vcpu *v);
+
 /* The frame of the guest running on this CPU: at the top of its stack. */
 struct cpu_user_regs *guest_cpu_user_regs(void);
+
+/* The virtual timer (vcpu/vtimer.c): its PPI is the guest's, hardware-linked. */
+void vtimer_init(unsigned int virt_ppi);
+void vtimer_vcpu_start(struct vcpu *v);
+void vtimer_vcpu_stop(struct vcpu *v);
+/* The physical virtual-timer PPI fired on this CPU (already priority-dropped). */
+void vtimer_handle_irq(struct vcpu *v);
 
 #endif

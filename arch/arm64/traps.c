@@ -5,11 +5,13 @@
 #include "arch/arm64/esr.h"
 #include "arch/arm64/sysregs.h"
 #include "arch/arm64/traps.h"
+#include "core/irq.h"
 #include "core/percpu.h"
 #include "core/printf.h"
 #include "core/smccc.h"
 #include "core/vm.h"
 #include "vcpu/vcpu.h"
+#include "vgic/vgic_v3.h"
 
 static struct vcpu *current_vcpu(void)
 {
@@ -141,6 +143,29 @@ static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 	inject_insn_abort(regs, far);
 }
 
+/* ISS of a trapped MSR/MRS, without the register number and direction. */
+#define SYSREG_ISS(op0, op1, crn, crm, op2)                                                        \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
+#define SYSREG_ISS_MASK	   SYSREG_ISS(3, 7, 15, 15, 7)
+#define SYSREG_ICC_SGI1R_EL1 SYSREG_ISS(3, 0, 12, 11, 5)
+
+static void do_trap_unhandled(struct cpu_user_regs *regs);
+
+/* System register traps: with HCR_EL2.IMO set, only SGI generation traps here. */
+static void do_trap_sysreg(struct cpu_user_regs *regs)
+{
+	uint32_t iss = esr_iss(regs->esr);
+	unsigned int rt = (iss >> 5) & 0x1f;
+	bool read = iss & 1;
+
+	if ((iss & SYSREG_ISS_MASK) == SYSREG_ICC_SGI1R_EL1 && !read) {
+		vgic_v3_sgi1r(current_vcpu(), guest_reg_read(regs, rt));
+		regs->pc += 4;
+		return;
+	}
+	do_trap_unhandled(regs);
+}
+
 static void do_trap_unhandled(struct cpu_user_regs *regs)
 {
 	struct vcpu *v = current_vcpu();
@@ -169,6 +194,9 @@ void do_trap_guest_sync(struct cpu_user_regs *regs)
 	case EC_IABT_LOW:
 		do_trap_stage2_insn_abort(regs);
 		break;
+	case EC_SYS64:
+		do_trap_sysreg(regs);
+		break;
 	default:
 		do_trap_unhandled(regs);
 		break;
@@ -177,11 +205,13 @@ void do_trap_guest_sync(struct cpu_user_regs *regs)
 
 void do_trap_irq(struct cpu_user_regs *regs)
 {
-	/* Nothing unmasks or routes physical interrupts yet: seeing one is a bug. */
-	panic_regs(regs, "physical IRQ with no interrupt controller driver");
+	(void)regs;
+	irq_handle();
 }
 
+/* The one place pending work is finished before a guest runs again. */
 void leave_hypervisor_to_guest(struct cpu_user_regs *regs)
 {
 	(void)regs;
+	vgic_sync_lrs(current_vcpu());
 }

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import build_path, qemu_virt_args, ROOT
 
-HYP = build_path("qemu-virt", "hyp.bin")
+HYP = build_path("qemu-virt", "hyp-testguest.bin")
 
 GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
                 "smc-unknown", "data-abort"]

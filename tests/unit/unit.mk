@@ -7,6 +7,10 @@ UNIT_LIBS   := -lcmocka -lfdt
 
 printf_SRCS := core/printf.c
 dt_SRCS     := core/dt.c core/printf.c
+dt_guest_SRCS := core/dt_guest.c core/dt.c core/printf.c
+esr_SRCS    := arch/arm64/esr.c core/printf.c
+regs_SRCS   :=
+pagetable_SRCS := arch/arm64/pagetable.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))

@@ -1,0 +1,79 @@
+/*
+ * Routing of physical interrupts. Everything arrives at EL2 (HCR_EL2.IMO):
+ * SGIs are the hypervisor's own kicks, the maintenance interrupt asks for a
+ * list-register refill (done on the way back to the guest), and interrupts
+ * owned by a guest are priority-dropped and injected hardware-linked, so they
+ * stay active until the guest's EOI.
+ */
+#include "core/irq.h"
+#include "core/lib.h"
+#include "core/percpu.h"
+#include "core/printf.h"
+#include "core/vm.h"
+#include "drivers/gic.h"
+#include "vcpu/vcpu.h"
+
+#define MAX_INTID 1020
+
+static unsigned int maint_irq;
+static unsigned int vtimer_irq;
+static struct vm *spi_owner[MAX_INTID];
+
+void irq_init(const struct dt_host *host)
+{
+	maint_irq = host->gic.maint_irq;
+	vtimer_irq = host->timer.virt_irq;
+	vtimer_init(vtimer_irq);
+}
+
+void irq_assign_to_vm(uint32_t intid, struct vm *vm)
+{
+	struct vcpu *v0 = vm->vcpus[0];
+	struct vgic_irq *irq = vgic_get_irq(v0, intid);
+
+	if (intid < GIC_NR_PRIVATE || intid >= MAX_INTID || !irq)
+		panic("%s: INTID %u cannot be passed through", vm->name, intid);
+	spi_owner[intid] = vm;
+	irq->hw = true;
+	irq->hwintid = (uint16_t)intid;
+	gic_spi_route(intid, v0->pcpu);
+	gic_irq_enable(intid);
+}
+
+static void irq_handle_spurious_owner(uint32_t intid)
+{
+	gic_deactivate(intid);
+	gic_irq_disable(intid);
+	printk("hyp: CPU%u: unexpected interrupt %u, disabled\n", smp_processor_id(), intid);
+}
+
+static void irq_dispatch(uint32_t intid)
+{
+	struct vcpu *v = this_cpu()->vcpu;
+
+	/* Drop the running priority now; deactivation depends on the owner. */
+	gic_eoi(intid);
+	if (intid < GIC_NR_SGIS || intid == maint_irq) {
+		/* A kick or a maintenance request: the exit path does the work. */
+		gic_deactivate(intid);
+	} else if (intid == vtimer_irq) {
+		vtimer_handle_irq(v);
+	} else if (intid < MAX_INTID && spi_owner[intid]) {
+		struct vm *vm = spi_owner[intid];
+
+		vgic_inject_hw(vm->vcpus[0], intid);
+	} else {
+		irq_handle_spurious_owner(intid);
+	}
+}
+
+void irq_handle(void)
+{
+	for (;;) {
+		uint32_t intid = gic_ack();
+
+		if (intid >= MAX_INTID)
+			break; /* 1020-1023: spurious or special, nothing (more) pending */
+		irq_dispatch(intid);
+	}
+}

@@ -1,0 +1,331 @@
+/*
+ * vGIC state, injection and the list-register manager (see vgic.h). Version
+ * neutral: list registers are read and written through the GIC driver in the
+ * struct gic_lr form.
+ */
+#include "core/lib.h"
+#include "core/percpu.h"
+#include "core/vm.h"
+#include "drivers/gic.h"
+#include "vcpu/vcpu.h"
+#include "vgic/vgic.h"
+
+static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, uint8_t target)
+{
+	*irq = (struct vgic_irq){
+		.intid = (uint16_t)intid,
+		.priority = 0,
+		.target = target,
+		.v2_targets = (uint8_t)(1u << target),
+		.edge = intid < GIC_NR_SGIS, /* SGIs are edge; the rest level until configured */
+		.lr = -1,
+	};
+}
+
+void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs)
+{
+	struct vgic_dist *d = &vm->vgic;
+
+	d->version = version;
+	d->nr_lrs = MIN(nr_lrs, (unsigned int)VGIC_MAX_LRS);
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		vgic_irq_init(&d->spis[i], VGIC_NR_PRIVATE + i, 0);
+}
+
+void vgic_cpu_reset(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	spin_lock(&v->vm->vgic.lock);
+	/* SPIs queued on this vCPU stay pending in the distributor but leave its list. */
+	for (unsigned int i = 0; i < c->nr_ap; i++) {
+		c->ap_list[i]->queued = false;
+		c->ap_list[i]->lr = -1;
+	}
+	c->nr_ap = 0;
+	c->lr_used = 0;
+	c->underflow = false;
+	memset(c->lr_irq, 0, sizeof(c->lr_irq));
+	for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
+		vgic_irq_init(&c->private_irqs[i], i, (uint8_t)v->id);
+	spin_unlock(&v->vm->vgic.lock);
+}
+
+struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE)
+		return &v->vgic.private_irqs[intid];
+	if (intid < VGIC_NR_IRQS)
+		return &v->vm->vgic.spis[intid - VGIC_NR_PRIVATE];
+	return NULL;
+}
+
+static struct vcpu *vgic_target_vcpu(struct vm *vm, const struct vgic_irq *irq)
+{
+	return irq->target < vm->nr_vcpus ? vm->vcpus[irq->target] : vm->vcpus[0];
+}
+
+static bool vgic_irq_wants_lr(const struct vm *vm, const struct vgic_irq *irq)
+{
+	return irq->active || (irq->pending && irq->enabled && vm->vgic.enabled);
+}
+
+static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
+{
+	if (irq->queued)
+		return;
+	if (c->nr_ap == VGIC_AP_MAX)
+		panic("vGIC: more than %u interrupts in flight on one vCPU", VGIC_AP_MAX);
+	c->ap_list[c->nr_ap++] = irq;
+	irq->queued = true;
+}
+
+static void ap_list_remove_at(struct vgic_cpu *c, unsigned int i)
+{
+	c->ap_list[i]->queued = false;
+	c->ap_list[i] = c->ap_list[--c->nr_ap];
+}
+
+/* Queue @irq on its target if it now needs delivering (lock held). */
+void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
+{
+	if ((irq->pending || irq->active) && !irq->queued)
+		ap_list_add(&vgic_target_vcpu(vm, irq)->vgic, irq);
+}
+
+void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target)
+{
+	struct vcpu *old = vgic_target_vcpu(vm, irq);
+
+	irq->target = (uint8_t)(target < vm->nr_vcpus ? target : 0);
+	/* An interrupt already in a list register finishes where it is. */
+	if (!irq->queued || irq->lr >= 0)
+		return;
+	for (unsigned int i = 0; i < old->vgic.nr_ap; i++) {
+		if (old->vgic.ap_list[i] == irq) {
+			ap_list_remove_at(&old->vgic, i);
+			break;
+		}
+	}
+	vgic_update_irq_locked(vm, irq);
+	vgic_kick(vgic_target_vcpu(vm, irq));
+}
+
+void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq)
+{
+	if (irq->hw && irq->intid >= VGIC_NR_PRIVATE)
+		gic_spi_route(irq->hwintid, vgic_target_vcpu(vm, irq)->pcpu);
+}
+
+void vgic_kick(struct vcpu *v)
+{
+	if (v->pcpu != smp_processor_id())
+		gic_send_sgi(v->pcpu, SGI_KICK);
+}
+
+static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
+{
+	struct vm *vm = v->vm;
+	struct vgic_irq *irq = vgic_get_irq(v, intid);
+	struct vcpu *target;
+
+	if (!irq)
+		return;
+	spin_lock(&vm->vgic.lock);
+	if (hw) {
+		irq->hw = true;
+		irq->hwintid = (uint16_t)intid;
+	}
+	if (irq->lr >= 0)
+		irq->repend = true; /* the list register's copy is older than this */
+	irq->pending = true;
+	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
+	ap_list_add(&target->vgic, irq);
+	spin_unlock(&vm->vgic.lock);
+	vgic_kick(target);
+}
+
+void vgic_inject(struct vcpu *v, uint32_t intid)
+{
+	vgic_inject_common(v, intid, false);
+}
+
+void vgic_inject_hw(struct vcpu *v, uint32_t intid)
+{
+	vgic_inject_common(v, intid, true);
+}
+
+static void vgic_lr_release(struct vgic_cpu *c, unsigned int i)
+{
+	struct vgic_irq *irq = c->lr_irq[i];
+
+	irq->lr = -1;
+	c->lr_irq[i] = NULL;
+	c->lr_used &= ~(1u << i);
+}
+
+/* Read back what the guest did with each list register we filled. */
+void vgic_fold_lrs(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	for (unsigned int i = 0; c->lr_used >> i; i++) {
+		struct vgic_irq *irq = c->lr_irq[i];
+		struct gic_lr lr;
+
+		if (!(c->lr_used & (1u << i)))
+			continue;
+		gic_read_lr(i, &lr);
+		irq->active = lr.state & GIC_LR_ACTIVE;
+		irq->pending = (lr.state & GIC_LR_PENDING) || irq->repend;
+		irq->repend = false;
+		if (lr.state == 0) {
+			/* The guest has EOIed it (for hw, the GIC deactivated the physical one). */
+			if (!irq->hw)
+				c->nr_eois++;
+			vgic_lr_release(c, i);
+		}
+	}
+}
+
+/* Lower priority value first; among equals, lower INTID first. */
+static bool irq_before(const struct vgic_irq *a, const struct vgic_irq *b)
+{
+	return a->priority < b->priority || (a->priority == b->priority && a->intid < b->intid);
+}
+
+static void ap_list_sort(struct vgic_cpu *c)
+{
+	for (unsigned int i = 1; i < c->nr_ap; i++) {
+		struct vgic_irq *irq = c->ap_list[i];
+		unsigned int j = i;
+
+		for (; j > 0 && irq_before(irq, c->ap_list[j - 1]); j--)
+			c->ap_list[j] = c->ap_list[j - 1];
+		c->ap_list[j] = irq;
+	}
+}
+
+static void ap_list_prune(struct vgic_cpu *c)
+{
+	for (unsigned int i = 0; i < c->nr_ap;) {
+		struct vgic_irq *irq = c->ap_list[i];
+
+		if (!irq->pending && !irq->active && irq->lr < 0)
+			ap_list_remove_at(c, i);
+		else
+			i++;
+	}
+}
+
+static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
+			      struct vgic_irq *irq)
+{
+	struct gic_lr lr = {
+		.virq = irq->intid,
+		.pirq = irq->hwintid,
+		.priority = irq->priority,
+		.state = (uint8_t)((irq->pending && irq->enabled && vm->vgic.enabled
+					    ? GIC_LR_PENDING
+					    : 0) |
+				   (irq->active ? GIC_LR_ACTIVE : 0)),
+		.hw = irq->hw,
+		.group1 = vm->vgic.version == 3 ? true : irq->group1,
+		.source = irq->sgi_source,
+	};
+
+	/* A hw LR cannot be pending and active at once: the GIC owns the active state. */
+	if (irq->hw && lr.state == (GIC_LR_PENDING | GIC_LR_ACTIVE))
+		lr.state = GIC_LR_ACTIVE;
+	gic_write_lr(i, &lr);
+	c->lr_irq[i] = irq;
+	c->lr_used |= 1u << i;
+	irq->lr = (int8_t)i;
+}
+
+static int vgic_free_lr(const struct vgic_cpu *c, unsigned int nr_lrs)
+{
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		if (!(c->lr_used & (1u << i)))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Choose what the list registers hold: every active interrupt already in one
+ * stays (the guest is handling it); the remaining registers go to the most
+ * urgent interrupts that want delivery, evicting less urgent pending ones.
+ */
+static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c)
+{
+	unsigned int nr_lrs = vm->vgic.nr_lrs, slots = nr_lrs;
+	struct vgic_irq *chosen[VGIC_MAX_LRS];
+	unsigned int nr_chosen = 0;
+	bool overflow = false;
+
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		if ((c->lr_used & (1u << i)) && c->lr_irq[i]->active)
+			slots--;
+	}
+	for (unsigned int i = 0; i < c->nr_ap; i++) {
+		struct vgic_irq *irq = c->ap_list[i];
+
+		if (!vgic_irq_wants_lr(vm, irq) || (irq->lr >= 0 && irq->active))
+			continue;
+		if (nr_chosen < slots)
+			chosen[nr_chosen++] = irq;
+		else
+			overflow = true;
+	}
+	/* Evict pending interrupts that lost their place. */
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		struct vgic_irq *irq = c->lr_irq[i];
+		bool keep = false;
+
+		if (!(c->lr_used & (1u << i)) || irq->active)
+			continue;
+		for (unsigned int k = 0; k < nr_chosen; k++)
+			keep |= chosen[k] == irq;
+		if (!keep) {
+			struct gic_lr empty = {0};
+
+			gic_write_lr(i, &empty);
+			vgic_lr_release(c, i);
+		}
+	}
+	/* (Re)write active ones (their pending bit may have changed) and the chosen. */
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		if ((c->lr_used & (1u << i)) && c->lr_irq[i]->active)
+			vgic_lr_write_irq(vm, c, i, c->lr_irq[i]);
+	}
+	for (unsigned int k = 0; k < nr_chosen; k++) {
+		struct vgic_irq *irq = chosen[k];
+		int i = irq->lr >= 0 ? irq->lr : vgic_free_lr(c, nr_lrs);
+
+		vgic_lr_write_irq(vm, c, (unsigned int)i, irq);
+	}
+	return overflow;
+}
+
+void vgic_sync_lrs(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vgic_cpu *c = &v->vgic;
+	bool overflow;
+
+	if (!c->nr_ap && !c->lr_used && !c->underflow)
+		return; /* nothing in flight: the common case, kept cheap */
+	spin_lock(&vm->vgic.lock);
+	vgic_fold_lrs(v);
+	ap_list_prune(c);
+	ap_list_sort(c);
+	overflow = vgic_fill_lrs(vm, c);
+	if (overflow)
+		c->nr_overflows++;
+	if (overflow != c->underflow) {
+		gic_set_underflow_irq(overflow);
+		c->underflow = overflow;
+	}
+	spin_unlock(&vm->vgic.lock);
+}

@@ -1,0 +1,103 @@
+/*
+ * The virtual GIC: the interrupt state of a VM (distributor and per-vCPU
+ * private interrupts), injection, and the list-register manager that puts
+ * pending interrupts in front of a vCPU.
+ *
+ * Every vCPU keeps an "ap list" of the interrupts that are pending or active
+ * for it. On every return to a guest, vgic_sync_lrs() folds back what the
+ * guest did with the list registers, then fills them with the most urgent
+ * interrupts of the ap list; if more are waiting than there are list
+ * registers, it asks the GIC for an underflow maintenance interrupt so the
+ * rest follow as soon as registers free up.
+ *
+ * One lock per VM protects all of it: simple, and with a handful of vCPUs the
+ * lock is rarely contended.
+ */
+#ifndef VGIC_VGIC_H
+#define VGIC_VGIC_H
+
+#include "core/compiler.h"
+#include "core/spinlock.h"
+
+#define VGIC_NR_PRIVATE 32
+#define VGIC_NR_SPIS	224 /* INTIDs 32-255: covers QEMU virt and the BCM2711 */
+#define VGIC_NR_IRQS	(VGIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_MAX_LRS	16
+#define VGIC_AP_MAX	64 /* more than a guest can have in flight on one vCPU */
+#define VGIC_DEFAULT_PRIORITY 0xa0
+
+struct vcpu;
+struct vm;
+
+struct vgic_irq {
+	uint16_t intid;
+	uint16_t hwintid; /* hw: the physical INTID the guest's EOI deactivates */
+	uint8_t priority;
+	uint8_t target;	    /* the vCPU it is delivered to (private: its owner) */
+	uint8_t v2_targets; /* GICv2 ITARGETSR byte */
+	uint8_t sgi_source; /* GICv2 SGIs: last requesting vCPU */
+	bool enabled;
+	bool pending;
+	bool active;
+	bool edge;     /* ICFGR: edge-triggered */
+	bool group1;
+	bool hw;       /* linked to a physical interrupt of the same INTID */
+	bool queued;   /* on its target's ap list */
+	bool repend;   /* injected again while in a list register */
+	int8_t lr;     /* the list register holding it, -1 if none */
+	uint64_t irouter; /* GICv3 GICD_IROUTER */
+};
+
+struct vgic_cpu {
+	struct vgic_irq private_irqs[VGIC_NR_PRIVATE];
+	struct vgic_irq *ap_list[VGIC_AP_MAX];
+	unsigned int nr_ap;
+	struct vgic_irq *lr_irq[VGIC_MAX_LRS];
+	uint32_t lr_used;    /* bit n: list register n holds lr_irq[n] */
+	bool underflow;	     /* underflow maintenance requested */
+	bool rd_asleep;	     /* GICR_WAKER.ProcessorSleep */
+	uint64_t nr_eois;    /* software-injected interrupts the guest completed */
+	uint64_t nr_overflows; /* syncs that found more interrupts than list registers */
+};
+
+struct vgic_dist {
+	spinlock_t lock;
+	unsigned int version; /* of the virtual GIC: 2 or 3 */
+	unsigned int nr_lrs;
+	bool enabled; /* GICD_CTLR group 1 (and group 0 on v2) enable */
+	uint32_t ctlr;
+	uint64_t gicd_base; /* IPA of the distributor */
+	uint64_t gicr_base; /* v3: IPA of the first redistributor frame */
+	uint64_t gicc_base; /* v2: IPA of the CPU interface */
+	struct vgic_irq spis[VGIC_NR_SPIS];
+};
+
+/* Set up @vm's distributor state (version and list register count from the host GIC). */
+void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs);
+/* Reset a vCPU's private interrupts and list-register bookkeeping (CPU_ON). */
+void vgic_cpu_reset(struct vcpu *v);
+
+/* The state of @intid as seen by @v (private interrupts are per vCPU); NULL if out of range. */
+struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid);
+
+/* Make @intid pending for @v (private) or for its target (SPI). */
+void vgic_inject(struct vcpu *v, uint32_t intid);
+/* The same for a physical interrupt handed to the guest: the guest's EOI deactivates it. */
+void vgic_inject_hw(struct vcpu *v, uint32_t intid);
+
+/* Before entering @v on this CPU: fold back and refill the list registers. */
+void vgic_sync_lrs(struct vcpu *v);
+/* Bring @v's view of interrupts it holds in list registers up to date (lock held). */
+void vgic_fold_lrs(struct vcpu *v);
+
+/* Emulation helpers (vgic_mmio.c, vgic_v3.c), called with the VM's lock held. */
+void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq);
+void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target);
+
+/* A hw SPI follows its virtual routing: route the physical one to the target's CPU. */
+void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq);
+
+/* Kick @v's physical CPU if it is not the caller's, so it syncs its list registers. */
+void vgic_kick(struct vcpu *v);
+
+#endif

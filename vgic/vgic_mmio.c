@@ -1,0 +1,163 @@
+/*
+ * Interrupt register emulation shared by every frame that has them. Each
+ * register is a packed array of per-interrupt fields (1, 2 or 8 bits wide);
+ * an access of any size reads or writes the fields it covers.
+ */
+#include "drivers/gic.h"
+#include "vcpu/vcpu.h"
+#include "vgic/vgic.h"
+#include "vgic/vgic_mmio.h"
+
+enum irq_field {
+	FIELD_GROUP,
+	FIELD_ENABLE_SET,
+	FIELD_ENABLE_CLEAR,
+	FIELD_PEND_SET,
+	FIELD_PEND_CLEAR,
+	FIELD_ACTIVE_SET,
+	FIELD_ACTIVE_CLEAR,
+	FIELD_PRIORITY,
+	FIELD_CONFIG,
+	FIELD_GRPMOD,
+};
+
+struct irq_reg {
+	uint32_t base;
+	unsigned int bits; /* per interrupt */
+	enum irq_field field;
+};
+
+static const struct irq_reg irq_regs[] = {
+	{GICD_IGROUPR, 1, FIELD_GROUP},		{GICD_ISENABLER, 1, FIELD_ENABLE_SET},
+	{GICD_ICENABLER, 1, FIELD_ENABLE_CLEAR}, {GICD_ISPENDR, 1, FIELD_PEND_SET},
+	{GICD_ICPENDR, 1, FIELD_PEND_CLEAR},	{GICD_ISACTIVER, 1, FIELD_ACTIVE_SET},
+	{GICD_ICACTIVER, 1, FIELD_ACTIVE_CLEAR}, {GICD_IPRIORITYR, 8, FIELD_PRIORITY},
+	{GICD_ICFGR, 2, FIELD_CONFIG},		{GICD_IGRPMODR, 1, FIELD_GRPMOD},
+};
+
+/* Registers span enough of the INTID space for 1020 interrupts. */
+static const struct irq_reg *irq_reg_at(uint32_t offset)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(irq_regs); i++) {
+		const struct irq_reg *r = &irq_regs[i];
+
+		if (offset >= r->base && offset < r->base + 1024 * r->bits / 8)
+			return r;
+	}
+	return NULL;
+}
+
+static uint32_t irq_field_read(const struct vgic_irq *irq, enum irq_field f)
+{
+	switch (f) {
+	case FIELD_GROUP:
+		return irq->group1;
+	case FIELD_ENABLE_SET:
+	case FIELD_ENABLE_CLEAR:
+		return irq->enabled;
+	case FIELD_PEND_SET:
+	case FIELD_PEND_CLEAR:
+		return irq->pending;
+	case FIELD_ACTIVE_SET:
+	case FIELD_ACTIVE_CLEAR:
+		return irq->active;
+	case FIELD_PRIORITY:
+		return irq->priority;
+	case FIELD_CONFIG:
+		return irq->edge ? 2 : 0;
+	case FIELD_GRPMOD:
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * A physical interrupt handed to the guest stays active in the GIC until the
+ * guest's EOI; if the guest instead drops it (clears its pending or active
+ * state by hand), deactivate it so the device can interrupt again.
+ */
+static void irq_release_hw(struct vgic_irq *irq)
+{
+	if (irq->hw && irq->lr < 0 && !irq->pending && !irq->active)
+		gic_deactivate(irq->hwintid);
+}
+
+static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field f, uint32_t val)
+{
+	switch (f) {
+	case FIELD_GROUP:
+		irq->group1 = val;
+		break;
+	case FIELD_ENABLE_SET:
+		if (val)
+			irq->enabled = true;
+		break;
+	case FIELD_ENABLE_CLEAR:
+		if (val)
+			irq->enabled = false;
+		break;
+	case FIELD_PEND_SET:
+		if (val)
+			irq->pending = true;
+		break;
+	case FIELD_PEND_CLEAR:
+		if (val) {
+			irq->pending = false;
+			irq->repend = false;
+			irq_release_hw(irq);
+		}
+		break;
+	case FIELD_ACTIVE_SET:
+		if (val)
+			irq->active = true;
+		break;
+	case FIELD_ACTIVE_CLEAR:
+		if (val) {
+			irq->active = false;
+			irq_release_hw(irq);
+		}
+		break;
+	case FIELD_PRIORITY:
+		irq->priority = (uint8_t)val;
+		break;
+	case FIELD_CONFIG:
+		if (irq->intid >= GIC_NR_SGIS) /* SGIs are always edge */
+			irq->edge = val & 2;
+		break;
+	case FIELD_GRPMOD:
+		break;
+	}
+	vgic_update_irq_locked(v->vm, irq);
+}
+
+bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
+			struct mmio_access *acc)
+{
+	const struct irq_reg *r = irq_reg_at(offset);
+	uint32_t first, mask, result = 0;
+	unsigned int count;
+
+	if (!r)
+		return false;
+	/* Bit-per-interrupt registers are word-accessed; wider fields allow byte access. */
+	if ((r->bits < 8 && acc->size != 4) || acc->size > 4)
+		return false;
+	first = (offset - r->base) * 8 / r->bits;
+	count = acc->size * 8 / r->bits;
+	mask = r->bits == 32 ? ~0u : (1u << r->bits) - 1;
+
+	for (unsigned int i = 0; i < count; i++) {
+		uint32_t intid = first + i;
+		struct vgic_irq *irq;
+
+		if (intid < win->first || intid >= win->end || !(irq = vgic_get_irq(v, intid)))
+			continue;
+		if (acc->write)
+			irq_field_write(v, irq, r->field, (uint32_t)(acc->data >> (i * r->bits)) & mask);
+		else
+			result |= irq_field_read(irq, r->field) << (i * r->bits);
+	}
+	if (!acc->write)
+		acc->data = result;
+	return true;
+}

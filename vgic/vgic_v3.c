@@ -1,0 +1,285 @@
+/*
+ * GICv3 frames of the virtual GIC: the distributor (GICD) and one
+ * redistributor (RD + SGI frames) per vCPU, emulated by trapping their MMIO.
+ * The CPU interface needs no emulation: the guest's ICC_* system register
+ * accesses go to the hardware's virtual interface (ICV_*), except SGI
+ * generation, which traps (vgic_v3_sgi1r).
+ */
+#include "core/lib.h"
+#include "core/printf.h"
+#include "vcpu/vcpu.h"
+#include "vgic/vgic.h"
+#include "vgic/vgic_mmio.h"
+#include "vgic/vgic_v3.h"
+
+#define GICD_CTLR_G1A	 BIT(1)
+#define GICD_CTLR_ARE_NS BIT(4)
+#define GICD_CTLR_DS	 BIT(6)
+#define GIC_IIDR_VALUE	 0x0100043b /* implementer Arm (0x43b), our revision 1 */
+#define GIC_PIDR2_V3	 0x3b	    /* ArchRev 3 in bits 7:4 */
+
+#define GICR_CTLR	0x0000
+#define GICR_IIDR	0x0004
+#define GICR_TYPER	0x0008
+#define GICR_STATUSR	0x0010
+#define GICR_WAKER	0x0014
+#define GICR_SGI_FRAME	0x10000
+#define GICR_WAKER_SLEEP  BIT(1)
+#define GICR_WAKER_ASLEEP BIT(2)
+#define GICR_TYPER_LAST	  BIT(4)
+
+#define ICC_SGI1R_TARGETS(v) ((v) & 0xffff)
+#define ICC_SGI1R_AFF1(v)    (((v) >> 16) & 0xff)
+#define ICC_SGI1R_INTID(v)   (((v) >> 24) & 0xf)
+#define ICC_SGI1R_AFF2(v)    (((v) >> 32) & 0xff)
+#define ICC_SGI1R_IRM	     BIT(40)
+#define ICC_SGI1R_RS(v)	     (((v) >> 44) & 0xf)
+#define ICC_SGI1R_AFF3(v)    (((v) >> 48) & 0xff)
+
+static uint64_t mpidr_to_irouter(uint64_t mpidr)
+{
+	return mpidr & (GENMASK(23, 0) | GENMASK(39, 32));
+}
+
+static unsigned int irouter_to_vcpu(const struct vm *vm, uint64_t irouter)
+{
+	if (irouter & BIT(31)) /* IRM: any participating vCPU; we pick vCPU 0 */
+		return 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (mpidr_to_irouter(vm->vcpus[i]->vmpidr) == (irouter & ~BIT(31)))
+			return i;
+	}
+	return 0; /* no such vCPU: the architecture leaves it unspecified */
+}
+
+static uint32_t vgic_v3_typer(const struct vm *vm)
+{
+	/* ITLinesNumber, IDbits = 10 bits (INTIDs < 1024), no LPIs, no MBIs. */
+	return (VGIC_NR_IRQS / 32 - 1) | (9u << 19) | ((vm->nr_vcpus - 1) << 5);
+}
+
+static bool gicd_access_irouter(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+{
+	uint32_t intid = (offset - GICD_IROUTER) / 8;
+	struct vgic_irq *irq = intid >= VGIC_NR_PRIVATE ? vgic_get_irq(v, intid) : NULL;
+	unsigned int shift = (offset & 4) * 8;
+
+	if (acc->size != 8 && acc->size != 4)
+		return false;
+	if (!irq) {
+		if (!acc->write)
+			acc->data = 0;
+		return true;
+	}
+	if (!acc->write) {
+		acc->data = acc->size == 8 ? irq->irouter : (uint32_t)(irq->irouter >> shift);
+		return true;
+	}
+	if (acc->size == 8)
+		irq->irouter = acc->data;
+	else
+		irq->irouter = (irq->irouter & ~(0xffffffffUL << shift)) |
+			       ((acc->data & 0xffffffffUL) << shift);
+	irq->irouter &= GENMASK(23, 0) | GENMASK(39, 32) | BIT(31);
+	vgic_retarget_locked(v->vm, irq, irouter_to_vcpu(v->vm, irq->irouter));
+	vgic_route_hw(v->vm, irq);
+	return true;
+}
+
+static bool gicd_access(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+{
+	static const struct vgic_irq_window spis = {VGIC_NR_PRIVATE, VGIC_NR_IRQS};
+	struct vgic_dist *d = &v->vm->vgic;
+
+	if (offset >= GICD_IROUTER && offset < GICD_IROUTER + 8 * 1020)
+		return gicd_access_irouter(v, offset, acc);
+	if (vgic_mmio_irq_regs(v, &spis, offset, acc))
+		return true;
+	if (acc->size != 4)
+		return false;
+	switch (offset) {
+	case GICD_CTLR:
+		if (acc->write) {
+			d->enabled = acc->data & GICD_CTLR_G1A;
+			d->ctlr = (uint32_t)(acc->data & GICD_CTLR_G1A);
+			/* Interrupts held back while the distributor was off may now go. */
+			for (unsigned int i = 0; i < v->vm->nr_vcpus; i++)
+				vgic_kick(v->vm->vcpus[i]);
+		} else {
+			/* Affinity routing always on, one security state. */
+			acc->data = d->ctlr | GICD_CTLR_ARE_NS | GICD_CTLR_DS;
+		}
+		return true;
+	case GICD_TYPER:
+		if (!acc->write)
+			acc->data = vgic_v3_typer(v->vm);
+		return true;
+	case GICD_IIDR:
+		if (!acc->write)
+			acc->data = GIC_IIDR_VALUE;
+		return true;
+	case GICD_TYPER2:
+	case 0x010: /* GICD_STATUSR */
+		if (!acc->write)
+			acc->data = 0;
+		return true;
+	case GICD_PIDR2:
+		if (!acc->write)
+			acc->data = GIC_PIDR2_V3;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_access *acc)
+{
+	struct vm *vm = target->vm;
+
+	switch (offset) {
+	case GICR_TYPER:
+	case GICR_TYPER + 4: {
+		uint64_t typer = (mpidr_to_irouter(target->vmpidr) & GENMASK(23, 0)) << 32 |
+				 ((target->vmpidr >> 32) & 0xff) << 56 | (uint64_t)target->id << 8 |
+				 (target->id == vm->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
+
+		if (acc->write)
+			return true;
+		if (acc->size == 8 && offset == GICR_TYPER)
+			acc->data = typer;
+		else if (acc->size == 4)
+			acc->data = (uint32_t)(typer >> ((offset - GICR_TYPER) * 8));
+		else
+			return false;
+		return true;
+	}
+	case GICR_WAKER:
+		if (acc->size != 4)
+			return false;
+		if (acc->write)
+			target->vgic.rd_asleep = acc->data & GICR_WAKER_SLEEP;
+		else
+			acc->data = target->vgic.rd_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+		return true;
+	case GICR_IIDR:
+		if (!acc->write)
+			acc->data = GIC_IIDR_VALUE;
+		return true;
+	case GICD_PIDR2:
+		if (!acc->write)
+			acc->data = GIC_PIDR2_V3;
+		return true;
+	case GICR_CTLR:
+	case GICR_STATUSR:
+	case 0x0070: /* GICR_PROPBASER: no LPIs */
+	case 0x0074:
+	case 0x0078: /* GICR_PENDBASER */
+	case 0x007c:
+		if (!acc->write)
+			acc->data = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool gicr_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+{
+	static const struct vgic_irq_window private = {0, VGIC_NR_PRIVATE};
+	unsigned int idx = (unsigned int)(offset / VGIC_V3_GICR_STRIDE);
+	uint32_t off = (uint32_t)(offset % VGIC_V3_GICR_STRIDE);
+	struct vcpu *target;
+
+	if (idx >= v->vm->nr_vcpus)
+		return false;
+	target = v->vm->vcpus[idx];
+	if (off < GICR_SGI_FRAME)
+		return gicr_rd_access(target, off, acc);
+	/* The SGI frame's registers are the distributor's, for this vCPU's SGIs and PPIs. */
+	return vgic_mmio_irq_regs(target, &private, off - GICR_SGI_FRAME, acc);
+}
+
+static void vgic_v3_log_bad_access(struct vcpu *v, const char *frame, uint64_t offset,
+				   const struct mmio_access *acc)
+{
+	printk("hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", v->vm->name, v->id,
+	       acc->size, acc->write ? "write" : "read", frame, offset);
+}
+
+/* MMIO handlers: an unknown register reads as zero and ignores writes, and is logged. */
+static bool vgic_v3_gicd_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
+{
+	struct vm *vm = v->vm;
+	uint32_t offset = (uint32_t)(acc->ipa - vm->vgic.gicd_base);
+	bool ok;
+
+	(void)priv;
+	spin_lock(&vm->vgic.lock);
+	vgic_fold_lrs(v);
+	ok = gicd_access(v, offset, acc);
+	spin_unlock(&vm->vgic.lock);
+	if (!ok) {
+		vgic_v3_log_bad_access(v, "GICD", offset, acc);
+		if (!acc->write)
+			acc->data = 0;
+	}
+	return true;
+}
+
+static bool vgic_v3_gicr_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
+{
+	struct vm *vm = v->vm;
+	uint64_t offset = acc->ipa - vm->vgic.gicr_base;
+	bool ok;
+
+	(void)priv;
+	spin_lock(&vm->vgic.lock);
+	vgic_fold_lrs(v);
+	ok = gicr_access(v, offset, acc);
+	spin_unlock(&vm->vgic.lock);
+	if (!ok) {
+		vgic_v3_log_bad_access(v, "GICR", offset, acc);
+		if (!acc->write)
+			acc->data = 0;
+	}
+	return true;
+}
+
+void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)
+{
+	vm->vgic.gicd_base = gicd_ipa;
+	vm->vgic.gicr_base = gicr_ipa;
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		vm->vgic.spis[i].irouter = mpidr_to_irouter(vm->vcpus[0]->vmpidr);
+	vm_register_mmio(vm, gicd_ipa, VGIC_V3_GICD_SIZE, vgic_v3_gicd_mmio, NULL);
+	vm_register_mmio(vm, gicr_ipa, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE,
+			 vgic_v3_gicr_mmio, NULL);
+}
+
+/* Does a vCPU's MPIDR match an ICC_SGI1R_EL1 target description? */
+static bool sgi1r_targets(uint64_t val, uint64_t mpidr)
+{
+	unsigned int aff0 = mpidr & 0xff;
+
+	if (ICC_SGI1R_AFF1(val) != ((mpidr >> 8) & 0xff) ||
+	    ICC_SGI1R_AFF2(val) != ((mpidr >> 16) & 0xff) ||
+	    ICC_SGI1R_AFF3(val) != ((mpidr >> 32) & 0xff))
+		return false;
+	if (aff0 / 16 != ICC_SGI1R_RS(val))
+		return false;
+	return ICC_SGI1R_TARGETS(val) & (1u << (aff0 % 16));
+}
+
+void vgic_v3_sgi1r(struct vcpu *v, uint64_t val)
+{
+	struct vm *vm = v->vm;
+	uint32_t intid = ICC_SGI1R_INTID(val);
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *t = vm->vcpus[i];
+		bool hit = (val & ICC_SGI1R_IRM) ? t != v : sgi1r_targets(val, t->vmpidr);
+
+		if (hit)
+			vgic_inject(t, intid);
+	}
+}
