@@ -111,3 +111,31 @@ def qemu(request):
     yield start
     for c in consoles:
         c.close()
+
+
+class LinuxShell:
+    """The busybox shell of a booted guest: run a command, get its output and status."""
+
+    PROMPT = r"/ # "
+
+    def __init__(self, console):
+        self.con = console
+        self.n = 0
+
+    def run(self, cmd, timeout=30):
+        """Run @cmd; return (status, output). The end marker is built by the shell
+        ($((...))), so the echo of the typed line never matches it."""
+        self.n += 1
+        tag = self.n
+        self.con.send("%s; echo @@END-$((%d+0))-$?@@" % (cmd, tag))
+        m = self.con.expect(r"@@END-%d-(\d+)@@" % tag, timeout=timeout)
+        out = self.con.child.before.replace("\r", "")
+        # Drop the prompt and the echoed command line: output starts after it.
+        echo_end = out.rfind("-$?@@")
+        out = out[echo_end + len("-$?@@"):] if echo_end >= 0 else out
+        return int(m.group(1)), out.lstrip("\n")
+
+    def check(self, cmd, timeout=30):
+        status, out = self.run(cmd, timeout)
+        assert status == 0, "%r exited %d:\n%s" % (cmd, status, out)
+        return out

@@ -28,7 +28,7 @@ def test_banner_guest_checks_and_system_off(qemu):
     con.expect_exact("hyp: UART: PL011 at 0x9000000, INTID 33 (/pl011@9000000)")
     con.expect_exact("hyp: timer: INTIDs EL1 phys 30, virt 27, EL2 phys 26; 62500000 Hz")
     con.expect_exact("hyp: 4 of 4 CPUs online")
-    m = con.expect(r"hyp: guest0: 1 vCPU\(s\), RAM IPA 0x40000000-0x5fffffff at PA (0x[0-9a-f]+),")
+    m = con.expect(r"hyp: guest0: 4 vCPU\(s\), RAM IPA 0x40000000-0x5fffffff at PA (0x[0-9a-f]+),")
     ram_pa = int(m.group(1), 16)
     assert ram_pa >= image_end, "guest RAM must not overlap the hypervisor image"
 

@@ -1,0 +1,131 @@
+"""Debian's Linux under the hypervisor on QEMU virt (GICv3, 4 CPUs): SMP bring-up
+through the hypervisor's PSCI, interrupts through the vGIC (timer, IPIs, UART
+receive), CPU hotplug, power off and reset."""
+import re
+import time
+
+import pytest
+
+from conftest import LinuxShell, build_path, qemu_virt_args
+
+HYP = build_path("qemu-virt", "hyp-linux.bin")
+BOOT_TIMEOUT = 120
+
+
+def boot_to_shell(qemu, name_suffix=""):
+    con = qemu(qemu_virt_args(HYP, gic=3, smp=4), timeout=BOOT_TIMEOUT)
+    con.expect_exact("hyp: starting guest0")
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    return con
+
+
+@pytest.fixture(scope="module")
+def linux(request):
+    """One guest boot shared by the checks that leave it running."""
+    from conftest import QemuConsole
+    con = QemuConsole("linux-shared", qemu_virt_args(HYP, gic=3, smp=4), BOOT_TIMEOUT)
+    con.expect_exact("hyp: starting guest0")
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    yield con, LinuxShell(con)
+    con.close()
+
+
+def test_dmesg_shows_psci_smccc_and_four_cpus(linux):
+    con, sh = linux
+    dmesg = sh.check("dmesg")
+    for line in ["psci: PSCIv1.1 detected in firmware.",
+                 "psci: SMC Calling Convention v1.1",
+                 "smp: Brought up 1 node, 4 CPUs",
+                 "CPU: All CPU(s) started at EL1"]:
+        assert line in dmesg, line
+    assert "GICv3: CPU3: found redistributor 3" in dmesg
+
+
+def test_all_cpus_online(linux):
+    con, sh = linux
+    assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"
+
+
+def interrupt_counts(sh):
+    """/proc/interrupts as {row name: [count per CPU]}."""
+    rows = {}
+    for line in sh.check("cat /proc/interrupts").splitlines()[1:]:
+        parts = line.split()
+        if len(parts) < 5:
+            continue
+        counts = [int(x) for x in parts[1:5] if x.isdigit()]
+        if len(counts) == 4:
+            name = " ".join(parts[5:]) if parts[0][:-1].isdigit() else " ".join(parts[5:])
+            rows[parts[0].rstrip(":") + " " + name] = counts
+    return rows
+
+
+def find_row(rows, pattern):
+    hits = [v for k, v in rows.items() if re.search(pattern, k)]
+    assert hits, "no /proc/interrupts row matching %r in %s" % (pattern, list(rows))
+    return hits[0]
+
+
+def test_timer_and_ipis_rise_on_every_cpu(linux):
+    con, sh = linux
+    before = interrupt_counts(sh)
+    # Work on every CPU makes timer ticks and IPIs (rescheduling, function calls).
+    sh.check("for c in 0 1 2 3; do taskset -c $c true; done; sleep 1")
+    after = interrupt_counts(sh)
+    t0, t1 = find_row(before, r"arch_timer"), find_row(after, r"arch_timer")
+    for cpu in range(4):
+        assert t1[cpu] > t0[cpu], "arch_timer did not tick on CPU%d: %s -> %s" % (cpu, t0, t1)
+    ipis = [sum(v) for k, v in after.items() if k.startswith("IPI")]
+    assert sum(ipis) > 0, "no IPI delivered: %s" % after
+
+
+def test_cpu_hotplug_twice(linux):
+    con, sh = linux
+    for _ in range(2):
+        for cpu in (1, 2, 3):
+            sh.check("echo 0 > /sys/devices/system/cpu/cpu%d/online" % cpu)
+        assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0"
+        for cpu in (1, 2, 3):
+            sh.check("echo 1 > /sys/devices/system/cpu/cpu%d/online" % cpu)
+        assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"
+    # The CPUs that came back still take timer interrupts.
+    before = find_row(interrupt_counts(sh), r"arch_timer")
+    sh.check("sleep 1")
+    after = find_row(interrupt_counts(sh), r"arch_timer")
+    assert all(a > b for a, b in zip(after, before)), (before, after)
+
+
+def test_shell_answers_typed_input(linux):
+    """Each character typed reaches the guest through the UART receive interrupt
+    (SPI 33, hardware-linked through the vGIC)."""
+    con, sh = linux
+    assert sh.check("echo typed-$((6*7))").strip().endswith("typed-42")
+
+
+def test_no_unhandled_accesses_logged(linux):
+    con, sh = linux
+    sh.check("true")
+    log = con.tail(10 ** 7)
+    assert "unhandled" not in log, [l for l in log.splitlines() if "unhandled" in l]
+    assert "injecting" not in log, [l for l in log.splitlines() if "injecting" in l]
+
+
+def test_poweroff_ends_qemu_with_status_0(qemu):
+    con = boot_to_shell(qemu)
+    con.send("poweroff -f")
+    con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=30) == 0
+
+
+def test_reboot_restarts_the_guest(qemu):
+    con = boot_to_shell(qemu)
+    con.send("reboot -f")
+    con.expect_exact("hyp: guest0 asked for a reset: system reset")
+    # QEMU resets the machine: the hypervisor and the guest boot again.
+    con.expect(r"hyp: minimal ARM64 hypervisor")
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    con.send("poweroff -f")
+    assert con.wait_exit(timeout=30) == 0
