@@ -69,6 +69,9 @@ $(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST).bin
 	$(Q)cp $(BUILD)/hyp-$(GUEST).elf $(BUILD)/hyp.elf
 	@echo "  BIN     $@ ($$(stat -c %s $@) bytes, guest: $(GUEST))"
 
+# Keep the per-guest ELFs (gdb needs them) and guest objects between runs.
+.SECONDARY:
+
 $(BUILD)/hyp-%.bin: $(BUILD)/hyp-%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 

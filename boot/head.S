@@ -12,6 +12,12 @@
 
 #define R_AARCH64_RELATIVE 1027
 #define CPTR_EL2_RES1	   0x33ff	/* FP/SIMD not trapped: libfdt uses it at boot */
+/*
+ * HCR_EL2 outside any guest: RW, and IMO/FMO/AMO so that physical interrupts
+ * are taken at EL2. With them clear, interrupts are routed to EL1 and are
+ * never taken while at EL2, yet still wake WFI: an idle CPU would spin.
+ */
+#define HCR_EL2_HOST	   0x80000038
 
 	.section .text.header, "ax"
 ENTRY(_start)
@@ -110,7 +116,8 @@ el2_cpu_init:
 	msr	vbar_el2, x0
 	mov	x0, #CPTR_EL2_RES1
 	msr	cptr_el2, x0
-	msr	hcr_el2, xzr		/* E2H = 0: this hypervisor runs non-VHE */
+	ldr	x0, =HCR_EL2_HOST	/* E2H = 0: this hypervisor runs non-VHE */
+	msr	hcr_el2, x0
 	isb
 	ret
 

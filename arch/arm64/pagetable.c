@@ -68,11 +68,17 @@ static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level, 
 	return 0;
 }
 
+/* Bits a caller may set in @attrs: everything but the type and output address. */
+#define PTE_ATTR_MASK (GENMASK(11, 2) | GENMASK(63, 50))
+
 int pt_map(struct pagetable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
 {
 	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || !size)
 		return -1;
 	if (va + size < va || (pt->va_bits < 64 && va + size > (1UL << pt->va_bits)))
+		return -1;
+	/* Output addresses are 48-bit; attributes must not alias address or type bits. */
+	if (pa + size < pa || pa + size > (1UL << 48) || (attrs & ~PTE_ATTR_MASK))
 		return -1;
 	return map_level(pt, pt->root, pt->start_level, va, pa, size, attrs);
 }
@@ -81,6 +87,8 @@ uint64_t pt_lookup(const struct pagetable *pt, uint64_t va)
 {
 	const uint64_t *table = pt->root;
 
+	if (pt->va_bits < 64 && va >= (1UL << pt->va_bits))
+		return (uint64_t)-1;
 	for (unsigned int level = pt->start_level; level <= 3; level++) {
 		uint64_t e = table[(va >> level_shift(level)) % ENTRIES_PER_TABLE];
 		uint64_t mask = (1UL << level_shift(level)) - 1;

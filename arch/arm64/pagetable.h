@@ -48,7 +48,9 @@ struct pagetable {
 /*
  * Map [va, va + size) to [pa, pa + size) with the descriptor attribute bits
  * @attrs. All three must be page aligned. Returns 0, or -1 if part of the
- * range is already mapped, out of range, or a table could not be allocated.
+ * range is already mapped, out of range, or a table could not be allocated;
+ * on -1 the part of the range before the problem may already be mapped
+ * (callers treat a failure as fatal, so nothing is rolled back).
  */
 int pt_map(struct pagetable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs);
 
