@@ -133,13 +133,16 @@ if [ ! -e "$guest/bcm2711-rpi-4-b.dtb" ]; then
 fi
 
 initrd_src="$top/tests/guests/initramfs"
-if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ]; then
+if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ] ||
+	[ "$initrd_src/inittab" -nt "$guest/initrd.gz" ]; then
 	log "building the busybox initramfs"
 	rm -rf "$guest/initramfs"
 	mkdir -p "$guest/initramfs"/{bin,sbin,dev,proc,sys,tmp,etc,root}
 	cp "$deps/root/bin/busybox" "$guest/initramfs/bin/busybox"
 	cp "$initrd_src/init" "$guest/initramfs/init"
 	chmod 755 "$guest/initramfs/init"
+	cp "$initrd_src/inittab" "$guest/initramfs/etc/inittab"
+	ln -s ../bin/busybox "$guest/initramfs/sbin/init"
 	(cd "$guest/initramfs" && find . | cpio -o -H newc --quiet | gzip -9) \
 		>"$guest/initrd.gz.tmp"
 	mv "$guest/initrd.gz.tmp" "$guest/initrd.gz"

@@ -129,3 +129,20 @@ def test_reboot_restarts_the_guest(qemu):
     con.expect(LinuxShell.PROMPT)
     con.send("poweroff -f")
     assert con.wait_exit(timeout=30) == 0
+
+
+def test_job_control_and_plain_poweroff(qemu):
+    """What `make run` gives a user: a shell with job control on the console,
+    and `poweroff` (through busybox init) ending QEMU with status 0."""
+    con = boot_to_shell(qemu)
+    sh = LinuxShell(con)
+    sh.check("sleep 100 &")
+    assert re.search(r"\[1\]\+?\s+Running\s+sleep 100", sh.check("jobs"))
+    assert sh.check("tty").strip() == "/dev/ttyAMA0"
+    # The shell leads the terminal's foreground process group: job control is on.
+    pgid, tpgid = sh.check("cut -d' ' -f5,8 /proc/$$/stat").split()
+    assert pgid == tpgid
+    con.send("poweroff")
+    con.expect_exact("Requesting system poweroff")
+    con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=30) == 0
