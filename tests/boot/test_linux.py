@@ -136,7 +136,7 @@ def test_job_control_and_plain_poweroff(qemu):
     and `poweroff` (through busybox init) ending QEMU with status 0."""
     con = boot_to_shell(qemu)
     sh = LinuxShell(con)
-    sh.check("sleep 100 &")
+    sh.check("sleep 100 & true")
     assert re.search(r"\[1\]\+?\s+Running\s+sleep 100", sh.check("jobs"))
     assert sh.check("tty").strip() == "/dev/ttyAMA0"
     # The shell leads the terminal's foreground process group: job control is on.
