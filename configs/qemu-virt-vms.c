@@ -11,6 +11,7 @@ const struct vm_config vm_configs[] = {
 	{
 		.name = "guest0",
 		.nr_vcpus = 4,
+		.pcpus = {0, 1, 2, 3},
 		.ram_ipa = 0x40000000,
 		.ram_size = MiB(512),
 		.kernel = {guest_kernel_start, guest_kernel_end},

@@ -259,6 +259,19 @@ static void vm_init_vgic(struct vm *vm, const struct dt_host *host)
 	}
 }
 
+/* The physical CPU vCPU @i is pinned to: it must exist and be nobody else's. */
+static unsigned int vm_claim_pcpu(struct vm *vm, unsigned int i)
+{
+	unsigned int p = vm->cfg->pcpus[i];
+
+	if (p >= nr_pcpus)
+		panic("%s: vCPU %u is pinned to CPU%u, but only %u CPUs are online", vm->name, i,
+		      p, nr_pcpus);
+	if (pcpus[p].vcpu)
+		panic("%s: vCPU %u is pinned to CPU%u, which already runs a vCPU", vm->name, i, p);
+	return p;
+}
+
 static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *host,
 			    const void *host_fdt)
 {
@@ -281,7 +294,7 @@ static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *h
 	vm_load_initrd(vm);
 	vm->nr_vcpus = cfg->nr_vcpus;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		vm->vcpus[i] = vcpu_create(vm, i, i);
+		vm->vcpus[i] = vcpu_create(vm, i, vm_claim_pcpu(vm, i));
 	vm_init_vgic(vm, host);
 	vm_write_dtb(vm, host, host_fdt);
 

@@ -26,7 +26,13 @@ struct vm_passthrough {
 
 struct vm_config {
 	const char *name;
-	unsigned int nr_vcpus; /* pinned 1:1 to physical CPUs 0..nr_vcpus-1 */
+	unsigned int nr_vcpus;
+	/*
+	 * vCPU n runs on physical CPU pcpus[n] (logical index, host DT order) for
+	 * its whole life, and no physical CPU runs two vCPUs: a vCPU's EL1 state
+	 * therefore lives in its CPU and is never switched.
+	 */
+	unsigned int pcpus[8];
 	uint64_t ram_ipa;      /* guest physical base of its RAM */
 	uint64_t ram_size;     /* 0: all the RAM no one else uses */
 	struct guest_image kernel;
