@@ -53,8 +53,18 @@ static void irq_dispatch(uint32_t intid)
 
 	/* Drop the running priority now; deactivation depends on the owner. */
 	gic_eoi(intid);
-	if (intid < GIC_NR_SGIS || intid == maint_irq) {
-		/* A kick or a maintenance request: the exit path does the work. */
+	if (intid == maint_irq) {
+		/*
+		 * List registers ran low while interrupts were waiting. The request is a
+		 * level: withdraw it now, or it fires again at once; the refill on the
+		 * way back to the guest asks again if interrupts still wait.
+		 */
+		gic_set_underflow_irq(false);
+		if (v)
+			v->vgic.underflow = false;
+		gic_deactivate(intid);
+	} else if (intid < GIC_NR_SGIS) {
+		/* A kick: the exit path does the work. */
 		gic_deactivate(intid);
 	} else if (intid == vtimer_irq) {
 		vtimer_handle_irq(v);

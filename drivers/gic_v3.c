@@ -46,7 +46,6 @@
 
 #define ICH_HCR_EN   BIT(0)
 #define ICH_HCR_UIE  BIT(1)
-#define ICH_HCR_NPIE BIT(3)
 
 #define HYP_IRQ_PRIORITY 0xa0
 
@@ -282,9 +281,14 @@ static void gic_v3_write_lr(unsigned int i, const struct gic_lr *lr)
 
 static void gic_v3_set_underflow_irq(bool on)
 {
-	uint64_t hcr = READ_SYSREG(ich_hcr_el2) & ~(ICH_HCR_UIE | ICH_HCR_NPIE);
+	/*
+	 * Underflow only: it fires once at most one list register is still valid.
+	 * NPIE ("no pending") would fire at once, forever, when every register
+	 * holds an active interrupt the guest is still handling.
+	 */
+	uint64_t hcr = READ_SYSREG(ich_hcr_el2) & ~ICH_HCR_UIE;
 
-	WRITE_SYSREG(hcr | (on ? ICH_HCR_UIE | ICH_HCR_NPIE : 0), ich_hcr_el2);
+	WRITE_SYSREG(hcr | (on ? ICH_HCR_UIE : 0), ich_hcr_el2);
 }
 
 static void gic_v3_vcpu_if_reset(void)

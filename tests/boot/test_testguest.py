@@ -11,7 +11,12 @@ from conftest import build_path, qemu_virt_args, ROOT
 HYP = build_path("qemu-virt", "hyp-testguest.bin")
 
 GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
-                "smc-unknown", "data-abort"]
+                "smc-unknown", "data-abort",
+                # the virtual GICv3, its interrupts and the virtual timer
+                "gicd-id", "gicr-typer", "sgi-self", "sgi-overflow-priority", "vtimer",
+                # PSCI CPU_ON of the other vCPUs
+                "cpu-on-secondary", "cpu-on-again", "cpu-on-bad-mpidr", "cpu-on-bad-entry",
+                "cpu-on-already-on"]
 
 
 def test_banner_guest_checks_and_system_off(qemu):

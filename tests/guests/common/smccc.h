@@ -8,9 +8,23 @@
 
 #define SMCCC_RET_NOT_SUPPORTED (~0UL) /* -1 */
 
-/* PSCI 0.2+ function IDs (SMC32 convention). */
-#define PSCI_0_2_FN_PSCI_VERSION 0x84000000UL
-#define PSCI_0_2_FN_SYSTEM_OFF   0x84000008UL
+/* PSCI 0.2+ function IDs (SMC32 convention, FN64 the SMC64 one). */
+#define PSCI_0_2_FN_PSCI_VERSION    0x84000000UL
+#define PSCI_0_2_FN_CPU_OFF         0x84000002UL
+#define PSCI_0_2_FN64_CPU_ON        0xc4000003UL
+#define PSCI_0_2_FN64_AFFINITY_INFO 0xc4000004UL
+#define PSCI_0_2_FN_SYSTEM_OFF      0x84000008UL
+
+/* PSCI return codes (signed, in x0). */
+#define PSCI_RET_SUCCESS            0
+#define PSCI_RET_INVALID_PARAMETERS (-2)
+#define PSCI_RET_ALREADY_ON         (-4)
+#define PSCI_RET_INVALID_ADDRESS    (-9)
+
+/* AFFINITY_INFO results. */
+#define PSCI_AFFINITY_ON         0
+#define PSCI_AFFINITY_OFF        1
+#define PSCI_AFFINITY_ON_PENDING 2
 
 struct smccc_res {
 	unsigned long a0, a1, a2, a3;

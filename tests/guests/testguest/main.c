@@ -1,15 +1,22 @@
 /*
  * Test guest: checks what the hypervisor promises a guest (entry state, the
  * DTB, PSCI over HVC and SMC, unknown SMCCC calls, data aborts for unmapped
- * IPAs) and prints one "TG: PASS <name>" or "TG: FAIL <name>: ..." line per
- * check, then a "TG: DONE" summary, then powers off through PSCI.
+ * IPAs, the virtual GICv3 and its interrupts, the virtual timer, CPU_ON of
+ * the other vCPUs) and prints one "TG: PASS <name>" or "TG: FAIL <name>: ..."
+ * line per check, then a "TG: DONE" summary, then powers off through PSCI.
+ *
+ * Only vCPU 0 prints: the secondaries report through shared memory, so the
+ * console lines never interleave.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "exception.h"
+#include "gicv3.h"
 #include "printf.h"
 #include "smccc.h"
 #include "sysreg.h"
+#include "timer.h"
 #include "uart.h"
 
 #define FDT_MAGIC 0xd00dfeedU
@@ -21,6 +28,26 @@
 #ifndef ABORT_ADDR
 #define ABORT_ADDR 0x0a000000UL /* nothing is mapped here for the guest */
 #endif
+
+#define NR_VCPUS        4                    /* what the hypervisor gives this guest */
+#define VMPIDR(n)       (0x80000000UL | (n)) /* MPIDR_EL1 of vCPU n: bit 31 RES1, Aff0 = n */
+#define VTIMER_INTID    27                   /* virtual timer PPI */
+#define CNTV_CTL_ENABLE (1UL << 0)
+
+/* Bounds on waits for things the hypervisor should do within microseconds. */
+#define TIMEOUT_MS     1000
+#define IRQ_TIMEOUT_MS 100
+#define IRQ_SETTLE_MS  10 /* after the expected interrupts: time for any extra one */
+
+/* Priorities (lower is more urgent) of the interrupts not in the overflow test. */
+#define SGI_SELF_INTID    5
+#define SGI_SELF_PRIORITY 0xa0
+#define VTIMER_PRIORITY   0x90
+
+#define SECONDARY_MAGIC    0x5ec0da21UL
+#define SECONDARY_CONTEXT1 0xc0de0001UL /* CPU_ON contexts, one per start */
+#define SECONDARY_CONTEXT2 0xc0de0002UL
+#define BAD_ENTRY_IPA      0x1000UL /* below guest RAM (flash on QEMU virt) */
 
 static unsigned int passed, failed;
 
@@ -34,6 +61,33 @@ static volatile struct {
 	bool taken;
 	unsigned long esr, far, elr;
 } abort_rec;
+
+/* Interrupts handled by vCPU 0, in the order they were acknowledged. */
+#define IRQ_LOG_MAX 32
+static volatile struct {
+	unsigned int count; /* may exceed IRQ_LOG_MAX: only the first are kept */
+	uint16_t intid[IRQ_LOG_MAX];
+	uint64_t vtimer_at; /* CNTVCT_EL0 when the handler got the timer's interrupt */
+} irqs;
+
+/*
+ * What a secondary vCPU reports (it must not print). magic is written last,
+ * so once it reads SECONDARY_MAGIC the other fields are valid. With the MMU
+ * and caches off all of this is Device memory, seen at once by every vCPU;
+ * the dsbs only order the stores.
+ */
+static volatile struct {
+	unsigned long magic;
+	unsigned long mpidr;
+	unsigned long context; /* x0 at entry: CPU_ON's context argument */
+	bool off_returned;     /* CPU_OFF came back, with off_ret */
+	long off_ret;
+	bool faulted; /* took an unexpected exception */
+	unsigned long fault_vector, fault_esr, fault_elr;
+} secondary;
+
+extern char secondary_entry[]; /* start.S */
+void __attribute__((noreturn)) secondary_main(unsigned long context);
 
 static void pass(const char *name)
 {
@@ -65,6 +119,37 @@ static void __attribute__((noreturn)) power_off(void)
 		wfi();
 }
 
+/* Called by gicv3_handle_irqs() for each interrupt, before its EOI. */
+static void irq_record(unsigned int intid)
+{
+	if (intid == VTIMER_INTID) {
+		irqs.vtimer_at = timer_now();
+		/*
+		 * The timer's interrupt is a level: stop the timer before the EOI
+		 * or it is pending again at once.
+		 */
+		write_sysreg(cntv_ctl_el0, 0);
+		isb();
+	}
+	if (irqs.count < IRQ_LOG_MAX)
+		irqs.intid[irqs.count] = (uint16_t)intid;
+	irqs.count++;
+}
+
+/* A secondary vCPU must not print: leave the details for vCPU 0 and park. */
+static void __attribute__((noreturn))
+secondary_fault(unsigned long vector, unsigned long esr, unsigned long elr)
+{
+	secondary.fault_vector = vector;
+	secondary.fault_esr = esr;
+	secondary.fault_elr = elr;
+	dsb(sy);
+	secondary.faulted = true;
+	dsb(sy);
+	for (;;)
+		wfi();
+}
+
 void guest_exception(struct exc_frame *frame, unsigned long vector)
 {
 	static volatile unsigned int fatal_depth;
@@ -72,6 +157,14 @@ void guest_exception(struct exc_frame *frame, unsigned long vector)
 	unsigned long far = read_sysreg(far_el1);
 
 	exception_count++;
+
+	if (vector == VEC_CUR_SPX_IRQ) {
+		gicv3_handle_irqs(irq_record);
+		return;
+	}
+
+	if (mpidr_aff0(read_sysreg(mpidr_el1)) != 0)
+		secondary_fault(vector, esr, frame->elr);
 
 	if (vector == VEC_CUR_SPX_SYNC && expect_abort) {
 		expect_abort = false;
@@ -154,6 +247,29 @@ static void test_unknown(const char *name, smccc_fn call, unsigned long fid)
 }
 
 /*
+ * A 32-bit load from @addr that may abort: the handler records the abort in
+ * abort_rec and steps over the load, leaving the result 0xdeadbeef.
+ * *load_pc (if not NULL) gets the address of the load, to compare with ELR.
+ */
+static uint32_t probe_read32(unsigned long addr, unsigned long *load_pc)
+{
+	uint32_t val = 0xdeadbeef;
+	unsigned long pc;
+
+	abort_rec.taken = false;
+	expect_abort = true;
+	__asm__ volatile("1:	ldr	%w0, [%2]\n"
+	                 "	adr	%1, 1b\n"
+	                 : "+r"(val), "=r"(pc)
+	                 : "r"(addr)
+	                 : "memory");
+	expect_abort = false;
+	if (load_pc)
+		*load_pc = pc;
+	return val;
+}
+
+/*
  * A load from an IPA with nothing behind it must come back to us as a
  * synchronous external abort on our own SP_ELx vector, with FAR = the IPA.
  */
@@ -161,17 +277,7 @@ static void test_data_abort(void)
 {
 	const unsigned long addr = ABORT_ADDR;
 	unsigned long load_pc, ec, dfsc;
-	uint32_t val = 0xdeadbeef;
-
-	abort_rec.taken = false;
-	expect_abort = true;
-	/* adr gives the address of the load, to compare with ELR. */
-	__asm__ volatile("1:	ldr	%w0, [%2]\n"
-	                 "	adr	%1, 1b\n"
-	                 : "+r"(val), "=r"(load_pc)
-	                 : "r"(addr)
-	                 : "memory");
-	expect_abort = false;
+	uint32_t val = probe_read32(addr, &load_pc);
 
 	if (!abort_rec.taken) {
 		fail("data-abort", "no exception from load at 0x%lx, read 0x%x", addr, val);
@@ -190,6 +296,393 @@ static void test_data_abort(void)
 		pass("data-abort");
 }
 
+/* --- The virtual GICv3 --- */
+
+static void test_gicd_id(void)
+{
+	uint32_t pidr2 = gic_read32(GICD_BASE + GICD_PIDR2);
+	uint32_t typer = gic_read32(GICD_BASE + GICD_TYPER);
+	unsigned int nr_irqs = 32 * (GICD_TYPER_ITLINES(typer) + 1);
+	uint32_t iidr = probe_read32(GICD_BASE + GICD_IIDR, NULL);
+
+	if (GIC_PIDR2_ARCHREV(pidr2) != 3)
+		fail("gicd-id", "GICD_PIDR2=0x%x: ArchRev %u, expected 3", pidr2,
+		     GIC_PIDR2_ARCHREV(pidr2));
+	else if (nr_irqs < 64)
+		fail("gicd-id", "GICD_TYPER=0x%x: %u interrupts, expected >= 64", typer, nr_irqs);
+	else if (abort_rec.taken)
+		fail("gicd-id", "reading GICD_IIDR aborted: ESR=0x%lx", abort_rec.esr);
+	else {
+		gprintf("TG: PASS gicd-id (IIDR 0x%x, %u interrupts)\n", iidr, nr_irqs);
+		passed++;
+	}
+}
+
+/* Each vCPU's redistributor names its vCPU, and only the last frame says it is the last. */
+static void test_gicr_typer(void)
+{
+	for (unsigned int n = 0; n < NR_VCPUS; n++) {
+		uint64_t typer = gic_read64(gicr_rd_base(n) + GICR_TYPER);
+		bool last = typer & GICR_TYPER_LAST;
+
+		if (GICR_TYPER_AFFINITY(typer) != n || last != (n == NR_VCPUS - 1)) {
+			fail("gicr-typer",
+			     "frame %u: GICR_TYPER=0x%lx (Affinity 0x%lx, Last %d), expected "
+			     "Affinity 0x%x, Last %d",
+			     n, typer, GICR_TYPER_AFFINITY(typer), last, n, n == NR_VCPUS - 1);
+			return;
+		}
+	}
+	pass("gicr-typer");
+}
+
+/*
+ * Set up the GIC for vCPU 0 for the interrupt checks that follow. Not a
+ * check of its own: it only reports if a step does not take effect. IRQs
+ * stay masked, as at entry, except while a check waits for interrupts.
+ */
+static void gic_setup(void)
+{
+	if (!gicv3_enable_sre()) {
+		fail("gic-init", "ICC_SRE_EL1.SRE stays 0 (ICC_SRE_EL1=0x%lx)",
+		     read_sysreg(icc_sre_el1));
+		return;
+	}
+	gicv3_dist_enable();
+	if (!gicv3_redist_wake(0, TIMEOUT_MS)) {
+		fail("gic-init", "GICR_WAKER=0x%x: ChildrenAsleep still set after %u ms",
+		     gic_read32(gicr_rd_base(0) + GICR_WAKER), TIMEOUT_MS);
+		return;
+	}
+	gicv3_private_group1(0);
+	gicv3_cpu_if_enable();
+}
+
+/* Called with IRQs masked, so that no interrupt is half recorded. */
+static void irq_log_reset(void)
+{
+	irqs.count = 0;
+	irqs.vtimer_at = 0;
+}
+
+/* "a b c" from a list of INTIDs, for failure messages; "..." if @more were left out. */
+static const char *intids_str(char *buf, size_t size, const volatile uint16_t *ids, unsigned int n,
+                              bool more)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && pos + 8 < size; i++) {
+		char digits[6];
+		unsigned int v = ids[i], nd = 0;
+
+		if (i)
+			buf[pos++] = ' ';
+		do
+			digits[nd++] = (char)('0' + v % 10);
+		while ((v /= 10) && nd < sizeof(digits));
+		while (nd)
+			buf[pos++] = digits[--nd];
+		buf[pos] = '\0';
+	}
+	if (more && pos + 5 < size) {
+		buf[pos++] = ' ';
+		buf[pos++] = '.';
+		buf[pos++] = '.';
+		buf[pos++] = '.';
+		buf[pos] = '\0';
+	}
+	return n ? buf : "none";
+}
+
+/* The interrupts handled since irq_log_reset(), as a string. */
+static const char *irq_log_str(char *buf, size_t size)
+{
+	unsigned int n = irqs.count < IRQ_LOG_MAX ? irqs.count : IRQ_LOG_MAX;
+
+	return intids_str(buf, size, irqs.intid, n, n < irqs.count);
+}
+
+/*
+ * Unmask IRQs until @n interrupts have been handled (or @timeout_ms), then a
+ * little longer so that a duplicate would show, and mask them again. A busy
+ * wait: with WFI a lost interrupt could leave nothing to end the wait.
+ */
+static void irq_wait(unsigned int n, unsigned int timeout_ms)
+{
+	uint64_t deadline = timer_now() + timer_ms_to_ticks(timeout_ms);
+
+	local_irq_enable();
+	isb(); /* take what is pending now */
+	while (irqs.count < n && timer_now() < deadline)
+		;
+	timer_delay_ms(IRQ_SETTLE_MS);
+	local_irq_disable();
+}
+
+/* An SGI sent to ourselves while masked arrives once we unmask, exactly once. */
+static void test_sgi_self(void)
+{
+	char buf[64];
+
+	irq_log_reset();
+	gicv3_private_set_priority(0, SGI_SELF_INTID, SGI_SELF_PRIORITY);
+	gicv3_private_enable(0, SGI_SELF_INTID);
+	gicv3_send_sgi(read_sysreg(mpidr_el1), SGI_SELF_INTID);
+	irq_wait(1, IRQ_TIMEOUT_MS);
+
+	if (irqs.count == 1 && irqs.intid[0] == SGI_SELF_INTID)
+		pass("sgi-self");
+	else
+		fail("sgi-self", "handled %u interrupt(s): %s; expected INTID %u once", irqs.count,
+		     irq_log_str(buf, sizeof(buf)), SGI_SELF_INTID);
+}
+
+/*
+ * More pending interrupts than the hardware has list registers (QEMU: 4):
+ * the hypervisor holds the rest back and must refill the list registers as
+ * the guest completes interrupts, always with the most urgent ones, so the
+ * guest sees all of them, each once, in priority order. The priorities are
+ * 0x80 - 0x10 * k for a permutation k of 0-7 that is neither INTID order nor
+ * its reverse, so neither a FIFO nor a LIFO nor an INTID sort passes.
+ */
+#define OVERFLOW_FIRST_SGI 1
+#define OVERFLOW_NR_SGIS   8
+static const uint8_t overflow_priority[OVERFLOW_NR_SGIS] = {
+    0x50, 0x10, 0x70, 0x30, 0x80, 0x20, 0x60, 0x40, /* SGIs 1-8 */
+};
+
+static void test_sgi_overflow_priority(void)
+{
+	unsigned int seen[OVERFLOW_NR_SGIS] = {0};
+	uint64_t self = read_sysreg(mpidr_el1);
+	uint16_t expected[OVERFLOW_NR_SGIS];
+	char buf[64], expected_buf[64];
+	const char *why = NULL;
+
+	irq_log_reset();
+	for (unsigned int i = 0; i < OVERFLOW_NR_SGIS; i++) {
+		gicv3_private_set_priority(0, OVERFLOW_FIRST_SGI + i, overflow_priority[i]);
+		gicv3_private_enable(0, OVERFLOW_FIRST_SGI + i);
+	}
+	for (unsigned int i = 0; i < OVERFLOW_NR_SGIS; i++)
+		gicv3_send_sgi(self, OVERFLOW_FIRST_SGI + i);
+	irq_wait(OVERFLOW_NR_SGIS, IRQ_TIMEOUT_MS);
+
+	if (irqs.count != OVERFLOW_NR_SGIS)
+		why = "wrong number of interrupts";
+	for (unsigned int i = 0; !why && i < irqs.count; i++) {
+		unsigned int k = irqs.intid[i] - OVERFLOW_FIRST_SGI;
+
+		if (irqs.intid[i] < OVERFLOW_FIRST_SGI || k >= OVERFLOW_NR_SGIS || seen[k]++)
+			why = "an unexpected or repeated INTID";
+		else if (i && overflow_priority[k] <=
+		                  overflow_priority[irqs.intid[i - 1] - OVERFLOW_FIRST_SGI])
+			why = "not in priority order";
+	}
+	if (!why) {
+		pass("sgi-overflow-priority");
+		return;
+	}
+	/* The expected order: the SGIs sorted by priority (all distinct). */
+	for (unsigned int i = 0; i < OVERFLOW_NR_SGIS; i++) {
+		unsigned int rank = 0;
+
+		for (unsigned int j = 0; j < OVERFLOW_NR_SGIS; j++)
+			rank += overflow_priority[j] < overflow_priority[i];
+		expected[rank] = (uint16_t)(OVERFLOW_FIRST_SGI + i);
+	}
+	fail("sgi-overflow-priority", "%s: handled %u interrupt(s) in the order %s; expected %s",
+	     why, irqs.count, irq_log_str(buf, sizeof(buf)),
+	     intids_str(expected_buf, sizeof(expected_buf), expected, OVERFLOW_NR_SGIS, false));
+}
+
+/*
+ * One 1 ms shot of the virtual timer. The wait uses WFI with IRQs masked (a
+ * pending interrupt still ends it) and unmasks between WFIs: testing the
+ * count with IRQs unmasked could see the interrupt just before it came, then
+ * sleep with nothing left to wake us. The timeout only bounds the wait if
+ * something wakes the WFI: if the timer's physical interrupt were never
+ * deactivated, nothing would, and the run ends at the test's time limit.
+ */
+static bool vtimer_shot(unsigned int shot)
+{
+	uint64_t cval, deadline;
+	unsigned long ctl;
+	char buf[64];
+
+	irq_log_reset();
+	cval = timer_now() + timer_ms_to_ticks(1);
+	write_sysreg(cntv_cval_el0, cval);
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
+
+	deadline = timer_now() + timer_ms_to_ticks(TIMEOUT_MS);
+	while (irqs.count == 0 && timer_now() < deadline) {
+		wfi();
+		local_irq_enable();
+		isb();
+		local_irq_disable();
+	}
+	/* The handler has stopped the timer; make sure it would not fire again. */
+	local_irq_enable();
+	timer_delay_ms(IRQ_SETTLE_MS);
+	local_irq_disable();
+	ctl = read_sysreg(cntv_ctl_el0);
+	write_sysreg(cntv_ctl_el0, 0); /* in case it never got to the handler */
+	isb();
+
+	if (irqs.count != 1 || irqs.intid[0] != VTIMER_INTID) {
+		fail("vtimer",
+		     "shot %u: handled %u interrupt(s): %s within %u ms; expected INTID %u once "
+		     "(CNTV_CTL_EL0 then 0x%lx)",
+		     shot, irqs.count, irq_log_str(buf, sizeof(buf)), TIMEOUT_MS, VTIMER_INTID,
+		     ctl);
+		return false;
+	}
+	if (irqs.vtimer_at < cval) {
+		fail("vtimer", "shot %u: handled at CNTVCT 0x%lx, before CNTV_CVAL 0x%lx", shot,
+		     irqs.vtimer_at, cval);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The timer's interrupt is a hardware-linked virtual interrupt: the guest's
+ * EOI deactivates the physical one. A second shot only arrives if it did.
+ */
+static void test_vtimer(void)
+{
+	gicv3_private_set_priority(0, VTIMER_INTID, VTIMER_PRIORITY);
+	gicv3_private_enable(0, VTIMER_INTID);
+	if (vtimer_shot(1) && vtimer_shot(2))
+		pass("vtimer");
+}
+
+/* --- PSCI CPU_ON of the other vCPUs --- */
+
+/* Runs on a secondary vCPU, from start.S, with its own stack. Must not print. */
+void secondary_main(unsigned long context)
+{
+	struct smccc_res res;
+
+	secondary.mpidr = read_sysreg(mpidr_el1);
+	secondary.context = context;
+	dsb(sy);
+	secondary.magic = SECONDARY_MAGIC;
+	dsb(sy);
+
+	res = smccc_hvc(PSCI_0_2_FN_CPU_OFF, 0, 0, 0);
+	secondary.off_ret = (long)res.a0;
+	dsb(sy);
+	secondary.off_returned = true;
+	dsb(sy);
+	for (;;)
+		wfi();
+}
+
+static long psci_cpu_on(unsigned long mpidr, unsigned long entry, unsigned long context)
+{
+	return (long)smccc_hvc(PSCI_0_2_FN64_CPU_ON, mpidr, entry, context).a0;
+}
+
+/* Poll AFFINITY_INFO(@mpidr, level 0) until it says OFF or @timeout_ms; the last answer. */
+static long wait_cpu_off(unsigned long mpidr, unsigned int timeout_ms)
+{
+	uint64_t deadline = timer_now() + timer_ms_to_ticks(timeout_ms);
+	long state;
+
+	do
+		state = (long)smccc_hvc(PSCI_0_2_FN64_AFFINITY_INFO, mpidr, 0, 0).a0;
+	while (state != PSCI_AFFINITY_OFF && timer_now() < deadline);
+	return state;
+}
+
+static void secondary_reset_report(void)
+{
+	secondary.magic = 0;
+	secondary.mpidr = 0;
+	secondary.context = 0;
+	secondary.off_returned = false;
+	secondary.faulted = false;
+	dsb(sy);
+}
+
+/* Start vCPU 1 with @context and wait for its report; false (and a FAIL) if it goes wrong. */
+static bool start_vcpu1(const char *name, unsigned long context)
+{
+	uint64_t deadline;
+	long ret;
+
+	secondary_reset_report();
+	ret = psci_cpu_on(1, (unsigned long)secondary_entry, context);
+	if (ret != PSCI_RET_SUCCESS) {
+		fail(name, "CPU_ON(1, 0x%lx) returned %ld, expected 0",
+		     (unsigned long)secondary_entry, ret);
+		return false;
+	}
+	deadline = timer_now() + timer_ms_to_ticks(TIMEOUT_MS);
+	while (secondary.magic != SECONDARY_MAGIC && !secondary.faulted && timer_now() < deadline)
+		;
+	if (secondary.faulted) {
+		fail(name, "vCPU 1 took an exception: vector %lu ESR=0x%lx ELR=0x%lx",
+		     secondary.fault_vector, secondary.fault_esr, secondary.fault_elr);
+		return false;
+	}
+	if (secondary.magic != SECONDARY_MAGIC) {
+		fail(name, "vCPU 1 did not report within %u ms", TIMEOUT_MS);
+		return false;
+	}
+	if (secondary.mpidr != VMPIDR(1) || secondary.context != context) {
+		fail(name, "vCPU 1 reported MPIDR 0x%lx, context 0x%lx; expected 0x%lx, 0x%lx",
+		     secondary.mpidr, secondary.context, VMPIDR(1), context);
+		return false;
+	}
+	return true;
+}
+
+/* Wait for vCPU 1 to have turned itself off; false (and a FAIL) if it does not. */
+static bool vcpu1_turned_off(const char *name)
+{
+	long state = wait_cpu_off(1, TIMEOUT_MS);
+
+	if (state == PSCI_AFFINITY_OFF)
+		return true;
+	if (secondary.off_returned)
+		fail(name, "vCPU 1's CPU_OFF returned %ld", secondary.off_ret);
+	else
+		fail(name, "AFFINITY_INFO(1, 0) still %ld after %u ms, expected %d (OFF)", state,
+		     TIMEOUT_MS, PSCI_AFFINITY_OFF);
+	return false;
+}
+
+static void test_cpu_on_secondary(void)
+{
+	if (start_vcpu1("cpu-on-secondary", SECONDARY_CONTEXT1))
+		pass("cpu-on-secondary");
+}
+
+/* A vCPU that turned itself off can be turned on again (and turns off again). */
+static void test_cpu_on_again(void)
+{
+	if (vcpu1_turned_off("cpu-on-again") && start_vcpu1("cpu-on-again", SECONDARY_CONTEXT2) &&
+	    vcpu1_turned_off("cpu-on-again"))
+		pass("cpu-on-again");
+}
+
+static void check_cpu_on_error(const char *name, unsigned long mpidr, unsigned long entry,
+                               long expected)
+{
+	long ret = psci_cpu_on(mpidr, entry, 0);
+
+	if (ret == expected)
+		pass(name);
+	else
+		fail(name, "CPU_ON(0x%lx, 0x%lx) returned %ld, expected %ld", mpidr, entry, ret,
+		     expected);
+}
+
 void __attribute__((noreturn)) guest_main(unsigned long dtb);
 
 void __attribute__((noreturn)) guest_main(unsigned long dtb)
@@ -203,6 +696,22 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_unknown("hvc-unknown", smccc_hvc, UNKNOWN_HVC_FID);
 	test_unknown("smc-unknown", smccc_smc, UNKNOWN_SMC_FID);
 	test_data_abort();
+
+	test_gicd_id();
+	test_gicr_typer();
+	gic_setup();
+	test_sgi_self();
+	test_sgi_overflow_priority();
+	test_vtimer();
+
+	test_cpu_on_secondary();
+	test_cpu_on_again();
+	/* vCPU 1 is off again, so only the arguments decide these. */
+	check_cpu_on_error("cpu-on-bad-mpidr", 7, (unsigned long)secondary_entry,
+	                   PSCI_RET_INVALID_PARAMETERS);
+	check_cpu_on_error("cpu-on-bad-entry", 1, BAD_ENTRY_IPA, PSCI_RET_INVALID_ADDRESS);
+	check_cpu_on_error("cpu-on-already-on", 0, (unsigned long)secondary_entry,
+	                   PSCI_RET_ALREADY_ON);
 
 	gprintf("TG: DONE %u passed, %u failed\n", passed, failed);
 	power_off();

@@ -7,6 +7,9 @@
  * -kernel included, accepts it and places it at RAM base + 2 MiB.
  */
 
+#define NR_CPUS			4
+#define SECONDARY_STACK_SHIFT	12	/* 4 KiB each: secondary_main() is small */
+
 	.section .text.head, "ax"
 	.globl	_start
 _start:
@@ -26,7 +29,7 @@ entry:
 	mov	x19, x0
 
 	/*
-	 * Clear .bss (which holds the stack) with aligned 8-byte stores: with
+	 * Clear .bss (which holds the stacks) with aligned 8-byte stores: with
 	 * the MMU off memory is Device, so no DC ZVA and no unaligned access.
 	 * guest.lds aligns both ends to 16 bytes.
 	 */
@@ -55,10 +58,45 @@ entry:
 3:	wfi
 	b	3b
 
+/*
+ * Entry of a vCPU started by PSCI CPU_ON: EL1h, MMU and caches off, DAIF
+ * masked, x0 = the CPU_ON context. The boot CPU has long cleared .bss, so the
+ * stack of this vCPU (by MPIDR Aff0) is ready; x0 is passed on untouched.
+ */
+	.text
+	.globl	secondary_entry
+	.balign	4
+secondary_entry:
+	mrs	x1, mpidr_el1
+	and	x1, x1, #0xff
+	cmp	x1, #NR_CPUS
+	b.hs	9f			/* no stack for it: park */
+	adrp	x2, secondary_stacks
+	add	x2, x2, :lo12:secondary_stacks
+	add	x1, x1, #1		/* stacks grow down from the end of the slot */
+	add	x2, x2, x1, lsl #SECONDARY_STACK_SHIFT
+	mov	sp, x2
+
+	adrp	x1, vectors
+	add	x1, x1, :lo12:vectors
+	msr	vbar_el1, x1
+	isb
+
+	bl	secondary_main
+
+	/* secondary_main() turns this vCPU off or parks it; never here. */
+9:	wfi
+	b	9b
+
 	.section .bss, "aw", %nobits
 	.balign	16
 stack:
 	.skip	16384
 stack_top:
+
+	/* One slot per vCPU, indexed by Aff0; vCPU 0 uses the stack above instead. */
+	.balign	16
+secondary_stacks:
+	.skip	NR_CPUS << SECONDARY_STACK_SHIFT
 
 	.section .note.GNU-stack, "", %progbits
