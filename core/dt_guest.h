@@ -22,11 +22,11 @@ struct dt_guest_params {
 	/* PSCI conduit the guest must use: "hvc" or "smc". */
 	const char *psci_method;
 	/* The virtual GIC, at guest physical addresses. */
-	unsigned int gic_version;     /* 2 or 3 */
-	struct dt_region gicd;	      /* distributor */
-	struct dt_region gicr;	      /* v3: redistributors, one 128 KiB frame per vCPU */
-	struct dt_region gicc;	      /* v2: CPU interface */
-	unsigned int gic_maint_irq;   /* INTID of the maintenance interrupt, 0: omit */
+	unsigned int gic_version;   /* 2 or 3 */
+	struct dt_region gicd;      /* distributor */
+	struct dt_region gicr;      /* v3: redistributors, one 128 KiB frame per vCPU */
+	struct dt_region gicc;      /* v2: CPU interface */
+	unsigned int gic_maint_irq; /* INTID of the maintenance interrupt, 0: omit */
 	/* Timer INTIDs (as struct dt_timer). */
 	struct dt_timer timer;
 	/*
@@ -38,7 +38,7 @@ struct dt_guest_params {
 	/* The device whose path becomes /chosen/stdout-path, or NULL. */
 	const char *stdout_path;
 	/* /chosen */
-	const char *bootargs; /* NULL: none */
+	const char *bootargs;              /* NULL: none */
 	uint64_t initrd_start, initrd_end; /* IPAs; both 0: no initrd */
 };
 
@@ -46,7 +46,7 @@ struct dt_guest_params {
  * Write the guest DT into @buf (@size bytes). Returns 0, or -1 with @err
  * saying what failed (e.g. a device path that does not exist in @host_fdt).
  */
-int dt_build_guest(const void *host_fdt, const struct dt_guest_params *p, void *buf,
-		   size_t size, struct dt_error *err);
+int dt_build_guest(const void *host_fdt, const struct dt_guest_params *p, void *buf, size_t size,
+                   struct dt_error *err);
 
 #endif

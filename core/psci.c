@@ -43,7 +43,7 @@ static bool psci_is_implemented(uint32_t fid)
 }
 
 static long psci_cpu_on(struct vcpu *caller, uint64_t target_mpidr, uint64_t entry,
-			uint64_t context)
+                        uint64_t context)
 {
 	struct vm *vm = caller->vm;
 	struct vcpu *target = vm_vcpu_by_mpidr(vm, target_mpidr);
@@ -59,10 +59,10 @@ static long psci_cpu_on(struct vcpu *caller, uint64_t target_mpidr, uint64_t ent
 static uint64_t psci_affinity_mask(unsigned int level)
 {
 	static const uint64_t masks[] = {
-		0xff00ffffffUL, /* Aff3..Aff0 */
-		0xff00ffff00UL, /* Aff3..Aff1 */
-		0xff00ff0000UL, /* Aff3..Aff2 */
-		0xff00000000UL, /* Aff3 */
+	    0xff00ffffffUL, /* Aff3..Aff0 */
+	    0xff00ffff00UL, /* Aff3..Aff1 */
+	    0xff00ff0000UL, /* Aff3..Aff2 */
+	    0xff00000000UL, /* Aff3 */
 	};
 	return masks[level];
 }
@@ -151,7 +151,7 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 	case PSCI_FEATURES:
 		/* CPU_SUSPEND's feature flags are 0: original power_state format. */
 		ret = psci_is_implemented((uint32_t)r->a[1]) ? PSCI_RET_SUCCESS
-							     : PSCI_RET_NOT_SUPPORTED;
+		                                             : PSCI_RET_NOT_SUPPORTED;
 		break;
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;

@@ -19,10 +19,10 @@
 #define PSCI_SYSTEM_RESET        PSCI_0_2_FN(0x09)
 #define PSCI_FEATURES            PSCI_0_2_FN(0x0a)
 #define PSCI_SYSTEM_RESET2       PSCI_0_2_FN(0x12)
-#define PSCI_CPU_SUSPEND_64 PSCI_0_2_FN64(0x01)
+#define PSCI_CPU_SUSPEND_64      PSCI_0_2_FN64(0x01)
 #define PSCI_CPU_ON_64           PSCI_0_2_FN64(0x03)
-#define PSCI_AFFINITY_INFO_64 PSCI_0_2_FN64(0x04)
-#define PSCI_SYSTEM_RESET2_64 PSCI_0_2_FN64(0x12)
+#define PSCI_AFFINITY_INFO_64    PSCI_0_2_FN64(0x04)
+#define PSCI_SYSTEM_RESET2_64    PSCI_0_2_FN64(0x12)
 
 #define PSCI_FN_MAX 0x1f /* the PSCI range is function numbers 0x00-0x1f */
 

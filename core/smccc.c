@@ -56,7 +56,7 @@ bool smccc_owner_forwarded(uint64_t owners, uint32_t fid)
 }
 
 static void smccc_forward_or_refuse(struct vcpu *v, enum smccc_conduit conduit,
-				    struct smccc_regs *r)
+                                    struct smccc_regs *r)
 {
 	uint32_t fid = (uint32_t)r->a[0];
 

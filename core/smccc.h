@@ -51,10 +51,10 @@ enum smccc_owner {
 #define SMCCC_VERSION_1_1       0x10001U
 
 /* Owner ranges a VM may be allowed to reach in EL3 (vm_config.smc_forward_owners). */
-#define SMCCC_OWNERS_SIP	 (1UL << SMCCC_OWNER_SIP)
-#define SMCCC_OWNERS_OEM	 (1UL << SMCCC_OWNER_OEM)
+#define SMCCC_OWNERS_SIP         (1UL << SMCCC_OWNER_SIP)
+#define SMCCC_OWNERS_OEM         (1UL << SMCCC_OWNER_OEM)
 #define SMCCC_OWNERS_TRUSTED_APP (3UL << SMCCC_OWNER_TRUSTED_APP)
-#define SMCCC_OWNERS_TRUSTED_OS	 (0x3fffUL << SMCCC_OWNER_TRUSTED_OS)
+#define SMCCC_OWNERS_TRUSTED_OS  (0x3fffUL << SMCCC_OWNER_TRUSTED_OS)
 
 struct vcpu;
 

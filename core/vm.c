@@ -141,7 +141,7 @@ static void vm_map_memory(struct vm *vm)
 		uint64_t end = ALIGN_UP(d->base + d->size, PAGE_SIZE);
 
 		vm_map_or_panic(vm, start, start, end - start,
-				S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->dt_path);
+		                S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->dt_path);
 	}
 }
 
@@ -155,10 +155,10 @@ static void vm_collect_devices(struct vm *vm, const struct dt_host *host)
 			panic("%s: configured to get the console UART, but the host DT names none",
 			      vm->name);
 		vm->devices[vm->nr_devices++] = (struct vm_passthrough){
-			.dt_path = host->uart.path,
-			.base = host->uart.reg.base,
-			.size = host->uart.reg.size,
-			.irq = host->uart.irq,
+		    .dt_path = host->uart.path,
+		    .base = host->uart.reg.base,
+		    .size = host->uart.reg.size,
+		    .irq = host->uart.irq,
 		};
 	}
 	for (unsigned int i = 0; i < cfg->nr_passthrough; i++)
@@ -192,7 +192,8 @@ static void vm_load_initrd(struct vm *vm)
 {
 	const struct guest_image *img = &vm->cfg->initrd;
 	uint64_t size = (uint64_t)(img->end - img->start);
-	uint64_t kernel_end = vm->entry_ipa + (uint64_t)(vm->cfg->kernel.end - vm->cfg->kernel.start);
+	uint64_t kernel_end =
+	    vm->entry_ipa + (uint64_t)(vm->cfg->kernel.end - vm->cfg->kernel.start);
 
 	if (!size)
 		return;
@@ -207,20 +208,20 @@ static void vm_load_initrd(struct vm *vm)
 }
 
 static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
-			       struct dt_guest_params *p)
+                               struct dt_guest_params *p)
 {
 	*p = (struct dt_guest_params){
-		.ram = {vm->ram_ipa, vm->ram_size},
-		.nr_vcpus = vm->nr_vcpus,
-		.psci_method = vm->cfg->psci_conduit == SMCCC_CONDUIT_SMC ? "smc" : "hvc",
-		.gic_version = vm->vgic.version,
-		.gicd = {vm->vgic.gicd_base, VGIC_V3_GICD_SIZE},
-		.gicr = {vm->vgic.gicr_base, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE},
-		.gic_maint_irq = host->gic.maint_irq,
-		.timer = host->timer,
-		.bootargs = vm->cfg->bootargs,
-		.initrd_start = vm->initrd_ipa,
-		.initrd_end = vm->initrd_ipa + vm->initrd_size,
+	    .ram = {vm->ram_ipa, vm->ram_size},
+	    .nr_vcpus = vm->nr_vcpus,
+	    .psci_method = vm->cfg->psci_conduit == SMCCC_CONDUIT_SMC ? "smc" : "hvc",
+	    .gic_version = vm->vgic.version,
+	    .gicd = {vm->vgic.gicd_base, VGIC_V3_GICD_SIZE},
+	    .gicr = {vm->vgic.gicr_base, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE},
+	    .gic_maint_irq = host->gic.maint_irq,
+	    .timer = host->timer,
+	    .bootargs = vm->cfg->bootargs,
+	    .initrd_start = vm->initrd_ipa,
+	    .initrd_end = vm->initrd_ipa + vm->initrd_size,
 	};
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		p->vcpu_mpidr[i] = vm->vcpus[i]->vmpidr & MPIDR_AFF_MASK;
@@ -237,8 +238,7 @@ static void vm_write_dtb(struct vm *vm, const struct dt_host *host, const void *
 
 	vm_guest_dt_params(vm, host, &params);
 	vm->dtb_ipa = vm->ram_ipa + vm->ram_size - GUEST_DTB_MAX;
-	if (dt_build_guest(host_fdt, &params, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX,
-			   &err))
+	if (dt_build_guest(host_fdt, &params, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX, &err))
 		panic("%s: cannot build its device tree: %s", vm->name, err.msg);
 	dcache_clean_range(vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX);
 }
@@ -265,15 +265,15 @@ static unsigned int vm_claim_pcpu(struct vm *vm, unsigned int i)
 	unsigned int p = vm->cfg->pcpus[i];
 
 	if (p >= nr_pcpus)
-		panic("%s: vCPU %u is pinned to CPU%u, but only %u CPUs are online", vm->name, i,
-		      p, nr_pcpus);
+		panic("%s: vCPU %u is pinned to CPU%u, but only %u CPUs are online", vm->name, i, p,
+		      nr_pcpus);
 	if (pcpus[p].vcpu)
 		panic("%s: vCPU %u is pinned to CPU%u, which already runs a vCPU", vm->name, i, p);
 	return p;
 }
 
 static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *host,
-			    const void *host_fdt)
+                            const void *host_fdt)
 {
 	struct vm *vm = &vms[nr_vms];
 

@@ -33,8 +33,8 @@ struct vm_config {
 	 * therefore lives in its CPU and is never switched.
 	 */
 	unsigned int pcpus[8];
-	uint64_t ram_ipa;      /* guest physical base of its RAM */
-	uint64_t ram_size;     /* 0: all the RAM no one else uses */
+	uint64_t ram_ipa;  /* guest physical base of its RAM */
+	uint64_t ram_size; /* 0: all the RAM no one else uses */
 	struct guest_image kernel;
 	struct guest_image initrd; /* empty: none */
 	const char *bootargs;

@@ -21,13 +21,13 @@
 #define GIC_LR_ACTIVE  2
 
 struct gic_lr {
-	uint32_t virq;	   /* the INTID the guest sees */
-	uint32_t pirq;	   /* hw only: the physical INTID the guest's EOI deactivates */
-	uint8_t priority;  /* 8-bit GIC priority, lower is more urgent */
-	uint8_t state;	   /* GIC_LR_PENDING | GIC_LR_ACTIVE, 0 = invalid */
+	uint32_t virq;    /* the INTID the guest sees */
+	uint32_t pirq;    /* hw only: the physical INTID the guest's EOI deactivates */
+	uint8_t priority; /* 8-bit GIC priority, lower is more urgent */
+	uint8_t state;    /* GIC_LR_PENDING | GIC_LR_ACTIVE, 0 = invalid */
 	bool hw;
 	bool group1;
-	uint8_t source;	   /* GICv2 SGIs: the requesting vCPU */
+	uint8_t source; /* GICv2 SGIs: the requesting vCPU */
 };
 
 /* Encoding of a list register, per GIC version (drivers/gic_lr.c, pure). */
@@ -42,7 +42,7 @@ void gic_init(const struct dt_gic *dt);
 void gic_cpu_init(void);
 
 uint32_t gic_ack(void);
-void gic_eoi(uint32_t intid);	     /* priority drop only (EOImode = 1) */
+void gic_eoi(uint32_t intid);        /* priority drop only (EOImode = 1) */
 void gic_deactivate(uint32_t intid); /* the interrupt may fire again */
 void gic_irq_enable(uint32_t intid);
 void gic_irq_disable(uint32_t intid);

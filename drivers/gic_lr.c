@@ -5,13 +5,13 @@
 #include "drivers/gic.h"
 
 /* ICH_LR<n>_EL2 */
-#define V3_LR_VINTID_MASK 0xffffffffUL
+#define V3_LR_VINTID_MASK  0xffffffffUL
 #define V3_LR_PINTID_SHIFT 32
-#define V3_LR_PINTID_MASK 0x1fffUL
-#define V3_LR_PRIO_SHIFT  48
-#define V3_LR_GROUP	  BIT(60)
-#define V3_LR_HW	  BIT(61)
-#define V3_LR_STATE_SHIFT 62
+#define V3_LR_PINTID_MASK  0x1fffUL
+#define V3_LR_PRIO_SHIFT   48
+#define V3_LR_GROUP        BIT(60)
+#define V3_LR_HW           BIT(61)
+#define V3_LR_STATE_SHIFT  62
 
 uint64_t gic_v3_lr_encode(const struct gic_lr *lr)
 {
@@ -38,16 +38,16 @@ void gic_v3_lr_decode(uint64_t v, struct gic_lr *lr)
 }
 
 /* GICH_LR<n> (GICv2): priority is 5 bits, in the top of the 8-bit field. */
-#define V2_LR_VIRQ_MASK	  0x3ffU
+#define V2_LR_VIRQ_MASK   0x3ffU
 #define V2_LR_PIRQ_SHIFT  10
-#define V2_LR_PIRQ_MASK	  0x3ffU
+#define V2_LR_PIRQ_MASK   0x3ffU
 #define V2_LR_CPUID_SHIFT 10
 #define V2_LR_CPUID_MASK  0x7U
-#define V2_LR_EOI	  BIT(19)
+#define V2_LR_EOI         BIT(19)
 #define V2_LR_PRIO_SHIFT  23
 #define V2_LR_STATE_SHIFT 28
-#define V2_LR_GROUP1	  BIT(30)
-#define V2_LR_HW	  BIT(31)
+#define V2_LR_GROUP1      BIT(30)
+#define V2_LR_HW          BIT(31)
 
 uint32_t gic_v2_lr_encode(const struct gic_lr *lr)
 {
@@ -73,6 +73,6 @@ void gic_v2_lr_decode(uint32_t v, struct gic_lr *lr)
 	lr->hw = v & V2_LR_HW;
 	lr->pirq = lr->hw ? (v >> V2_LR_PIRQ_SHIFT) & V2_LR_PIRQ_MASK : 0;
 	lr->source = (!lr->hw && lr->virq < GIC_NR_SGIS)
-			     ? (uint8_t)((v >> V2_LR_CPUID_SHIFT) & V2_LR_CPUID_MASK)
-			     : 0;
+	                 ? (uint8_t)((v >> V2_LR_CPUID_SHIFT) & V2_LR_CPUID_MASK)
+	                 : 0;
 }

@@ -13,39 +13,39 @@
 #include "core/percpu.h"
 #include "drivers/gic_ops.h"
 
-#define GICD_CTLR	0x0000
-#define GICD_TYPER	0x0004
-#define GICD_IGROUPR	0x0080
-#define GICD_ISENABLER	0x0100
-#define GICD_ICENABLER	0x0180
-#define GICD_ICPENDR	0x0280
-#define GICD_ICACTIVER	0x0380
+#define GICD_CTLR       0x0000
+#define GICD_TYPER      0x0004
+#define GICD_IGROUPR    0x0080
+#define GICD_ISENABLER  0x0100
+#define GICD_ICENABLER  0x0180
+#define GICD_ICPENDR    0x0280
+#define GICD_ICACTIVER  0x0380
 #define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR	0x0c00
-#define GICD_IROUTER	0x6000
-#define GICD_CTLR_RWP	BIT(31)
-#define GICD_CTLR_ARE	BIT(4)
-#define GICD_CTLR_G1A	BIT(1)
-#define GICD_CTLR_G1	BIT(0)
+#define GICD_ICFGR      0x0c00
+#define GICD_IROUTER    0x6000
+#define GICD_CTLR_RWP   BIT(31)
+#define GICD_CTLR_ARE   BIT(4)
+#define GICD_CTLR_G1A   BIT(1)
+#define GICD_CTLR_G1    BIT(0)
 
-#define GICR_TYPER	     0x0008
-#define GICR_WAKER	     0x0014
-#define GICR_TYPER_LAST	     BIT(4)
+#define GICR_TYPER           0x0008
+#define GICR_WAKER           0x0014
+#define GICR_TYPER_LAST      BIT(4)
 #define GICR_TYPER_VLPIS     BIT(1)
 #define GICR_WAKER_SLEEP     BIT(1)
 #define GICR_WAKER_ASLEEP    BIT(2)
-#define GICR_SGI_BASE	     0x10000
-#define GICR_FRAME_SIZE	     0x20000
+#define GICR_SGI_BASE        0x10000
+#define GICR_FRAME_SIZE      0x20000
 #define GICR_FRAME_SIZE_VLPI 0x40000
 
-#define ICC_SRE_SRE    BIT(0)
-#define ICC_SRE_DFB    BIT(1)
-#define ICC_SRE_DIB    BIT(2)
-#define ICC_SRE_ENABLE BIT(3)
+#define ICC_SRE_SRE      BIT(0)
+#define ICC_SRE_DFB      BIT(1)
+#define ICC_SRE_DIB      BIT(2)
+#define ICC_SRE_ENABLE   BIT(3)
 #define ICC_CTLR_EOIMODE BIT(1)
 
-#define ICH_HCR_EN   BIT(0)
-#define ICH_HCR_UIE  BIT(1)
+#define ICH_HCR_EN  BIT(0)
+#define ICH_HCR_UIE BIT(1)
 
 #define HYP_IRQ_PRIORITY 0xa0
 
@@ -203,8 +203,8 @@ static void gic_v3_spi_route(uint32_t intid, uint64_t mpidr, unsigned int pcpu)
 static void gic_v3_send_sgi(uint64_t mpidr, unsigned int pcpu, unsigned int sgi)
 {
 	uint64_t v = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
-		     ((mpidr >> 8) & 0xff) << 16 | (uint64_t)(sgi & 0xf) << 24 |
-		     (1UL << (mpidr & 0xf));
+	             ((mpidr >> 8) & 0xff) << 16 | (uint64_t)(sgi & 0xf) << 24 |
+	             (1UL << (mpidr & 0xf));
 
 	(void)pcpu;
 	dsb(ishst); /* whatever the target is kicked about must be visible first */
@@ -217,9 +217,9 @@ static unsigned int gic_v3_nr_lrs(void)
 	return (unsigned int)(READ_SYSREG(ich_vtr_el2) & 0x1f) + 1;
 }
 
-#define LR_CASE(n, stmt)                                                                           \
-	case n:                                                                                    \
-		stmt;                                                                              \
+#define LR_CASE(n, stmt) \
+	case n:          \
+		stmt;    \
 		break
 
 static uint64_t ich_lr_read(unsigned int i)
@@ -302,18 +302,18 @@ static void gic_v3_vcpu_if_reset(void)
 }
 
 const struct gic_ops gic_v3_ops = {
-	.version = 3,
-	.init = gic_v3_init,
-	.cpu_init = gic_v3_cpu_init,
-	.ack = gic_v3_ack,
-	.eoi = gic_v3_eoi,
-	.deactivate = gic_v3_deactivate,
-	.irq_enable = gic_v3_irq_enable,
-	.spi_route = gic_v3_spi_route,
-	.send_sgi = gic_v3_send_sgi,
-	.nr_lrs = gic_v3_nr_lrs,
-	.read_lr = gic_v3_read_lr,
-	.write_lr = gic_v3_write_lr,
-	.set_underflow_irq = gic_v3_set_underflow_irq,
-	.vcpu_if_reset = gic_v3_vcpu_if_reset,
+    .version = 3,
+    .init = gic_v3_init,
+    .cpu_init = gic_v3_cpu_init,
+    .ack = gic_v3_ack,
+    .eoi = gic_v3_eoi,
+    .deactivate = gic_v3_deactivate,
+    .irq_enable = gic_v3_irq_enable,
+    .spi_route = gic_v3_spi_route,
+    .send_sgi = gic_v3_send_sgi,
+    .nr_lrs = gic_v3_nr_lrs,
+    .read_lr = gic_v3_read_lr,
+    .write_lr = gic_v3_write_lr,
+    .set_underflow_irq = gic_v3_set_underflow_irq,
+    .vcpu_if_reset = gic_v3_vcpu_if_reset,
 };

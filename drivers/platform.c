@@ -18,13 +18,13 @@ static unsigned int workaround_index(uint32_t fid)
 static void firmware_probe_workarounds(void)
 {
 	static const uint32_t fids[] = {SMCCC_ARCH_WORKAROUND_1, SMCCC_ARCH_WORKAROUND_2,
-					SMCCC_ARCH_WORKAROUND_3};
+	                                SMCCC_ARCH_WORKAROUND_3};
 	bool smccc_1_1 = (int64_t)smc_call3(PSCI_FEATURES, SMCCC_VERSION, 0, 0) >= 0 &&
-			 (int64_t)smc_call3(SMCCC_VERSION, 0, 0, 0) >= (int64_t)SMCCC_VERSION_1_1;
+	                 (int64_t)smc_call3(SMCCC_VERSION, 0, 0, 0) >= (int64_t)SMCCC_VERSION_1_1;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(fids); i++)
 		firmware_workaround[i] =
-			smccc_1_1 ? (int32_t)smc_call3(SMCCC_ARCH_FEATURES, fids[i], 0, 0) : -1;
+		    smccc_1_1 ? (int32_t)smc_call3(SMCCC_ARCH_FEATURES, fids[i], 0, 0) : -1;
 	printk("hyp: EL3 firmware: SMCCC %s, ARCH_WORKAROUND_1/2/3 features %ld/%ld/%ld\n",
 	       smccc_1_1 ? ">= 1.1" : "< 1.1", firmware_workaround[0], firmware_workaround[1],
 	       firmware_workaround[2]);

@@ -13,12 +13,12 @@
 static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, uint8_t target)
 {
 	*irq = (struct vgic_irq){
-		.intid = (uint16_t)intid,
-		.priority = 0,
-		.target = target,
-		.v2_targets = (uint8_t)(1u << target),
-		.edge = intid < GIC_NR_SGIS, /* SGIs are edge; the rest level until configured */
-		.lr = -1,
+	    .intid = (uint16_t)intid,
+	    .priority = 0,
+	    .target = target,
+	    .v2_targets = (uint8_t)(1u << target),
+	    .edge = intid < GIC_NR_SGIS, /* SGIs are edge; the rest level until configured */
+	    .lr = -1,
 	};
 }
 
@@ -37,10 +37,21 @@ void vgic_cpu_reset(struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 
 	spin_lock(&v->vm->vgic.lock);
-	/* SPIs queued on this vCPU stay pending in the distributor but leave its list. */
+	/*
+	 * SPIs queued on this vCPU leave its list and lose any active state (the
+	 * guest that was handling them is gone); a physical interrupt it never
+	 * EOIed is deactivated so its device can interrupt again. Pending SPIs
+	 * stay pending and are queued again once the vCPU runs.
+	 */
 	for (unsigned int i = 0; i < c->nr_ap; i++) {
-		c->ap_list[i]->queued = false;
-		c->ap_list[i]->lr = -1;
+		struct vgic_irq *irq = c->ap_list[i];
+
+		if (irq->hw && (irq->active || irq->lr >= 0))
+			gic_deactivate(irq->hwintid);
+		irq->active = false;
+		irq->queued = false;
+		irq->lr = -1;
+		irq->lr_stale = false;
 	}
 	c->nr_ap = 0;
 	c->lr_used = 0;
@@ -48,6 +59,7 @@ void vgic_cpu_reset(struct vcpu *v)
 	memset(c->lr_irq, 0, sizeof(c->lr_irq));
 	for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
 		vgic_irq_init(&c->private_irqs[i], i, (uint8_t)v->id);
+	vgic_requeue_all_locked(v->vm);
 	spin_unlock(&v->vm->vgic.lock);
 }
 
@@ -74,9 +86,7 @@ static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
 {
 	if (irq->queued)
 		return;
-	if (c->nr_ap == VGIC_AP_MAX)
-		panic("vGIC: more than %u interrupts in flight on one vCPU", VGIC_AP_MAX);
-	c->ap_list[c->nr_ap++] = irq;
+	c->ap_list[c->nr_ap++] = irq; /* cannot overflow: see VGIC_AP_MAX */
 	irq->queued = true;
 }
 
@@ -89,8 +99,32 @@ static void ap_list_remove_at(struct vgic_cpu *c, unsigned int i)
 /* Queue @irq on its target if it now needs delivering (lock held). */
 void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
 {
-	if ((irq->pending || irq->active) && !irq->queued)
-		ap_list_add(&vgic_target_vcpu(vm, irq)->vgic, irq);
+	struct vcpu *target;
+
+	if (irq->queued || !vgic_irq_wants_lr(vm, irq))
+		return;
+	target = irq->intid < VGIC_NR_PRIVATE ? vm->vcpus[irq->target] : vgic_target_vcpu(vm, irq);
+	ap_list_add(&target->vgic, irq);
+	vgic_kick(target);
+}
+
+void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq)
+{
+	if (irq->lr >= 0) {
+		irq->lr_stale = true;
+		irq->repend = false;
+	}
+	vgic_update_irq_locked(vm, irq);
+}
+
+void vgic_requeue_all_locked(struct vm *vm)
+{
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		vgic_update_irq_locked(vm, &vm->vgic.spis[i]);
+	for (unsigned int v = 0; v < vm->nr_vcpus; v++) {
+		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
+			vgic_update_irq_locked(vm, &vm->vcpus[v]->vgic.private_irqs[i]);
+	}
 }
 
 void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target)
@@ -107,8 +141,7 @@ void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int targ
 			break;
 		}
 	}
-	vgic_update_irq_locked(vm, irq);
-	vgic_kick(vgic_target_vcpu(vm, irq));
+	vgic_update_irq_locked(vm, irq); /* queues it on the new target and kicks it */
 }
 
 void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq)
@@ -140,7 +173,9 @@ static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
 		irq->repend = true; /* the list register's copy is older than this */
 	irq->pending = true;
 	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
-	ap_list_add(&target->vgic, irq);
+	/* Disabled (or distributor off): it stays pending, queued once it is enabled. */
+	if (vgic_irq_wants_lr(vm, irq))
+		ap_list_add(&target->vgic, irq);
 	spin_unlock(&vm->vgic.lock);
 	vgic_kick(target);
 }
@@ -175,6 +210,8 @@ void vgic_fold_lrs(struct vcpu *v)
 
 		if (!(c->lr_used & (1u << i)))
 			continue;
+		if (irq->lr_stale)
+			continue; /* the guest's MMIO write wins; the refill rewrites the LR */
 		gic_read_lr(i, &lr);
 		irq->active = lr.state & GIC_LR_ACTIVE;
 		irq->pending = (lr.state & GIC_LR_PENDING) || irq->repend;
@@ -206,12 +243,13 @@ static void ap_list_sort(struct vgic_cpu *c)
 	}
 }
 
-static void ap_list_prune(struct vgic_cpu *c)
+/* Drop what no longer wants a list register: enabling or injecting queues it again. */
+static void ap_list_prune(const struct vm *vm, struct vgic_cpu *c)
 {
 	for (unsigned int i = 0; i < c->nr_ap;) {
 		struct vgic_irq *irq = c->ap_list[i];
 
-		if (!irq->pending && !irq->active && irq->lr < 0)
+		if (irq->lr < 0 && !vgic_irq_wants_lr(vm, irq))
 			ap_list_remove_at(c, i);
 		else
 			i++;
@@ -219,19 +257,18 @@ static void ap_list_prune(struct vgic_cpu *c)
 }
 
 static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
-			      struct vgic_irq *irq)
+                              struct vgic_irq *irq)
 {
 	struct gic_lr lr = {
-		.virq = irq->intid,
-		.pirq = irq->hwintid,
-		.priority = irq->priority,
-		.state = (uint8_t)((irq->pending && irq->enabled && vm->vgic.enabled
-					    ? GIC_LR_PENDING
-					    : 0) |
-				   (irq->active ? GIC_LR_ACTIVE : 0)),
-		.hw = irq->hw,
-		.group1 = vm->vgic.version == 3 ? true : irq->group1,
-		.source = irq->sgi_source,
+	    .virq = irq->intid,
+	    .pirq = irq->hwintid,
+	    .priority = irq->priority,
+	    .state =
+		(uint8_t)((irq->pending && irq->enabled && vm->vgic.enabled ? GIC_LR_PENDING : 0) |
+	                  (irq->active ? GIC_LR_ACTIVE : 0)),
+	    .hw = irq->hw,
+	    .group1 = vm->vgic.version == 3 ? true : irq->group1,
+	    .source = irq->sgi_source,
 	};
 
 	/* A hw LR cannot be pending and active at once: the GIC owns the active state. */
@@ -241,6 +278,7 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	c->lr_irq[i] = irq;
 	c->lr_used |= 1u << i;
 	irq->lr = (int8_t)i;
+	irq->lr_stale = false;
 }
 
 static int vgic_free_lr(const struct vgic_cpu *c, unsigned int nr_lrs)
@@ -291,6 +329,7 @@ static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c)
 			struct gic_lr empty = {0};
 
 			gic_write_lr(i, &empty);
+			irq->lr_stale = false;
 			vgic_lr_release(c, i);
 		}
 	}
@@ -318,9 +357,9 @@ void vgic_sync_lrs(struct vcpu *v)
 		return; /* nothing in flight: the common case, kept cheap */
 	spin_lock(&vm->vgic.lock);
 	vgic_fold_lrs(v);
-	ap_list_prune(c);
 	ap_list_sort(c);
 	overflow = vgic_fill_lrs(vm, c);
+	ap_list_prune(vm, c); /* after the fill, which may have evicted some */
 	if (overflow)
 		c->nr_overflows++;
 	if (overflow != c->underflow) {

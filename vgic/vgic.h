@@ -3,9 +3,9 @@
  * private interrupts), injection, and the list-register manager that puts
  * pending interrupts in front of a vCPU.
  *
- * Every vCPU keeps an "ap list" of the interrupts that are pending or active
- * for it. On every return to a guest, vgic_sync_lrs() folds back what the
- * guest did with the list registers, then fills them with the most urgent
+ * Every vCPU keeps an "ap list" of the interrupts that are active, or pending
+ * and deliverable (enabled, distributor on), for it. On every return to a guest, vgic_sync_lrs()
+ * folds back what the guest did with the list registers, then fills them with the most urgent
  * interrupts of the ap list; if more are waiting than there are list
  * registers, it asks the GIC for an underflow maintenance interrupt so the
  * rest follow as soon as registers free up.
@@ -19,11 +19,12 @@
 #include "core/compiler.h"
 #include "core/spinlock.h"
 
-#define VGIC_NR_PRIVATE 32
-#define VGIC_NR_SPIS	224 /* INTIDs 32-255: covers QEMU virt and the BCM2711 */
-#define VGIC_NR_IRQS	(VGIC_NR_PRIVATE + VGIC_NR_SPIS)
-#define VGIC_MAX_LRS	16
-#define VGIC_AP_MAX	64 /* more than a guest can have in flight on one vCPU */
+#define VGIC_NR_PRIVATE       32
+#define VGIC_NR_SPIS          224 /* INTIDs 32-255: covers QEMU virt and the BCM2711 */
+#define VGIC_NR_IRQS          (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_MAX_LRS          16
+/* Every interrupt is queued on at most one vCPU, so this list can never overflow. */
+#define VGIC_AP_MAX           VGIC_NR_IRQS
 #define VGIC_DEFAULT_PRIORITY 0xa0
 
 struct vcpu;
@@ -33,18 +34,19 @@ struct vgic_irq {
 	uint16_t intid;
 	uint16_t hwintid; /* hw: the physical INTID the guest's EOI deactivates */
 	uint8_t priority;
-	uint8_t target;	    /* the vCPU it is delivered to (private: its owner) */
+	uint8_t target;     /* the vCPU it is delivered to (private: its owner) */
 	uint8_t v2_targets; /* GICv2 ITARGETSR byte */
 	uint8_t sgi_source; /* GICv2 SGIs: last requesting vCPU */
 	bool enabled;
 	bool pending;
 	bool active;
-	bool edge;     /* ICFGR: edge-triggered */
+	bool edge; /* ICFGR: edge-triggered */
 	bool group1;
-	bool hw;       /* linked to a physical interrupt of the same INTID */
-	bool queued;   /* on its target's ap list */
-	bool repend;   /* injected again while in a list register */
-	int8_t lr;     /* the list register holding it, -1 if none */
+	bool hw;          /* linked to a physical interrupt of the same INTID */
+	bool queued;      /* on its target's ap list */
+	bool repend;      /* injected again while in a list register */
+	bool lr_stale;    /* the guest rewrote its state by MMIO: the list register is older */
+	int8_t lr;        /* the list register holding it, -1 if none */
 	uint64_t irouter; /* GICv3 GICD_IROUTER */
 };
 
@@ -53,10 +55,10 @@ struct vgic_cpu {
 	struct vgic_irq *ap_list[VGIC_AP_MAX];
 	unsigned int nr_ap;
 	struct vgic_irq *lr_irq[VGIC_MAX_LRS];
-	uint32_t lr_used;    /* bit n: list register n holds lr_irq[n] */
-	bool underflow;	     /* underflow maintenance requested */
-	bool rd_asleep;	     /* GICR_WAKER.ProcessorSleep */
-	uint64_t nr_eois;    /* software-injected interrupts the guest completed */
+	uint32_t lr_used;      /* bit n: list register n holds lr_irq[n] */
+	bool underflow;        /* underflow maintenance requested */
+	bool rd_asleep;        /* GICR_WAKER.ProcessorSleep */
+	uint64_t nr_eois;      /* software-injected interrupts the guest completed */
 	uint64_t nr_overflows; /* syncs that found more interrupts than list registers */
 };
 
@@ -92,6 +94,10 @@ void vgic_fold_lrs(struct vcpu *v);
 
 /* Emulation helpers (vgic_mmio.c, vgic_v3.c), called with the VM's lock held. */
 void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq);
+/* The guest changed @irq's pending/active state by MMIO: it overrides its list register. */
+void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq);
+/* The distributor was switched on: queue everything that became deliverable. */
+void vgic_requeue_all_locked(struct vm *vm);
 void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target);
 
 /* A hw SPI follows its virtual routing: route the physical one to the target's CPU. */

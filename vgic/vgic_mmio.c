@@ -28,11 +28,11 @@ struct irq_reg {
 };
 
 static const struct irq_reg irq_regs[] = {
-	{GICD_IGROUPR, 1, FIELD_GROUP},		{GICD_ISENABLER, 1, FIELD_ENABLE_SET},
-	{GICD_ICENABLER, 1, FIELD_ENABLE_CLEAR}, {GICD_ISPENDR, 1, FIELD_PEND_SET},
-	{GICD_ICPENDR, 1, FIELD_PEND_CLEAR},	{GICD_ISACTIVER, 1, FIELD_ACTIVE_SET},
-	{GICD_ICACTIVER, 1, FIELD_ACTIVE_CLEAR}, {GICD_IPRIORITYR, 8, FIELD_PRIORITY},
-	{GICD_ICFGR, 2, FIELD_CONFIG},		{GICD_IGRPMODR, 1, FIELD_GRPMOD},
+    {GICD_IGROUPR, 1, FIELD_GROUP},          {GICD_ISENABLER, 1, FIELD_ENABLE_SET},
+    {GICD_ICENABLER, 1, FIELD_ENABLE_CLEAR}, {GICD_ISPENDR, 1, FIELD_PEND_SET},
+    {GICD_ICPENDR, 1, FIELD_PEND_CLEAR},     {GICD_ISACTIVER, 1, FIELD_ACTIVE_SET},
+    {GICD_ICACTIVER, 1, FIELD_ACTIVE_CLEAR}, {GICD_IPRIORITYR, 8, FIELD_PRIORITY},
+    {GICD_ICFGR, 2, FIELD_CONFIG},           {GICD_IGRPMODR, 1, FIELD_GRPMOD},
 };
 
 /* Registers span enough of the INTID space for 1020 interrupts. */
@@ -127,11 +127,14 @@ static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field
 	case FIELD_GRPMOD:
 		break;
 	}
-	vgic_update_irq_locked(v->vm, irq);
+	if (f >= FIELD_PEND_SET && f <= FIELD_ACTIVE_CLEAR && val)
+		vgic_state_written_locked(v->vm, irq);
+	else
+		vgic_update_irq_locked(v->vm, irq);
 }
 
 bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
-			struct mmio_access *acc)
+                        struct mmio_access *acc)
 {
 	const struct irq_reg *r = irq_reg_at(offset);
 	uint32_t first, mask, result = 0;
@@ -153,7 +156,8 @@ bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint3
 		if (intid < win->first || intid >= win->end || !(irq = vgic_get_irq(v, intid)))
 			continue;
 		if (acc->write)
-			irq_field_write(v, irq, r->field, (uint32_t)(acc->data >> (i * r->bits)) & mask);
+			irq_field_write(v, irq, r->field,
+			                (uint32_t)(acc->data >> (i * r->bits)) & mask);
 		else
 			result |= irq_field_read(irq, r->field) << (i * r->bits);
 	}

@@ -8,29 +8,29 @@
 
 #include "core/vm.h"
 
-#define GICD_CTLR	0x000
-#define GICD_TYPER	0x004
-#define GICD_IIDR	0x008
-#define GICD_TYPER2	0x00c
-#define GICD_IGROUPR	0x080
-#define GICD_ISENABLER	0x100
-#define GICD_ICENABLER	0x180
-#define GICD_ISPENDR	0x200
-#define GICD_ICPENDR	0x280
-#define GICD_ISACTIVER	0x300
-#define GICD_ICACTIVER	0x380
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_IIDR       0x008
+#define GICD_TYPER2     0x00c
+#define GICD_IGROUPR    0x080
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
+#define GICD_ISPENDR    0x200
+#define GICD_ICPENDR    0x280
+#define GICD_ISACTIVER  0x300
+#define GICD_ICACTIVER  0x380
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR	0x800
-#define GICD_ICFGR	0xc00
-#define GICD_IGRPMODR	0xd00
-#define GICD_SGIR	0xf00
-#define GICD_IROUTER	0x6000
-#define GICD_PIDR2	0xffe8
+#define GICD_ITARGETSR  0x800
+#define GICD_ICFGR      0xc00
+#define GICD_IGRPMODR   0xd00
+#define GICD_SGIR       0xf00
+#define GICD_IROUTER    0x6000
+#define GICD_PIDR2      0xffe8
 
 /* Which interrupts a frame's register file covers. */
 struct vgic_irq_window {
 	uint32_t first; /* lowest INTID reachable through this frame */
-	uint32_t end;	/* one past the highest */
+	uint32_t end;   /* one past the highest */
 };
 
 /*
@@ -39,6 +39,6 @@ struct vgic_irq_window {
  * Interrupts outside @win read as zero and ignore writes.
  */
 bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
-			struct mmio_access *acc);
+                        struct mmio_access *acc);
 
 #endif

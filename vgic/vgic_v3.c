@@ -12,28 +12,28 @@
 #include "vgic/vgic_mmio.h"
 #include "vgic/vgic_v3.h"
 
-#define GICD_CTLR_G1A	 BIT(1)
+#define GICD_CTLR_G1A    BIT(1)
 #define GICD_CTLR_ARE_NS BIT(4)
-#define GICD_CTLR_DS	 BIT(6)
-#define GIC_IIDR_VALUE	 0x0100043b /* implementer Arm (0x43b), our revision 1 */
-#define GIC_PIDR2_V3	 0x3b	    /* ArchRev 3 in bits 7:4 */
+#define GICD_CTLR_DS     BIT(6)
+#define GIC_IIDR_VALUE   0x0100043b /* implementer Arm (0x43b), our revision 1 */
+#define GIC_PIDR2_V3     0x3b       /* ArchRev 3 in bits 7:4 */
 
-#define GICR_CTLR	0x0000
-#define GICR_IIDR	0x0004
-#define GICR_TYPER	0x0008
-#define GICR_STATUSR	0x0010
-#define GICR_WAKER	0x0014
-#define GICR_SGI_FRAME	0x10000
+#define GICR_CTLR         0x0000
+#define GICR_IIDR         0x0004
+#define GICR_TYPER        0x0008
+#define GICR_STATUSR      0x0010
+#define GICR_WAKER        0x0014
+#define GICR_SGI_FRAME    0x10000
 #define GICR_WAKER_SLEEP  BIT(1)
 #define GICR_WAKER_ASLEEP BIT(2)
-#define GICR_TYPER_LAST	  BIT(4)
+#define GICR_TYPER_LAST   BIT(4)
 
-#define ICC_SGI1R_TARGETS(v) ((v) & 0xffff)
+#define ICC_SGI1R_TARGETS(v) ((v)&0xffff)
 #define ICC_SGI1R_AFF1(v)    (((v) >> 16) & 0xff)
 #define ICC_SGI1R_INTID(v)   (((v) >> 24) & 0xf)
 #define ICC_SGI1R_AFF2(v)    (((v) >> 32) & 0xff)
-#define ICC_SGI1R_IRM	     BIT(40)
-#define ICC_SGI1R_RS(v)	     (((v) >> 44) & 0xf)
+#define ICC_SGI1R_IRM        BIT(40)
+#define ICC_SGI1R_RS(v)      (((v) >> 44) & 0xf)
 #define ICC_SGI1R_AFF3(v)    (((v) >> 48) & 0xff)
 
 static uint64_t mpidr_to_irouter(uint64_t mpidr)
@@ -79,7 +79,7 @@ static bool gicd_access_irouter(struct vcpu *v, uint32_t offset, struct mmio_acc
 		irq->irouter = acc->data;
 	else
 		irq->irouter = (irq->irouter & ~(0xffffffffUL << shift)) |
-			       ((acc->data & 0xffffffffUL) << shift);
+		               ((acc->data & 0xffffffffUL) << shift);
 	irq->irouter &= GENMASK(23, 0) | GENMASK(39, 32) | BIT(31);
 	vgic_retarget_locked(v->vm, irq, irouter_to_vcpu(v->vm, irq->irouter));
 	vgic_route_hw(v->vm, irq);
@@ -103,8 +103,7 @@ static bool gicd_access(struct vcpu *v, uint32_t offset, struct mmio_access *acc
 			d->enabled = acc->data & GICD_CTLR_G1A;
 			d->ctlr = (uint32_t)(acc->data & GICD_CTLR_G1A);
 			/* Interrupts held back while the distributor was off may now go. */
-			for (unsigned int i = 0; i < v->vm->nr_vcpus; i++)
-				vgic_kick(v->vm->vcpus[i]);
+			vgic_requeue_all_locked(v->vm);
 		} else {
 			/* Affinity routing always on, one security state. */
 			acc->data = d->ctlr | GICD_CTLR_ARE_NS | GICD_CTLR_DS;
@@ -140,8 +139,8 @@ static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_acc
 	case GICR_TYPER:
 	case GICR_TYPER + 4: {
 		uint64_t typer = (mpidr_to_irouter(target->vmpidr) & GENMASK(23, 0)) << 32 |
-				 ((target->vmpidr >> 32) & 0xff) << 56 | (uint64_t)target->id << 8 |
-				 (target->id == vm->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
+		                 ((target->vmpidr >> 32) & 0xff) << 56 | (uint64_t)target->id << 8 |
+		                 (target->id == vm->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
 
 		if (acc->write)
 			return true;
@@ -159,7 +158,8 @@ static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_acc
 		if (acc->write)
 			target->vgic.rd_asleep = acc->data & GICR_WAKER_SLEEP;
 		else
-			acc->data = target->vgic.rd_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+			acc->data =
+			    target->vgic.rd_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
 		return true;
 	case GICR_IIDR:
 		if (!acc->write)
@@ -200,10 +200,10 @@ static bool gicr_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 }
 
 static void vgic_v3_log_bad_access(struct vcpu *v, const char *frame, uint64_t offset,
-				   const struct mmio_access *acc)
+                                   const struct mmio_access *acc)
 {
-	printk("hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", v->vm->name, v->id,
-	       acc->size, acc->write ? "write" : "read", frame, offset);
+	printk("hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", v->vm->name, v->id, acc->size,
+	       acc->write ? "write" : "read", frame, offset);
 }
 
 /* MMIO handlers: an unknown register reads as zero and ignores writes, and is logged. */
@@ -253,7 +253,7 @@ void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)
 		vm->vgic.spis[i].irouter = mpidr_to_irouter(vm->vcpus[0]->vmpidr);
 	vm_register_mmio(vm, gicd_ipa, VGIC_V3_GICD_SIZE, vgic_v3_gicd_mmio, NULL);
 	vm_register_mmio(vm, gicr_ipa, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE,
-			 vgic_v3_gicr_mmio, NULL);
+	                 vgic_v3_gicr_mmio, NULL);
 }
 
 /* Does a vCPU's MPIDR match an ICC_SGI1R_EL1 target description? */

@@ -144,9 +144,9 @@ static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 }
 
 /* ISS of a trapped MSR/MRS, without the register number and direction. */
-#define SYSREG_ISS(op0, op1, crn, crm, op2)                                                        \
+#define SYSREG_ISS(op0, op1, crn, crm, op2) \
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
-#define SYSREG_ISS_MASK	   SYSREG_ISS(3, 7, 15, 15, 7)
+#define SYSREG_ISS_MASK      SYSREG_ISS(3, 7, 15, 15, 7)
 #define SYSREG_ICC_SGI1R_EL1 SYSREG_ISS(3, 0, 12, 11, 5)
 
 static void do_trap_unhandled(struct cpu_user_regs *regs);
