@@ -96,32 +96,37 @@ uint32_t dt_blob_size(const void *fdt)
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-static int dt_fail(struct dt_ctx *c, const char *fmt, ...) __printf(2, 3);
-
-/* Record why parsing stopped; returns -1 so callers can `return dt_fail(...)`. */
-static int dt_fail(struct dt_ctx *c, const char *fmt, ...)
+int dt_error(struct dt_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->err) {
+	if (err) {
 		va_start(ap, fmt);
-		vsnprintk(c->err->msg, sizeof(c->err->msg), fmt, ap);
+		vsnprintk(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return -1;
 }
 
-/* The full path of @node for an error message (only one per message). */
-static const char *dt_path(struct dt_ctx *c, int node)
+const char *dt_node_path(const void *fdt, int node, char *buf, size_t size)
 {
 	const char *name;
 
-	if (fdt_get_path(c->fdt, node, c->path, sizeof(c->path)) == 0)
-		return c->path;
+	if (fdt_get_path(fdt, node, buf, (int)size) == 0)
+		return buf;
 	/* Too deep to spell out: the node's own name still identifies it. */
-	name = fdt_get_name(c->fdt, node, NULL);
-	snprintk(c->path, sizeof(c->path), ".../%s", name ? name : "?");
-	return c->path;
+	name = fdt_get_name(fdt, node, NULL);
+	snprintk(buf, size, ".../%s", name ? name : "?");
+	return buf;
+}
+
+/* Record why parsing stopped; returns -1 so callers can `return dt_fail(...)`. */
+#define dt_fail(c, ...) dt_error((c)->err, __VA_ARGS__)
+
+/* The full path of @node for an error message (only one per message). */
+static const char *dt_path(struct dt_ctx *c, int node)
+{
+	return dt_node_path(c->fdt, node, c->path, sizeof(c->path));
 }
 
 /* libfdt always places the root node at structure offset 0. */

@@ -107,4 +107,10 @@ int dt_translate_address(const void *fdt, int node, uint64_t addr, uint64_t *out
 
 const char *dt_psci_method_name(enum dt_psci_method m);
 
+/* Write a message into @err (which may be NULL); returns -1 for `return dt_error(...)`. */
+int dt_error(struct dt_error *err, const char *fmt, ...) __printf(2, 3);
+
+/* @node's full path for a message, in @buf; ".../name" if too deep to spell out. */
+const char *dt_node_path(const void *fdt, int node, char *buf, size_t size);
+
 #endif

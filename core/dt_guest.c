@@ -57,31 +57,13 @@ struct dt_guest_ctx {
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-static int dt_guest_fail(struct dt_guest_ctx *c, const char *fmt, ...) __printf(2, 3);
-
 /* Record why building stopped; returns -1 so callers can `return dt_guest_fail(...)`. */
-static int dt_guest_fail(struct dt_guest_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err) {
-		va_start(ap, fmt);
-		vsnprintk(c->err->msg, sizeof(c->err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define dt_guest_fail(c, ...) dt_error((c)->err, __VA_ARGS__)
 
 /* The full path of host node @node for an error message (only one per message). */
 static const char *dt_guest_path(struct dt_guest_ctx *c, int node)
 {
-	const char *name;
-
-	if (fdt_get_path(c->host, node, c->path, sizeof(c->path)) == 0)
-		return c->path;
-	name = fdt_get_name(c->host, node, NULL);
-	snprintk(c->path, sizeof(c->path), ".../%s", name ? name : "?");
-	return c->path;
+	return dt_node_path(c->host, node, c->path, sizeof(c->path));
 }
 
 /* "name@<base in hex>", the way Linux and QEMU spell unit addresses. */
