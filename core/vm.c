@@ -16,6 +16,7 @@
 #include "drivers/gic.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
+#include "vgic/vgic_v2.h"
 #include "vgic/vgic_v3.h"
 
 #define GUEST_IMAGE_OFFSET MiB(2) /* kernel at RAM base + 2 MiB, like QEMU and U-Boot */
@@ -215,7 +216,9 @@ static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
 	    .nr_vcpus = vm->nr_vcpus,
 	    .psci_method = vm->cfg->psci_conduit == SMCCC_CONDUIT_SMC ? "smc" : "hvc",
 	    .gic_version = vm->vgic.version,
-	    .gicd = {vm->vgic.gicd_base, VGIC_V3_GICD_SIZE},
+	    .gicd = {vm->vgic.gicd_base,
+	             vm->vgic.version == 3 ? VGIC_V3_GICD_SIZE : VGIC_V2_GICD_SIZE},
+	    .gicc = {vm->vgic.gicc_base, VGIC_V2_GICC_SIZE},
 	    .gicr = {vm->vgic.gicr_base, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE},
 	    .gic_maint_irq = host->gic.maint_irq,
 	    .timer = host->timer,
@@ -243,16 +246,21 @@ static void vm_write_dtb(struct vm *vm, const struct dt_host *host, const void *
 	dcache_clean_range(vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX);
 }
 
-/* The virtual GIC sits where the host's is: its frames trap, nothing is mapped there. */
+/*
+ * The virtual GIC sits where the host's is. Its distributor (and GICv3
+ * redistributors) trap; a GICv2 guest's CPU interface is the GICV frame.
+ */
 static void vm_init_vgic(struct vm *vm, const struct dt_host *host)
 {
-	vgic_dist_init(vm, host->gic.version, gic_nr_lrs());
+	const struct dt_gic *g = &host->gic;
+
+	vgic_dist_init(vm, g->version, gic_nr_lrs());
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vgic_cpu_reset(vm->vcpus[i]);
-	if (host->gic.version != 3)
-		panic("%s: a GICv%u virtual GIC is not supported by this build", vm->name,
-		      host->gic.version);
-	vgic_v3_init(vm, host->gic.gicd.base, host->gic.gicr.base);
+	if (g->version == 3)
+		vgic_v3_init(vm, g->gicd.base, g->gicr.base);
+	else
+		vgic_v2_init(vm, g->gicd.base, g->gicc.base, g->gicv.base);
 	for (unsigned int i = 0; i < vm->nr_devices; i++) {
 		if (vm->devices[i].irq)
 			irq_assign_to_vm(vm->devices[i].irq, vm);

@@ -8,6 +8,9 @@ static const struct gic_ops *gic;
 void gic_init(const struct dt_gic *dt)
 {
 	switch (dt->version) {
+	case 2:
+		gic = &gic_v2_ops;
+		break;
 	case 3:
 		gic = &gic_v3_ops;
 		break;

@@ -21,6 +21,7 @@ struct gic_ops {
 	void (*vcpu_if_reset)(void);
 };
 
+extern const struct gic_ops gic_v2_ops;
 extern const struct gic_ops gic_v3_ops;
 
 #endif

@@ -156,15 +156,15 @@ void vgic_kick(struct vcpu *v)
 		gic_send_sgi(v->pcpu, SGI_KICK);
 }
 
-static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
+/* Make @intid pending for @v (private) or its target (SPI); returns whom to kick. */
+static struct vcpu *vgic_make_pending_locked(struct vcpu *v, uint32_t intid, bool hw)
 {
 	struct vm *vm = v->vm;
 	struct vgic_irq *irq = vgic_get_irq(v, intid);
 	struct vcpu *target;
 
 	if (!irq)
-		return;
-	spin_lock(&vm->vgic.lock);
+		return NULL;
 	if (hw) {
 		irq->hw = true;
 		irq->hwintid = (uint16_t)intid;
@@ -176,8 +176,26 @@ static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
 	/* Disabled (or distributor off): it stays pending, queued once it is enabled. */
 	if (vgic_irq_wants_lr(vm, irq))
 		ap_list_add(&target->vgic, irq);
-	spin_unlock(&vm->vgic.lock);
-	vgic_kick(target);
+	return target;
+}
+
+void vgic_inject_locked(struct vcpu *v, uint32_t intid)
+{
+	struct vcpu *target = vgic_make_pending_locked(v, intid, false);
+
+	if (target)
+		vgic_kick(target);
+}
+
+static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
+{
+	struct vcpu *target;
+
+	spin_lock(&v->vm->vgic.lock);
+	target = vgic_make_pending_locked(v, intid, hw);
+	spin_unlock(&v->vm->vgic.lock);
+	if (target)
+		vgic_kick(target);
 }
 
 void vgic_inject(struct vcpu *v, uint32_t intid)

@@ -86,6 +86,8 @@ struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid);
 void vgic_inject(struct vcpu *v, uint32_t intid);
 /* The same for a physical interrupt handed to the guest: the guest's EOI deactivates it. */
 void vgic_inject_hw(struct vcpu *v, uint32_t intid);
+/* vgic_inject() for emulation code that already holds the VM's vGIC lock. */
+void vgic_inject_locked(struct vcpu *v, uint32_t intid);
 
 /* Before entering @v on this CPU: fold back and refill the list registers. */
 void vgic_sync_lrs(struct vcpu *v);

@@ -1,6 +1,7 @@
-"""Debian's Linux under the hypervisor on QEMU virt (GICv3, 4 CPUs): SMP bring-up
-through the hypervisor's PSCI, interrupts through the vGIC (timer, IPIs, UART
-receive), CPU hotplug, power off and reset."""
+"""Debian's Linux under the hypervisor on QEMU virt (4 CPUs), with GICv3 and with
+GICv2 (the same hyp.bin): SMP bring-up through the hypervisor's PSCI,
+interrupts through the vGIC (timer, IPIs, UART receive), CPU hotplug, power off
+and reset."""
 import re
 import time
 
@@ -12,19 +13,30 @@ HYP = build_path("qemu-virt", "hyp-linux.bin")
 BOOT_TIMEOUT = 120
 
 
-def boot_to_shell(qemu, name_suffix=""):
-    con = qemu(qemu_virt_args(HYP, gic=3, smp=4), timeout=BOOT_TIMEOUT)
+GICS = [pytest.param(3, id="gicv3"), pytest.param(2, id="gicv2")]
+
+
+@pytest.fixture(params=GICS)
+def gic(request):
+    return request.param
+
+
+def boot_to_shell(qemu, gic):
+    con = qemu(qemu_virt_args(HYP, gic=gic, smp=4), timeout=BOOT_TIMEOUT)
     con.expect_exact("hyp: starting guest0")
     con.expect_exact("INIT: reached init, 0-3 online")
     con.expect(LinuxShell.PROMPT)
     return con
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=GICS)
 def linux(request):
-    """One guest boot shared by the checks that leave it running."""
+    """One guest boot per GIC version, shared by the checks that leave it running."""
     from conftest import QemuConsole
-    con = QemuConsole("linux-shared", qemu_virt_args(HYP, gic=3, smp=4), BOOT_TIMEOUT)
+    con = QemuConsole("linux-shared-gicv%d" % request.param,
+                      qemu_virt_args(HYP, gic=request.param, smp=4), BOOT_TIMEOUT)
+    con.gic = request.param
+    con.expect_exact("hyp: GIC: v%d" % request.param)
     con.expect_exact("hyp: starting guest0")
     con.expect_exact("INIT: reached init, 0-3 online")
     con.expect(LinuxShell.PROMPT)
@@ -40,7 +52,11 @@ def test_dmesg_shows_psci_smccc_and_four_cpus(linux):
                  "smp: Brought up 1 node, 4 CPUs",
                  "CPU: All CPU(s) started at EL1"]:
         assert line in dmesg, line
-    assert "GICv3: CPU3: found redistributor 3" in dmesg
+    assert "Root IRQ handler: gic_handle_irq" in dmesg
+    if con.gic == 3:
+        assert "GICv3: CPU3: found redistributor 3" in dmesg
+    else:
+        assert "GICv3" not in dmesg, "a GICv2 guest must be given a GICv2"
 
 
 def test_all_cpus_online(linux):
@@ -112,15 +128,15 @@ def test_no_unhandled_accesses_logged(linux):
     assert "injecting" not in log, [l for l in log.splitlines() if "injecting" in l]
 
 
-def test_poweroff_ends_qemu_with_status_0(qemu):
-    con = boot_to_shell(qemu)
+def test_poweroff_ends_qemu_with_status_0(qemu, gic):
+    con = boot_to_shell(qemu, gic)
     con.send("poweroff -f")
     con.expect_exact("hyp: guest0 powered off: system off")
     assert con.wait_exit(timeout=30) == 0
 
 
-def test_reboot_restarts_the_guest(qemu):
-    con = boot_to_shell(qemu)
+def test_reboot_restarts_the_guest(qemu, gic):
+    con = boot_to_shell(qemu, gic)
     con.send("reboot -f")
     con.expect_exact("hyp: guest0 asked for a reset: system reset")
     # QEMU resets the machine: the hypervisor and the guest boot again.
@@ -134,7 +150,7 @@ def test_reboot_restarts_the_guest(qemu):
 def test_job_control_and_plain_poweroff(qemu):
     """What `make run` gives a user: a shell with job control on the console,
     and `poweroff` (through busybox init) ending QEMU with status 0."""
-    con = boot_to_shell(qemu)
+    con = boot_to_shell(qemu, 3)
     sh = LinuxShell(con)
     sh.check("sleep 100 & true")
     assert re.search(r"\[1\]\+?\s+Running\s+sleep 100", sh.check("jobs"))

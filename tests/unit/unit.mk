@@ -6,6 +6,7 @@ UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -I. -I$(BUILD)/include -DUN
 UNIT_LIBS   := -lcmocka -lfdt
 
 printf_SRCS := core/printf.c
+gic_lr_SRCS := drivers/gic_lr.c
 dt_SRCS     := core/dt.c core/printf.c
 dt_guest_SRCS := core/dt_guest.c core/dt.c core/printf.c
 esr_SRCS    := arch/arm64/esr.c core/printf.c

@@ -1,0 +1,205 @@
+/*
+ * GICv2 (GIC-400) backend: distributor, CPU interface (GICC) and virtual
+ * interface control (GICH), all by MMIO. The guest's CPU interface is the
+ * hardware's GICV frame, mapped at its GICC address by stage 2.
+ *
+ * As on GICv3, EOImode is 1: EOIR drops the priority, DIR (or the guest's
+ * EOI of a hardware-linked list register) deactivates.
+ */
+#include "arch/arm64/mmu.h"
+#include "arch/arm64/sysregs.h"
+#include "core/lib.h"
+#include "core/percpu.h"
+#include "drivers/gic_ops.h"
+
+#define GICD_CTLR	0x000
+#define GICD_TYPER	0x004
+#define GICD_ISENABLER	0x100
+#define GICD_ICENABLER	0x180
+#define GICD_ICPENDR	0x280
+#define GICD_ICACTIVER	0x380
+#define GICD_IPRIORITYR 0x400
+#define GICD_ITARGETSR	0x800
+#define GICD_SGIR	0xf00
+
+#define GICC_CTLR	     0x0000
+#define GICC_PMR	     0x0004
+#define GICC_BPR	     0x0008
+#define GICC_IAR	     0x000c
+#define GICC_EOIR	     0x0010
+#define GICC_DIR	     0x1000
+#define GICC_CTLR_ENABLE     (BIT(0) | BIT(1))
+#define GICC_CTLR_BYPASS_DIS (0xfu << 5)
+#define GICC_CTLR_EOIMODE    BIT(9)
+
+#define GICH_HCR  0x000
+#define GICH_VTR  0x004
+#define GICH_VMCR 0x008
+#define GICH_APR  0x0f0
+#define GICH_LR0  0x100
+#define GICH_HCR_EN  BIT(0)
+#define GICH_HCR_UIE BIT(1)
+
+#define HYP_IRQ_PRIORITY 0xa0
+
+static uintptr_t gicd, gicc, gich;
+static unsigned int nr_irqs;
+static unsigned int maint_irq;
+/* Per physical CPU: its CPU interface number, as a GICD_ITARGETSR/SGIR mask. */
+static uint8_t cpu_if_mask[NR_CPUS];
+/* Per physical CPU: the last GICC_IAR value (an SGI's EOI must name its source too). */
+static uint32_t last_iar[NR_CPUS];
+
+static inline uint32_t rd32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static inline void wr32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+static inline void wr8(uintptr_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
+
+static void gic_v2_init(const struct dt_gic *dt)
+{
+	if (!dt->gich.size || !dt->gicv.size)
+		panic("GICv2 without GICH/GICV frames in the DT: no virtualization support");
+	gicd = dt->gicd.base;
+	gicc = dt->gicc.base;
+	gich = dt->gich.base;
+	maint_irq = dt->maint_irq;
+	mmu_map_device(dt->gicd.base, dt->gicd.size);
+	mmu_map_device(dt->gicc.base, dt->gicc.size);
+	mmu_map_device(dt->gich.base, dt->gich.size);
+
+	nr_irqs = MIN(32 * ((rd32(gicd + GICD_TYPER) & 0x1f) + 1), 1020u);
+	wr32(gicd + GICD_CTLR, 0);
+	/* Every SPI: disabled, inactive, idle, to the boot CPU (its mask: ITARGETSR0 is banked). */
+	for (unsigned int i = 32; i < nr_irqs; i += 32) {
+		wr32(gicd + GICD_ICENABLER + i / 8, ~0u);
+		wr32(gicd + GICD_ICPENDR + i / 8, ~0u);
+		wr32(gicd + GICD_ICACTIVER + i / 8, ~0u);
+	}
+	for (unsigned int i = 32; i < nr_irqs; i += 4) {
+		wr32(gicd + GICD_IPRIORITYR + i, 0x01010101u * HYP_IRQ_PRIORITY);
+		wr32(gicd + GICD_ITARGETSR + i, 0x01010101u * (rd32(gicd + GICD_ITARGETSR) & 0xff));
+	}
+	wr32(gicd + GICD_CTLR, 1);
+}
+
+static void gic_v2_cpu_init(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	/* The low byte of the banked ITARGETSR0 is this CPU's own interface mask. */
+	cpu_if_mask[cpu] = (uint8_t)(rd32(gicd + GICD_ITARGETSR) & 0xff);
+	wr32(gicd + GICD_ICENABLER, ~0u);
+	wr32(gicd + GICD_ICPENDR, ~0u);
+	wr32(gicd + GICD_ICACTIVER, ~0u);
+	for (unsigned int i = 0; i < 32; i += 4)
+		wr32(gicd + GICD_IPRIORITYR + i, 0x01010101u * HYP_IRQ_PRIORITY);
+	wr32(gicd + GICD_ISENABLER, (1u << SGI_KICK) | (maint_irq ? 1u << maint_irq : 0));
+
+	wr32(gicc + GICC_PMR, 0xff);
+	wr32(gicc + GICC_BPR, 0);
+	wr32(gicc + GICC_CTLR, GICC_CTLR_ENABLE | GICC_CTLR_BYPASS_DIS | GICC_CTLR_EOIMODE);
+
+	gic_v2_ops.vcpu_if_reset();
+	wr32(gich + GICH_HCR, GICH_HCR_EN);
+}
+
+static uint32_t gic_v2_ack(void)
+{
+	uint32_t iar = rd32(gicc + GICC_IAR);
+
+	last_iar[smp_processor_id()] = iar;
+	return iar & 0x3ff;
+}
+
+/* An SGI is ended with the source CPU its IAR named; others with the INTID alone. */
+static uint32_t gic_v2_iar_of(uint32_t intid)
+{
+	uint32_t iar = last_iar[smp_processor_id()];
+
+	return (iar & 0x3ff) == intid ? iar : intid;
+}
+
+static void gic_v2_eoi(uint32_t intid)
+{
+	wr32(gicc + GICC_EOIR, gic_v2_iar_of(intid));
+}
+
+static void gic_v2_deactivate(uint32_t intid)
+{
+	wr32(gicc + GICC_DIR, gic_v2_iar_of(intid));
+}
+
+static void gic_v2_irq_enable(uint32_t intid, bool on)
+{
+	wr32(gicd + (on ? GICD_ISENABLER : GICD_ICENABLER) + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+static void gic_v2_spi_route(uint32_t intid, uint64_t mpidr, unsigned int pcpu)
+{
+	(void)mpidr;
+	wr8(gicd + GICD_ITARGETSR + intid, cpu_if_mask[pcpu]);
+}
+
+static void gic_v2_send_sgi(uint64_t mpidr, unsigned int pcpu, unsigned int sgi)
+{
+	(void)mpidr;
+	dsb(ishst); /* whatever the target is kicked about must be visible first */
+	wr32(gicd + GICD_SGIR, ((uint32_t)cpu_if_mask[pcpu] << 16) | (sgi & 0xf));
+}
+
+static unsigned int gic_v2_nr_lrs(void)
+{
+	return (rd32(gich + GICH_VTR) & 0x3f) + 1;
+}
+
+static void gic_v2_read_lr(unsigned int i, struct gic_lr *lr)
+{
+	gic_v2_lr_decode(rd32(gich + GICH_LR0 + 4 * i), lr);
+}
+
+static void gic_v2_write_lr(unsigned int i, const struct gic_lr *lr)
+{
+	wr32(gich + GICH_LR0 + 4 * i, gic_v2_lr_encode(lr));
+}
+
+static void gic_v2_set_underflow_irq(bool on)
+{
+	uint32_t hcr = rd32(gich + GICH_HCR) & ~GICH_HCR_UIE;
+
+	wr32(gich + GICH_HCR, hcr | (on ? GICH_HCR_UIE : 0));
+}
+
+static void gic_v2_vcpu_if_reset(void)
+{
+	for (unsigned int i = 0; i < gic_v2_nr_lrs(); i++)
+		wr32(gich + GICH_LR0 + 4 * i, 0);
+	wr32(gich + GICH_APR, 0);
+	wr32(gich + GICH_VMCR, 0);
+}
+
+const struct gic_ops gic_v2_ops = {
+	.version = 2,
+	.init = gic_v2_init,
+	.cpu_init = gic_v2_cpu_init,
+	.ack = gic_v2_ack,
+	.eoi = gic_v2_eoi,
+	.deactivate = gic_v2_deactivate,
+	.irq_enable = gic_v2_irq_enable,
+	.spi_route = gic_v2_spi_route,
+	.send_sgi = gic_v2_send_sgi,
+	.nr_lrs = gic_v2_nr_lrs,
+	.read_lr = gic_v2_read_lr,
+	.write_lr = gic_v2_write_lr,
+	.set_underflow_irq = gic_v2_set_underflow_irq,
+	.vcpu_if_reset = gic_v2_vcpu_if_reset,
+};

@@ -1,0 +1,172 @@
+/*
+ * GICv2 virtual distributor, emulated by trapping its MMIO. The CPU interface
+ * needs no emulation: stage 2 maps the hardware's GICV frame where the guest
+ * expects its GICC, and the list registers do the rest.
+ *
+ * SGIs carry their source vCPU in the list register, as GICv2 requires; an
+ * SGI raised by several vCPUs before the target takes it is delivered once,
+ * from the last of them (Linux does not depend on the source of an IPI).
+ */
+#include "arch/arm64/pagetable.h"
+#include "core/lib.h"
+#include "core/printf.h"
+#include "vcpu/vcpu.h"
+#include "vgic/vgic.h"
+#include "vgic/vgic_mmio.h"
+#include "vgic/vgic_v2.h"
+
+#define GIC_IIDR_VALUE 0x0100043b
+#define GIC_PIDR2_V2   0x2b /* ArchRev 2 in bits 7:4 */
+#define GICD_CPENDSGIR 0xf10
+#define GICD_SPENDSGIR 0xf20
+#define GICD_PIDR2_V2  0xfe8
+
+#define SGIR_FILTER(v)	(((v) >> 24) & 3)
+#define SGIR_TARGETS(v) (((v) >> 16) & 0xff)
+#define SGIR_INTID(v)	((v)&0xf)
+
+static void vgic_v2_sgir(struct vcpu *v, uint32_t val)
+{
+	struct vm *vm = v->vm;
+	uint32_t intid = SGIR_INTID(val);
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *t = vm->vcpus[i];
+		bool hit;
+
+		switch (SGIR_FILTER(val)) {
+		case 0:
+			hit = SGIR_TARGETS(val) & (1u << i);
+			break;
+		case 1:
+			hit = t != v;
+			break;
+		case 2:
+			hit = t == v;
+			break;
+		default:
+			hit = false; /* reserved filter */
+			break;
+		}
+		if (hit) {
+			vgic_get_irq(t, intid)->sgi_source = (uint8_t)v->id;
+			vgic_inject_locked(t, intid); /* GICD emulation holds the lock */
+		}
+	}
+}
+
+/* ITARGETSR: read-only own mask for private interrupts, one byte per SPI otherwise. */
+static bool gicd_access_itargetsr(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+{
+	uint32_t first = offset - GICD_ITARGETSR, result = 0;
+
+	if (acc->size != 1 && acc->size != 4)
+		return false;
+	for (unsigned int i = 0; i < acc->size; i++) {
+		uint32_t intid = first + i;
+		struct vgic_irq *irq = vgic_get_irq(v, intid);
+		uint8_t byte = (uint8_t)(acc->data >> (8 * i));
+
+		if (!irq)
+			continue;
+		if (intid < VGIC_NR_PRIVATE) {
+			result |= (1u << v->id) << (8 * i);
+			continue;
+		}
+		if (!acc->write) {
+			result |= (uint32_t)irq->v2_targets << (8 * i);
+			continue;
+		}
+		byte &= (uint8_t)((1u << v->vm->nr_vcpus) - 1);
+		irq->v2_targets = byte;
+		/* Deliver to the lowest vCPU named (one target, as 1-of-N needs only one). */
+		if (byte) {
+			vgic_retarget_locked(v->vm, irq, (unsigned int)__builtin_ctz(byte));
+			vgic_route_hw(v->vm, irq);
+		}
+	}
+	if (!acc->write)
+		acc->data = result;
+	return true;
+}
+
+static bool gicd_access(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+{
+	static const struct vgic_irq_window all = {0, VGIC_NR_IRQS};
+	struct vgic_dist *d = &v->vm->vgic;
+
+	if (offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + 1020)
+		return gicd_access_itargetsr(v, offset, acc);
+	/* The private interrupts' registers are banked: @v's own. */
+	if (vgic_mmio_irq_regs(v, &all, offset, acc))
+		return true;
+	if (acc->size != 4)
+		return false;
+	switch (offset) {
+	case GICD_CTLR:
+		if (acc->write) {
+			d->enabled = acc->data & 3;
+			d->ctlr = (uint32_t)(acc->data & 3);
+			vgic_requeue_all_locked(v->vm);
+		} else {
+			acc->data = d->ctlr;
+		}
+		return true;
+	case GICD_TYPER:
+		if (!acc->write)
+			acc->data = (VGIC_NR_IRQS / 32 - 1) | ((v->vm->nr_vcpus - 1) << 5);
+		return true;
+	case GICD_IIDR:
+		if (!acc->write)
+			acc->data = GIC_IIDR_VALUE;
+		return true;
+	case GICD_SGIR:
+		if (acc->write)
+			vgic_v2_sgir(v, (uint32_t)acc->data);
+		else
+			acc->data = 0;
+		return true;
+	case GICD_PIDR2_V2:
+		if (!acc->write)
+			acc->data = GIC_PIDR2_V2;
+		return true;
+	default:
+		if (offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 0x10) {
+			/* Per-source SGI pending state: not kept; reads as none. */
+			if (!acc->write)
+				acc->data = 0;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool vgic_v2_gicd_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
+{
+	struct vm *vm = v->vm;
+	uint32_t offset = (uint32_t)(acc->ipa - vm->vgic.gicd_base);
+	bool ok;
+
+	(void)priv;
+	spin_lock(&vm->vgic.lock);
+	vgic_fold_lrs(v);
+	ok = gicd_access(v, offset, acc);
+	spin_unlock(&vm->vgic.lock);
+	if (!ok) {
+		printk("hyp: %s vcpu%u: unhandled %u-byte %s of GICD+0x%x\n", vm->name, v->id,
+		       acc->size, acc->write ? "write" : "read", offset);
+		if (!acc->write)
+			acc->data = 0;
+	}
+	return true;
+}
+
+void vgic_v2_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicc_ipa, uint64_t gicv_pa)
+{
+	vm->vgic.gicd_base = gicd_ipa;
+	vm->vgic.gicc_base = gicc_ipa;
+	vm_register_mmio(vm, gicd_ipa, VGIC_V2_GICD_SIZE, vgic_v2_gicd_mmio, NULL);
+	if (pt_map(&vm->s2, gicc_ipa, gicv_pa, VGIC_V2_GICC_SIZE,
+		   S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN | PTE_SH_INNER))
+		panic("%s: cannot map the GICV frame at IPA 0x%lx", vm->name, gicc_ipa);
+}
