@@ -29,6 +29,7 @@ LIBFDT    := $(DEPS_ROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
 LIBFDT_INC:= $(DEPS_ROOT)/usr/include
 GUESTS    := build/guests
 
+.DEFAULT_GOAL := all
 include configs/$(PLATFORM).mk
 
 # ---------------------------------------------------------------------------

@@ -110,6 +110,29 @@ ENTRY(secondary_entry)
 	b	park
 END(secondary_entry)
 
+/*
+ * Other CPUs released from a spin-table: they arrive with x0-x3 = 0, so each
+ * finds its logical index by its MPIDR in pcpus[] (written and cleaned to the
+ * point of coherency by the boot CPU before the release), then continues as a
+ * PSCI-started CPU would.
+ */
+ENTRY(secondary_spin_entry)
+	msr	daifset, #0xf
+	mrs	x1, mpidr_el1
+	ldr	x2, =0xff00ffffff		/* MPIDR affinity fields */
+	and	x1, x1, x2
+	adr_l	x2, pcpus
+	mov	x0, #0
+1:	ldr	x3, [x2, #PCPU_MPIDR]
+	cmp	x3, x1
+	b.eq	secondary_entry
+	add	x2, x2, #PCPU_SIZE
+	add	x0, x0, #1
+	cmp	x0, #NR_CPUS
+	b.lo	1b
+	b	park				/* not a CPU we released: stay out of the way */
+END(secondary_spin_entry)
+
 /* EL2 state every CPU needs before any C: vectors, no FP trap, no stage 2 yet. */
 el2_cpu_init:
 	adr_l	x0, hyp_traps_vector

@@ -738,6 +738,65 @@ static int dt_check_blob(struct dt_ctx *c)
 	return 0;
 }
 
+static int dt_add_reserved(struct dt_ctx *c, uint64_t base, uint64_t size, const char *what)
+{
+	struct dt_host *host = c->host;
+
+	if (!size)
+		return 0;
+	if (host->nr_reserved == DT_MAX_RESERVED)
+		return dt_fail(c, "too many reserved memory regions (%s goes past %d)", what,
+		               DT_MAX_RESERVED);
+	host->reserved[host->nr_reserved++] = (struct dt_region){base, size};
+	return 0;
+}
+
+/* /memreserve/ entries and every region under /reserved-memory: never given to a guest. */
+static int dt_parse_reserved(struct dt_ctx *c)
+{
+	int n = fdt_num_mem_rsv(c->fdt), parent, node;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t addr, size;
+
+		if (fdt_get_mem_rsv(c->fdt, i, &addr, &size) == 0 &&
+		    dt_add_reserved(c, addr, size, "/memreserve/") != 0)
+			return -1;
+	}
+	parent = fdt_path_offset(c->fdt, "/reserved-memory");
+	if (parent < 0)
+		return 0;
+	fdt_for_each_subnode(node, c->fdt, parent)
+	{
+		struct dt_reg reg;
+		struct dt_region r;
+
+		if (!fdt_getprop(c->fdt, node, "reg", NULL))
+			continue; /* a dynamic pool (size + alloc-ranges): the OS places it */
+		if (dt_reg_open(c, node, &reg) != 0)
+			return -1;
+		for (int i = 0; i < reg.count; i++) {
+			if (dt_reg_get(c, node, &reg, i, &r) != 0 ||
+			    dt_add_reserved(c, r.base, r.size, dt_path(c, node)) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The Pi's PM block (power off and reset without PSCI): its first reg entry. */
+static int dt_parse_pm_wdt(struct dt_ctx *c)
+{
+	int node = dt_find_available_compatible(c->fdt, "brcm,bcm2835-pm-wdt");
+	struct dt_reg reg;
+
+	if (node < 0)
+		return 0;
+	if (dt_reg_open(c, node, &reg) != 0)
+		return -1;
+	return reg.count ? dt_reg_get(c, node, &reg, 0, &c->host->pm_wdt) : 0;
+}
+
 int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 {
 	struct dt_ctx c = {.fdt = fdt, .host = out, .err = err, .gic_node = -1};
@@ -749,7 +808,8 @@ int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 	memset(out, 0, sizeof(*out));
 
 	if (dt_check_blob(&c) != 0 || dt_parse_memory(&c) != 0 || dt_parse_cpus(&c) != 0 ||
-	    dt_parse_gic(&c) != 0 || dt_parse_timer(&c) != 0 || dt_parse_uart(&c) != 0) {
+	    dt_parse_gic(&c) != 0 || dt_parse_timer(&c) != 0 || dt_parse_uart(&c) != 0 ||
+	    dt_parse_reserved(&c) != 0 || dt_parse_pm_wdt(&c) != 0) {
 		/* Nothing half-filled for a caller that ignores the return value. */
 		memset(out, 0, sizeof(*out));
 		return -1;

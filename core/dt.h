@@ -14,6 +14,7 @@
 
 #define DT_MAX_MEM_BANKS 8
 #define DT_MAX_CPUS      8
+#define DT_MAX_RESERVED  8
 
 struct dt_region {
 	uint64_t base;
@@ -78,6 +79,12 @@ struct dt_host {
 	struct dt_gic gic;
 	struct dt_uart uart;
 	struct dt_timer timer;
+	/* Memory that is not free RAM: /memreserve/ entries and /reserved-memory regions. */
+	struct dt_region reserved[DT_MAX_RESERVED];
+	unsigned int nr_reserved;
+	/* BCM2835/2711 power management and watchdog block ("brcm,bcm2835-pm-wdt"), size 0 if none.
+	 */
+	struct dt_region pm_wdt;
 	char model[64];
 };
 

@@ -684,12 +684,38 @@ static bool dt_guest_prop_is_verbatim(const char *name, bool device)
 	return device || strcmp(name, "clocks") != 0;
 }
 
+/*
+ * A clock provider the guest cannot drive, as a fixed clock of the configured
+ * rate. It keeps its #clock-cells so the devices' "clocks" entries still
+ * parse; a fixed clock ignores the cells.
+ */
+static bool dt_guest_write_fixed_clock(struct dt_guest_ctx *c, const struct dt_guest_node *n)
+{
+	const fdt32_t *cells;
+	int len;
+
+	if (n->device || !c->p->fixed_clock_hz ||
+	    fdt_node_check_compatible(c->host, n->host, "fixed-clock") == 0)
+		return false;
+	cells = fdt_getprop(c->host, n->host, "#clock-cells", &len);
+	dt_guest_begin(c, fdt_get_name(c->host, n->host, NULL));
+	dt_guest_prop(c, "compatible", "fixed-clock", sizeof("fixed-clock"));
+	dt_guest_u32(c, "#clock-cells", cells && len == 4 ? fdt32_to_cpu(*cells) : 0);
+	dt_guest_u32(c, "clock-frequency", c->p->fixed_clock_hz);
+	dt_guest_u32(c, "phandle", n->phandle);
+	dt_guest_end(c);
+	return true;
+}
+
 /* A host node and its properties (not its subnodes), directly under the guest root. */
 static void dt_guest_write_copy(struct dt_guest_ctx *c, const struct dt_guest_node *n)
 {
 	const void *val;
 	const char *name;
 	int prop, len;
+
+	if (dt_guest_write_fixed_clock(c, n))
+		return;
 
 	dt_guest_begin(c, fdt_get_name(c->host, n->host, NULL));
 	fdt_for_each_property_offset(prop, c->host, n->host)

@@ -35,6 +35,12 @@ struct dt_guest_params {
 	 */
 	const char *device_paths[DT_GUEST_MAX_DEVICES];
 	unsigned int nr_devices;
+	/*
+	 * Non-zero: a clock provider the devices name that is not a fixed clock
+	 * (e.g. the Pi's cprman, whose registers the guest does not have) is
+	 * written as a "fixed-clock" of this rate instead of being copied.
+	 */
+	uint32_t fixed_clock_hz;
 	/* The device whose path becomes /chosen/stdout-path, or NULL. */
 	const char *stdout_path;
 	/* /chosen */

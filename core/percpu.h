@@ -19,6 +19,7 @@ struct pcpu {
 	uint64_t stack_top; /* read by boot/head.S on secondary entry */
 	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, if any */
 	bool online;        /* set by the CPU itself once it runs C with the MMU on */
+	bool spin_table;    /* started from a spin-table (else by PSCI CPU_ON) */
 };
 
 extern struct pcpu pcpus[NR_CPUS];

@@ -2,6 +2,7 @@
  * Physical CPUs: the boot CPU is pcpus[0]; the others take the next free
  * index as they come up, in host DT order, so vCPU n can be pinned to pcpu n.
  */
+#include "arch/arm64/cache.h"
 #include "arch/arm64/sysregs.h"
 #include "core/lib.h"
 #include "core/percpu.h"
@@ -18,7 +19,7 @@ struct pcpu pcpus[NR_CPUS];
 unsigned int nr_pcpus = 1;
 uint8_t hyp_stacks[NR_CPUS][HYP_STACK_SIZE] __aligned(16);
 
-extern char secondary_entry[];
+extern char secondary_entry[], secondary_spin_entry[];
 
 static void pcpu_init(unsigned int id, uint64_t mpidr)
 {
@@ -40,26 +41,63 @@ static bool wait_online(unsigned int id)
 	return true;
 }
 
+/*
+ * Spin-table: the CPU waits in firmware, reading the u64 at cpu-release-addr
+ * with its MMU and caches off, and jumps to it once it is non-zero after a
+ * WFE. Everything it will read before its MMU is on must be in memory. The
+ * release address is in RAM (the firmware's page), which is mapped already.
+ */
+static long spin_table_release(const struct dt_cpu *c, unsigned int id)
+{
+	volatile uint64_t *slot = (volatile uint64_t *)c->release_addr;
+
+	dcache_clean_range(&pcpus[id], sizeof(pcpus[id]));
+	*slot = (uint64_t)secondary_spin_entry;
+	dcache_clean_range((const void *)slot, sizeof(*slot));
+	dsb(sy);
+	sev();
+	return 0;
+}
+
+static long start_cpu_firmware(const struct dt_cpu *c, unsigned int id)
+{
+	switch (c->enable) {
+	case DT_CPU_ENABLE_PSCI:
+		return platform_cpu_on(c->mpidr, (uint64_t)secondary_entry, id);
+	case DT_CPU_ENABLE_SPIN_TABLE:
+		return spin_table_release(c, id);
+	default:
+		return -1;
+	}
+}
+
+static const char *enable_method_name(enum dt_cpu_enable e)
+{
+	return e == DT_CPU_ENABLE_PSCI         ? "PSCI"
+	       : e == DT_CPU_ENABLE_SPIN_TABLE ? "spin-table"
+	                                       : "none";
+}
+
 static bool start_cpu(const struct dt_cpu *c, unsigned int id)
 {
 	long rc;
 
-	if (c->enable != DT_CPU_ENABLE_PSCI) {
-		printk("hyp: CPU MPIDR 0x%lx: enable-method not supported by this build; left "
-		       "off\n",
-		       c->mpidr);
+	if (c->enable == DT_CPU_ENABLE_NONE) {
+		printk("hyp: CPU MPIDR 0x%lx: no enable-method; left off\n", c->mpidr);
 		return false;
 	}
 	pcpu_init(id, c->mpidr);
-	rc = platform_cpu_on(c->mpidr, (uint64_t)secondary_entry, id);
+	pcpus[id].spin_table = c->enable == DT_CPU_ENABLE_SPIN_TABLE;
+	rc = start_cpu_firmware(c, id);
 	if (rc) {
-		printk("hyp: CPU MPIDR 0x%lx: firmware CPU_ON failed (%ld); left off\n", c->mpidr,
-		       rc);
+		printk("hyp: CPU MPIDR 0x%lx: %s start failed (%ld); left off\n", c->mpidr,
+		       enable_method_name(c->enable), rc);
 		return false;
 	}
 	if (!wait_online(id)) {
 		printk("hyp: CPU MPIDR 0x%lx: did not come up within %u ms; left off\n", c->mpidr,
 		       CPU_ON_TIMEOUT_MS);
+		pcpus[id].mpidr = ~0UL; /* it must not find this slot if it wakes up later */
 		return false;
 	}
 	return true;
@@ -89,7 +127,8 @@ void smp_boot_secondaries(const struct dt_host *host)
 void start_secondary(struct pcpu *cpu)
 {
 	gic_cpu_init();
-	printk("hyp: CPU%u up (MPIDR 0x%lx)\n", cpu->id, READ_SYSREG(mpidr_el1) & MPIDR_AFF_MASK);
+	printk("hyp: CPU%u up (MPIDR 0x%lx, %s)\n", cpu->id,
+	       READ_SYSREG(mpidr_el1) & MPIDR_AFF_MASK, cpu->spin_table ? "spin-table" : "PSCI");
 	WRITE_ONCE(cpu->online, true);
 	/* Wait until the VMs are built; a CPU no vCPU is pinned to stays here. */
 	while (!READ_ONCE(cpu->vcpu))

@@ -27,7 +27,7 @@ static struct vm vms[MAX_VMS];
 static unsigned int nr_vms;
 
 /* RAM not used by the hypervisor or a VM yet, in 2 MiB-aligned ranges. */
-static struct dt_region free_ram[DT_MAX_MEM_BANKS * 2];
+static struct dt_region free_ram[DT_MAX_MEM_BANKS + DT_MAX_RESERVED + DT_MAX_CPUS + 1];
 static unsigned int nr_free_ram;
 
 static unsigned int ipa_bits;
@@ -40,21 +40,42 @@ static void free_ram_add(uint64_t start, uint64_t end)
 		free_ram[nr_free_ram++] = (struct dt_region){start, end - start};
 }
 
-/* Every RAM bank minus the 2 MiB blocks the hypervisor image touches. */
-static void free_ram_init(const struct dt_host *host)
+/* Take [start, end), widened to 2 MiB blocks, out of the free ranges. */
+static void free_ram_remove(uint64_t start, uint64_t end)
 {
-	uint64_t hyp_start = ALIGN_DOWN(hyp_image_start(), MiB(2));
-	uint64_t hyp_end = ALIGN_UP(hyp_image_end(), MiB(2));
+	unsigned int n = nr_free_ram;
 
-	for (unsigned int i = 0; i < host->nr_mem; i++) {
-		uint64_t s = host->mem[i].base, e = s + host->mem[i].size;
+	start = ALIGN_DOWN(start, MiB(2));
+	end = ALIGN_UP(end, MiB(2));
+	nr_free_ram = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		struct dt_region r = free_ram[i];
+		uint64_t r_end = r.base + r.size;
 
-		if (hyp_end <= s || hyp_start >= e) {
-			free_ram_add(s, e);
+		if (end <= r.base || start >= r_end) {
+			free_ram_add(r.base, r_end);
 			continue;
 		}
-		free_ram_add(s, hyp_start);
-		free_ram_add(hyp_end, e);
+		free_ram_add(r.base, MIN(start, r_end)); /* the part below the hole */
+		free_ram_add(MAX(end, r.base), r_end);   /* the part above it */
+	}
+}
+
+/*
+ * Free RAM: every bank, minus the hypervisor's image, the regions the DT
+ * reserves (firmware, /memreserve/) and the pages secondary CPUs spin on.
+ */
+static void free_ram_init(const struct dt_host *host)
+{
+	for (unsigned int i = 0; i < host->nr_mem; i++)
+		free_ram_add(host->mem[i].base, host->mem[i].base + host->mem[i].size);
+	free_ram_remove(hyp_image_start(), hyp_image_end());
+	for (unsigned int i = 0; i < host->nr_reserved; i++)
+		free_ram_remove(host->reserved[i].base,
+		                host->reserved[i].base + host->reserved[i].size);
+	for (unsigned int i = 0; i < host->nr_cpus; i++) {
+		if (host->cpus[i].enable == DT_CPU_ENABLE_SPIN_TABLE)
+			free_ram_remove(host->cpus[i].release_addr, host->cpus[i].release_addr + 8);
 	}
 }
 
@@ -223,6 +244,7 @@ static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
 	    .gic_maint_irq = host->gic.maint_irq,
 	    .timer = host->timer,
 	    .bootargs = vm->cfg->bootargs,
+	    .fixed_clock_hz = vm->cfg->fixed_clock_hz,
 	    .initrd_start = vm->initrd_ipa,
 	    .initrd_end = vm->initrd_ipa + vm->initrd_size,
 	};

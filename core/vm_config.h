@@ -41,7 +41,8 @@ struct vm_config {
 	enum smccc_conduit psci_conduit; /* what the guest DT's /psci says */
 	bool owns_machine;               /* may turn the machine off or reset it */
 	uint64_t smc_forward_owners;     /* SMCCC_OWNERS_*: SMC owner ranges forwarded to EL3 */
-	bool console_uart; /* hand over the host's /chosen stdout-path UART (from its DT) */
+	bool console_uart;       /* hand over the host's /chosen stdout-path UART (from its DT) */
+	uint32_t fixed_clock_hz; /* non-zero: device clocks become fixed clocks of this rate */
 	struct vm_passthrough passthrough[VM_MAX_PASSTHROUGH];
 	unsigned int nr_passthrough;
 };

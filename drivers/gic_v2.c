@@ -12,31 +12,31 @@
 #include "core/percpu.h"
 #include "drivers/gic_ops.h"
 
-#define GICD_CTLR	0x000
-#define GICD_TYPER	0x004
-#define GICD_ISENABLER	0x100
-#define GICD_ICENABLER	0x180
-#define GICD_ICPENDR	0x280
-#define GICD_ICACTIVER	0x380
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
+#define GICD_ICPENDR    0x280
+#define GICD_ICACTIVER  0x380
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR	0x800
-#define GICD_SGIR	0xf00
+#define GICD_ITARGETSR  0x800
+#define GICD_SGIR       0xf00
 
-#define GICC_CTLR	     0x0000
-#define GICC_PMR	     0x0004
-#define GICC_BPR	     0x0008
-#define GICC_IAR	     0x000c
-#define GICC_EOIR	     0x0010
-#define GICC_DIR	     0x1000
+#define GICC_CTLR            0x0000
+#define GICC_PMR             0x0004
+#define GICC_BPR             0x0008
+#define GICC_IAR             0x000c
+#define GICC_EOIR            0x0010
+#define GICC_DIR             0x1000
 #define GICC_CTLR_ENABLE     (BIT(0) | BIT(1))
 #define GICC_CTLR_BYPASS_DIS (0xfu << 5)
 #define GICC_CTLR_EOIMODE    BIT(9)
 
-#define GICH_HCR  0x000
-#define GICH_VTR  0x004
-#define GICH_VMCR 0x008
-#define GICH_APR  0x0f0
-#define GICH_LR0  0x100
+#define GICH_HCR     0x000
+#define GICH_VTR     0x004
+#define GICH_VMCR    0x008
+#define GICH_APR     0x0f0
+#define GICH_LR0     0x100
 #define GICH_HCR_EN  BIT(0)
 #define GICH_HCR_UIE BIT(1)
 
@@ -188,18 +188,18 @@ static void gic_v2_vcpu_if_reset(void)
 }
 
 const struct gic_ops gic_v2_ops = {
-	.version = 2,
-	.init = gic_v2_init,
-	.cpu_init = gic_v2_cpu_init,
-	.ack = gic_v2_ack,
-	.eoi = gic_v2_eoi,
-	.deactivate = gic_v2_deactivate,
-	.irq_enable = gic_v2_irq_enable,
-	.spi_route = gic_v2_spi_route,
-	.send_sgi = gic_v2_send_sgi,
-	.nr_lrs = gic_v2_nr_lrs,
-	.read_lr = gic_v2_read_lr,
-	.write_lr = gic_v2_write_lr,
-	.set_underflow_irq = gic_v2_set_underflow_irq,
-	.vcpu_if_reset = gic_v2_vcpu_if_reset,
+    .version = 2,
+    .init = gic_v2_init,
+    .cpu_init = gic_v2_cpu_init,
+    .ack = gic_v2_ack,
+    .eoi = gic_v2_eoi,
+    .deactivate = gic_v2_deactivate,
+    .irq_enable = gic_v2_irq_enable,
+    .spi_route = gic_v2_spi_route,
+    .send_sgi = gic_v2_send_sgi,
+    .nr_lrs = gic_v2_nr_lrs,
+    .read_lr = gic_v2_read_lr,
+    .write_lr = gic_v2_write_lr,
+    .set_underflow_irq = gic_v2_set_underflow_irq,
+    .vcpu_if_reset = gic_v2_vcpu_if_reset,
 };

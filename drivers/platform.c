@@ -4,9 +4,12 @@
 #include "core/lib.h"
 #include "core/printf.h"
 #include "core/psci.h"
+#include "arch/arm64/mmu.h"
+#include "drivers/bcm2711_pm.h"
 #include "drivers/platform.h"
 
 static enum dt_psci_method firmware_psci;
+static uintptr_t pm_wdt;               /* BCM2711 PM block, for boards without PSCI */
 static int64_t firmware_workaround[3]; /* ARCH_FEATURES of WORKAROUND_1, _2, _3 */
 
 static unsigned int workaround_index(uint32_t fid)
@@ -40,6 +43,10 @@ void platform_init(const struct dt_host *host)
 		printk("hyp: host DT says PSCI via hvc; the hypervisor uses smc to reach EL3\n");
 	if (firmware_psci != DT_PSCI_NONE)
 		firmware_probe_workarounds();
+	if (host->pm_wdt.size) {
+		mmu_map_device(host->pm_wdt.base, host->pm_wdt.size);
+		pm_wdt = host->pm_wdt.base;
+	}
 }
 
 bool firmware_present(void)
@@ -77,6 +84,10 @@ void platform_system_off(void)
 {
 	if (firmware_psci != DT_PSCI_NONE)
 		smc_call3(PSCI_SYSTEM_OFF, 0, 0, 0);
+	if (firmware_psci == DT_PSCI_NONE && pm_wdt) {
+		printk("hyp: no PSCI firmware: halting through the BCM2711 PM watchdog\n");
+		bcm2711_pm_halt(pm_wdt);
+	}
 	platform_halt(firmware_psci != DT_PSCI_NONE ? "firmware SYSTEM_OFF returned"
 	                                            : "no PSCI firmware to power off with");
 }
@@ -85,6 +96,10 @@ void platform_system_reset(void)
 {
 	if (firmware_psci != DT_PSCI_NONE)
 		smc_call3(PSCI_SYSTEM_RESET, 0, 0, 0);
+	if (firmware_psci == DT_PSCI_NONE && pm_wdt) {
+		printk("hyp: no PSCI firmware: resetting through the BCM2711 PM watchdog\n");
+		bcm2711_pm_reset(pm_wdt);
+	}
 	platform_halt(firmware_psci != DT_PSCI_NONE ? "firmware SYSTEM_RESET returned"
 	                                            : "no PSCI firmware to reset with");
 }

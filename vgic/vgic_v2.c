@@ -21,9 +21,9 @@
 #define GICD_SPENDSGIR 0xf20
 #define GICD_PIDR2_V2  0xfe8
 
-#define SGIR_FILTER(v)	(((v) >> 24) & 3)
+#define SGIR_FILTER(v)  (((v) >> 24) & 3)
 #define SGIR_TARGETS(v) (((v) >> 16) & 0xff)
-#define SGIR_INTID(v)	((v)&0xf)
+#define SGIR_INTID(v)   ((v)&0xf)
 
 static void vgic_v2_sgir(struct vcpu *v, uint32_t val)
 {
@@ -167,6 +167,6 @@ void vgic_v2_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicc_ipa, uint64_t 
 	vm->vgic.gicc_base = gicc_ipa;
 	vm_register_mmio(vm, gicd_ipa, VGIC_V2_GICD_SIZE, vgic_v2_gicd_mmio, NULL);
 	if (pt_map(&vm->s2, gicc_ipa, gicv_pa, VGIC_V2_GICC_SIZE,
-		   S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN | PTE_SH_INNER))
+	           S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN | PTE_SH_INNER))
 		panic("%s: cannot map the GICV frame at IPA 0x%lx", vm->name, gicc_ipa);
 }

@@ -21,6 +21,8 @@ void asm_offsets(void)
 	DEFINE(UREGS_SIZE, sizeof(struct cpu_user_regs));
 
 	OFFSET(PCPU_STACK_TOP, pcpu, stack_top);
+	OFFSET(PCPU_MPIDR, pcpu, mpidr);
+	DEFINE(NR_CPUS, NR_CPUS);
 	DEFINE(PCPU_SIZE, sizeof(struct pcpu));
 	DEFINE(HYP_STACK_SIZE, HYP_STACK_SIZE);
 }

@@ -26,11 +26,11 @@ static void test_v3_software_lr(void **state)
 static void test_v3_hw_lr(void **state)
 {
 	struct gic_lr lr = {.virq = 33,
-			    .pirq = 33,
-			    .priority = 0x80,
-			    .state = GIC_LR_PENDING | GIC_LR_ACTIVE,
-			    .hw = true,
-			    .group1 = true};
+	                    .pirq = 33,
+	                    .priority = 0x80,
+	                    .state = GIC_LR_PENDING | GIC_LR_ACTIVE,
+	                    .hw = true,
+	                    .group1 = true};
 	struct gic_lr back;
 	uint64_t v = gic_v3_lr_encode(&lr);
 
@@ -68,8 +68,13 @@ static void test_v2_software_sgi_lr(void **state)
 
 static void test_v2_hw_lr(void **state)
 {
-	struct gic_lr lr = {.virq = 27, .pirq = 27, .priority = 0, .state = GIC_LR_ACTIVE,
-			    .hw = true, .group1 = true, .source = 7};
+	struct gic_lr lr = {.virq = 27,
+	                    .pirq = 27,
+	                    .priority = 0,
+	                    .state = GIC_LR_ACTIVE,
+	                    .hw = true,
+	                    .group1 = true,
+	                    .source = 7};
 	struct gic_lr back;
 	uint32_t v = gic_v2_lr_encode(&lr);
 
@@ -86,10 +91,10 @@ static void test_v2_hw_lr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v3_software_lr),
-		cmocka_unit_test(test_v3_hw_lr),
-		cmocka_unit_test(test_v2_software_sgi_lr),
-		cmocka_unit_test(test_v2_hw_lr),
+	    cmocka_unit_test(test_v3_software_lr),
+	    cmocka_unit_test(test_v3_hw_lr),
+	    cmocka_unit_test(test_v2_software_sgi_lr),
+	    cmocka_unit_test(test_v2_hw_lr),
 	};
 	return cmocka_run_group_tests_name("gic_lr", tests, NULL, NULL);
 }
