@@ -157,6 +157,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-boot
 
 test-boot: all $(BUILD)/hyp-testguest.bin
+	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 
 # ---------------------------------------------------------------------------

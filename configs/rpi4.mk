@@ -10,4 +10,12 @@ QEMU_ARGS     := -M raspi4b -nographic -no-reboot -dtb $(RPI4_DTB)
 $(RPI4_DTB): build/guest/bcm2711-rpi-4-b.dtb scripts/rpi4-dtb.sh
 	$(Q)bash scripts/rpi4-dtb.sh $< $@
 
-all: $(RPI4_DTB)
+# TF-A as EL3 on QEMU (REFERENCE §3): Debian's rpi4 bl31.bin with the stub fields
+# the GPU firmware would fill in (DTB at 0x8000000, kernel at 0x200000).
+RPI4_BL31 := build/rpi4/bl31.bin
+$(RPI4_BL31): scripts/rpi4-tfa.py
+	$(Q)bash scripts/deps.sh >/dev/null
+	$(Q)$(PYTHON) scripts/rpi4-tfa.py $$(find build/deps/root -path '*rpi4/bl31.bin') $@ \
+		0x8000000 0x200000
+
+all: $(RPI4_DTB) $(RPI4_BL31)

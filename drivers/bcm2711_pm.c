@@ -8,13 +8,13 @@
 #include "arch/arm64/sysregs.h"
 #include "drivers/bcm2711_pm.h"
 
-#define PM_RSTC		     0x1c
-#define PM_RSTS		     0x20
-#define PM_WDOG		     0x24
-#define PM_PASSWORD	     0x5a000000u
-#define PM_RSTC_FULL_RESET   0x20u
-#define PM_RSTS_HALT	     0x555u /* partition 63 */
-#define PM_WDOG_TICKS	     10u    /* ~150 us at 65536 Hz */
+#define PM_RSTC            0x1c
+#define PM_RSTS            0x20
+#define PM_WDOG            0x24
+#define PM_PASSWORD        0x5a000000u
+#define PM_RSTC_FULL_RESET 0x20u
+#define PM_RSTS_HALT       0x555u /* partition 63 */
+#define PM_WDOG_TICKS      10u    /* ~150 us at 65536 Hz */
 
 static void pm_write(uintptr_t base, unsigned int reg, uint32_t v)
 {

@@ -49,7 +49,11 @@ static void vgic_v2_sgir(struct vcpu *v, uint32_t val)
 			break;
 		}
 		if (hit) {
-			vgic_get_irq(t, intid)->sgi_source = (uint8_t)v->id;
+			struct vgic_irq *irq = vgic_get_irq(t, intid);
+
+			/* The guest EOIs an active SGI with the source it read: keep it. */
+			if (!irq->active)
+				irq->sgi_source = (uint8_t)v->id;
 			vgic_inject_locked(t, intid); /* GICD emulation holds the lock */
 		}
 	}

@@ -102,8 +102,12 @@ def qemu(request):
     consoles = []
 
     def start(args, timeout=60):
-        if not os.path.exists(args[args.index("-kernel") + 1] if "-kernel" in args else args[0]):
-            pytest.fail("missing image: run 'make' first")
+        images = [a for a in args if a.startswith(BUILD)]
+        images += [part[len("file="):] for a in args for part in a.split(",")
+                   if part.startswith("file=")]
+        missing = [i for i in images if not os.path.exists(i)]
+        if missing:
+            pytest.fail("missing %s: run 'make test' (it builds every image)" % missing)
         c = QemuConsole(request.node.name, args, timeout)
         consoles.append(c)
         return c
@@ -130,10 +134,11 @@ class LinuxShell:
         self.con.send("%s; echo @@END-$((%d+0))-$?@@" % (cmd, tag))
         m = self.con.expect(r"@@END-%d-(\d+)@@" % tag, timeout=timeout)
         out = self.con.child.before.replace("\r", "")
-        # Drop the prompt and the echoed command line: output starts after it.
-        echo_end = out.rfind("-$?@@")
-        out = out[echo_end + len("-$?@@"):] if echo_end >= 0 else out
-        return int(m.group(1)), out.lstrip("\n")
+        # Drop the prompt and the echoed command line (which the guest's terminal
+        # may have wrapped): the output starts after the echo's final "@@".
+        echo_end = out.rfind("@@\n")
+        out = out[echo_end + len("@@\n"):] if echo_end >= 0 else out
+        return int(m.group(1)), out
 
     def check(self, cmd, timeout=30):
         status, out = self.run(cmd, timeout)

@@ -1,0 +1,85 @@
+"""The hypervisor on QEMU's raspi4b (the Raspberry Pi 4 model) with Debian's
+bcm2711-rpi-4-b.dtb: GIC-400, spin-table CPUs, the PL011 console, the BCM2711
+watchdog; and with Debian's TF-A bl31.bin as EL3 (PSCI CPU bring-up, SMCCC
+answers from TF-A, SYSTEM_OFF to TF-A)."""
+import re
+
+from conftest import LinuxShell, build_path
+
+HYP = build_path("rpi4", "hyp.bin")
+DTB = build_path("rpi4", "bcm2711-rpi-4-b.dtb")
+BL31 = build_path("rpi4", "bl31.bin")
+BOOT_TIMEOUT = 180
+
+
+def raspi4b_args():
+    return ["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot",
+            "-dtb", DTB, "-kernel", HYP]
+
+
+def raspi4b_tfa_args():
+    """No -kernel: TF-A at 0 enters the hypervisor at 0x200000 with the DTB at
+    0x8000000 (REFERENCE §3), with the two QEMU options TF-A needs."""
+    return ["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot",
+            "-global", "arm_gic.has-security-extensions=true",
+            "-global", "cortex-a72-arm-cpu.cntfrq=54000000",
+            "-device", "loader,file=%s,addr=0x0,force-raw=on" % BL31,
+            "-device", "loader,file=%s,addr=0x200000,force-raw=on" % HYP,
+            "-device", "loader,file=%s,addr=0x8000000,force-raw=on" % DTB]
+
+
+def hotplug_all(sh):
+    for cpu in (1, 2, 3):
+        sh.check("echo 0 > /sys/devices/system/cpu/cpu%d/online" % cpu)
+    assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0"
+    for cpu in (1, 2, 3):
+        sh.check("echo 1 > /sys/devices/system/cpu/cpu%d/online" % cpu)
+    assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"
+
+
+def test_rpi4_spin_table_linux_hotplug_and_watchdog_poweroff(qemu):
+    con = qemu(raspi4b_args(), timeout=BOOT_TIMEOUT)
+    con.expect_exact("hyp: minimal ARM64 hypervisor (rpi4 build), at EL2")
+    con.expect_exact("hyp: machine: Raspberry Pi 4 Model B")
+    con.expect_exact("hyp: CPUs: 4, enable-method spin-table, firmware PSCI none")
+    con.expect_exact("hyp: GIC: v2, GICD 0xff841000, GICC 0xff842000, GICH 0xff844000, "
+                     "GICV 0xff846000, maintenance INTID 25")
+    con.expect_exact("hyp: UART: PL011 at 0xfe201000, INTID 153 (/soc/serial@7e201000)")
+    for cpu in (1, 2, 3):
+        con.expect_exact("hyp: CPU%d up (MPIDR 0x%d, spin-table)" % (cpu, cpu))
+    con.expect_exact("hyp: 4 of 4 CPUs online")
+    con.expect_exact("smp: Brought up 1 node, 4 CPUs")
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    sh = LinuxShell(con)
+    # Under the hypervisor the guest has PSCI, so its CPUs can be unplugged
+    # (natively, spin-table CPUs cannot).
+    hotplug_all(sh)
+    # No EL3 to ask: the Spectre-v2 firmware mitigation is reported missing.
+    assert "Vulnerable" in sh.check("cat /sys/devices/system/cpu/vulnerabilities/spectre_v2")
+    con.send("poweroff")
+    con.expect_exact("hyp: no PSCI firmware: halting through the BCM2711 PM watchdog")
+    assert con.wait_exit(timeout=60) == 0
+
+
+def test_rpi4_tfa_psci_smccc_and_system_off(qemu):
+    con = qemu(raspi4b_tfa_args(), timeout=BOOT_TIMEOUT)
+    con.expect_exact("Changed device tree to advertise PSCI")
+    con.expect_exact("hyp: CPUs: 4, enable-method psci, firmware PSCI smc")
+    # What TF-A reports for the Spectre workarounds, probed at boot.
+    m = con.expect(r"hyp: EL3 firmware: SMCCC >= 1\.1, ARCH_WORKAROUND_1/2/3 features "
+                   r"(-?\d+)/(-?\d+)/(-?\d+)\r")
+    assert int(m.group(1)) >= 0, "TF-A 2.8 implements WORKAROUND_1 on the Cortex-A72"
+    for cpu in (1, 2, 3):
+        con.expect_exact("hyp: CPU%d up (MPIDR 0x%d, PSCI)" % (cpu, cpu))
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    sh = LinuxShell(con)
+    hotplug_all(sh)
+    # The guest asked ARCH_FEATURES(WORKAROUND_1) and got TF-A's answer: it
+    # uses the firmware mitigation (without TF-A the same guest says Vulnerable).
+    v2 = sh.check("cat /sys/devices/system/cpu/vulnerabilities/spectre_v2")
+    assert v2.startswith("Mitigation"), v2
+    con.send("poweroff")
+    con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=60) == 0
