@@ -556,7 +556,7 @@ static void dt_parse_psci(struct dt_ctx *c)
 		c->host->psci = DT_PSCI_HVC;
 }
 
-static int dt_find_gic(const void *fdt, unsigned int *version)
+static int dt_find_gic(const void *fdt, unsigned int *version, const char **compatible)
 {
 	unsigned int i;
 	int node;
@@ -565,6 +565,7 @@ static int dt_find_gic(const void *fdt, unsigned int *version)
 		node = dt_find_available_compatible(fdt, dt_gic_matches[i].compatible);
 		if (node >= 0) {
 			*version = dt_gic_matches[i].version;
+			*compatible = dt_gic_matches[i].compatible;
 			return node;
 		}
 	}
@@ -601,14 +602,18 @@ static int dt_parse_gic_regs(struct dt_ctx *c, int node)
 static int dt_parse_gic(struct dt_ctx *c)
 {
 	struct dt_gic *gic = &c->host->gic;
+	const char *compatible = "";
 	const fdt32_t *cells;
 	int node, len, ret;
 
-	node = dt_find_gic(c->fdt, &gic->version);
+	node = dt_find_gic(c->fdt, &gic->version, &compatible);
 	if (node < 0)
 		return dt_fail(c, "no GIC: no node compatible with arm,gic-v3, arm,gic-400, "
 		                  "arm,cortex-a15-gic, arm,cortex-a9-gic or arm,gic-v2");
 	c->gic_node = node;
+	for (len = 0; compatible[len] && len < (int)sizeof(gic->compatible) - 1; len++)
+		gic->compatible[len] = compatible[len];
+	gic->compatible[len] = '\0';
 
 	/* Three cells (type, number, flags); GICv3 may add a fourth (PPI partition). */
 	cells = fdt_getprop(c->fdt, node, "#interrupt-cells", &len);

@@ -41,6 +41,7 @@ enum dt_psci_method {
 
 struct dt_gic {
 	unsigned int version; /* 2 (arm,gic-400 / arm,cortex-a15-gic / ...) or 3 (arm,gic-v3) */
+	char compatible[24];  /* the compatible string it was found by */
 	struct dt_region gicd;
 	struct dt_region gicc;  /* v2: CPU interface */
 	struct dt_region gich;  /* v2: virtual interface control */

@@ -80,13 +80,14 @@ static void print_banner(void)
 	printk("hyp: CPUs: %u, enable-method %s, firmware PSCI %s\n", host.nr_cpus,
 	       enable_names[host.cpus[0].enable], dt_psci_method_name(host.psci));
 	if (host.gic.version == 3)
-		printk("hyp: GIC: v3, GICD 0x%lx, GICR 0x%lx, maintenance INTID %u\n",
-		       host.gic.gicd.base, host.gic.gicr.base, host.gic.maint_irq);
+		printk("hyp: GIC: v3 (%s), GICD 0x%lx, GICR 0x%lx, maintenance INTID %u\n",
+		       host.gic.compatible, host.gic.gicd.base, host.gic.gicr.base,
+		       host.gic.maint_irq);
 	else
-		printk("hyp: GIC: v2, GICD 0x%lx, GICC 0x%lx, GICH 0x%lx, GICV 0x%lx, "
+		printk("hyp: GIC: v2 (%s), GICD 0x%lx, GICC 0x%lx, GICH 0x%lx, GICV 0x%lx, "
 		       "maintenance INTID %u\n",
-		       host.gic.gicd.base, host.gic.gicc.base, host.gic.gich.base,
-		       host.gic.gicv.base, host.gic.maint_irq);
+		       host.gic.compatible, host.gic.gicd.base, host.gic.gicc.base,
+		       host.gic.gich.base, host.gic.gicv.base, host.gic.maint_irq);
 	if (host.uart.type == DT_UART_PL011)
 		printk("hyp: UART: PL011 at 0x%lx, INTID %u (%s)\n", host.uart.reg.base,
 		       host.uart.irq, host.uart.path);

@@ -36,7 +36,7 @@ def linux(request):
     con = QemuConsole("linux-shared-gicv%d" % request.param,
                       qemu_virt_args(HYP, gic=request.param, smp=4), BOOT_TIMEOUT)
     con.gic = request.param
-    con.expect_exact("hyp: GIC: v%d" % request.param)
+    con.expect_exact("hyp: GIC: v%d (" % request.param)
     con.expect_exact("hyp: starting guest0")
     con.expect_exact("INIT: reached init, 0-3 online")
     con.expect(LinuxShell.PROMPT)

@@ -42,7 +42,7 @@ def test_rpi4_spin_table_linux_hotplug_and_watchdog_poweroff(qemu):
     con.expect_exact("hyp: minimal ARM64 hypervisor (rpi4 build), at EL2")
     con.expect_exact("hyp: machine: Raspberry Pi 4 Model B")
     con.expect_exact("hyp: CPUs: 4, enable-method spin-table, firmware PSCI none")
-    con.expect_exact("hyp: GIC: v2, GICD 0xff841000, GICC 0xff842000, GICH 0xff844000, "
+    con.expect_exact("hyp: GIC: v2 (arm,gic-400), GICD 0xff841000, GICC 0xff842000, GICH 0xff844000, "
                      "GICV 0xff846000, maintenance INTID 25")
     con.expect_exact("hyp: UART: PL011 at 0xfe201000, INTID 153 (/soc/serial@7e201000)")
     for cpu in (1, 2, 3):

@@ -29,7 +29,7 @@ def test_banner_guest_checks_and_system_off(qemu):
     assert image_start == 0x40200000, "QEMU loads an Image at RAM + 2 MiB"
     con.expect_exact("hyp: RAM: bank 0 0x40000000-0x7fffffff (1024 MiB)")
     con.expect_exact("hyp: CPUs: 4, enable-method psci, firmware PSCI smc")
-    con.expect_exact("hyp: GIC: v3, GICD 0x8000000, GICR 0x80a0000, maintenance INTID 25")
+    con.expect_exact("hyp: GIC: v3 (arm,gic-v3), GICD 0x8000000, GICR 0x80a0000, maintenance INTID 25")
     con.expect_exact("hyp: UART: PL011 at 0x9000000, INTID 33 (/pl011@9000000)")
     con.expect_exact("hyp: timer: INTIDs EL1 phys 30, virt 27, EL2 phys 26; 62500000 Hz")
     con.expect_exact("hyp: 4 of 4 CPUs online")

@@ -286,6 +286,7 @@ static void test_qemu_virt_gicv3(void **state)
 	parse_ok(qemu_v3, &host);
 	assert_qemu_common(&host);
 	assert_int_equal(host.gic.version, 3);
+	assert_string_equal(host.gic.compatible, "arm,gic-v3");
 	assert_region(&host.gic.gicd, 0x08000000, 0x10000);
 	assert_region(&host.gic.gicr, 0x080a0000, 0xf60000);
 	assert_region(&host.gic.gicc, 0, 0);
@@ -301,6 +302,7 @@ static void test_qemu_virt_gicv2(void **state)
 	parse_ok(qemu_v2, &host);
 	assert_qemu_common(&host);
 	assert_int_equal(host.gic.version, 2);
+	assert_string_equal(host.gic.compatible, "arm,cortex-a15-gic");
 	assert_region(&host.gic.gicd, 0x08000000, 0x10000);
 	assert_region(&host.gic.gicc, 0x08010000, 0x10000);
 	assert_region(&host.gic.gich, 0x08030000, 0x10000);
@@ -340,6 +342,7 @@ static void test_rpi4_with_memory(void **state)
 
 	/* A GIC-400 under /soc: 0x40041000 is 0xff841000 through its ranges. */
 	assert_int_equal(host.gic.version, 2);
+	assert_string_equal(host.gic.compatible, "arm,gic-400");
 	assert_region(&host.gic.gicd, 0xff841000, 0x1000);
 	assert_region(&host.gic.gicc, 0xff842000, 0x2000);
 	assert_region(&host.gic.gich, 0xff844000, 0x2000);

@@ -684,6 +684,33 @@ static void test_rpi4_pl011(void **state)
 	assert_string_equal(host.uart.path, "/serial@7e201000");
 }
 
+/*
+ * What the rpi4 VM config asks for: cprman, whose registers the guest does
+ * not get, becomes a fixed clock of the UART's rate; the PL011's two clock
+ * entries (with their cells) still point at it. A fixed clock on QEMU virt
+ * (apb-pclk) is copied as it is.
+ */
+static void test_fixed_clock_substitution(void **state)
+{
+	struct dt_guest_params p = rpi4_params();
+	const char *compat;
+	uint32_t clk;
+	void *fdt;
+
+	(void)state;
+	p.fixed_clock_hz = 48000000;
+	fdt = build(rpi4, &p);
+	compat = fdt_getprop(fdt, node_at(fdt, "/cprman@7e101000"), "compatible", NULL);
+	assert_non_null(compat);
+	assert_string_equal(compat, "fixed-clock");
+	assert_cells(fdt, "/cprman@7e101000", "clock-frequency", 48000000);
+	assert_cells(fdt, "/cprman@7e101000", "#clock-cells", 1);
+	assert_no_prop(fdt, "/cprman@7e101000", "reg");
+	clk = u32_prop(fdt, "/cprman@7e101000", "phandle");
+	assert_cells(fdt, "/serial@7e201000", "clocks", clk, 0x13, clk, 0x14);
+	assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -956,6 +983,7 @@ int main(void)
 	    TEST(test_two_cell_mpidrs),
 	    TEST(test_root_without_compatible),
 	    TEST(test_rpi4_pl011),
+	    TEST(test_fixed_clock_substitution),
 	    TEST(test_missing_device),
 	    TEST(test_buffer_too_small),
 	    TEST(test_null_arguments),
