@@ -55,12 +55,16 @@ ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 # Guests that can be linked into the image (configs/guest-images.S):
 #   linux      Debian's kernel and the busybox initramfs (build/guest/)
 #   testguest  the bare-metal test guest (tests/guests/testguest)
+#   none       nothing: the boot loader passes the guest as /chosen modules
+#              (Xen's multiboot binding; U-Boot scripts, the SD card)
 # hyp.bin holds $(GUEST); hyp-<guest>.bin exist for each guest built.
 GUEST ?= linux
 GUEST_KERNEL_linux     := build/guest/Image
 GUEST_INITRD_linux     := build/guest/initrd.gz
 GUEST_KERNEL_testguest := $(GUESTS)/testguest.bin
 GUEST_INITRD_testguest := build/empty
+GUEST_KERNEL_none      := build/empty
+GUEST_INITRD_none      := build/empty
 
 .PHONY: all deps run test test-unit test-boot debug clean format check-format size
 all: $(BUILD)/hyp.bin
@@ -156,7 +160,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-boot
 
-test-boot: all $(BUILD)/hyp-testguest.bin
+test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin
 	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 

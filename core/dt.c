@@ -802,6 +802,96 @@ static int dt_parse_pm_wdt(struct dt_ctx *c)
 	return reg.count ? dt_reg_get(c, node, &reg, 0, &c->host->pm_wdt) : 0;
 }
 
+/* A module's reg, in /chosen's own cells: boot loaders write CPU addresses there. */
+static int dt_module_reg(struct dt_ctx *c, int chosen, int node, struct dt_region *r)
+{
+	int ac = fdt_address_cells(c->fdt, chosen), sc = fdt_size_cells(c->fdt, chosen);
+	const fdt32_t *cells;
+	int len;
+
+	if (!dt_cells_ok(ac, 1) || !dt_cells_ok(sc, 1))
+		return dt_fail(c,
+		               "/chosen: #address-cells %d / #size-cells %d cannot describe "
+		               "modules (the binding uses 2 and 2)",
+		               ac, sc);
+	cells = fdt_getprop(c->fdt, node, "reg", &len);
+	if (!cells || len != (ac + sc) * (int)sizeof(*cells))
+		return dt_fail(c, "%s: a module needs one reg entry of %d cells", dt_path(c, node),
+		               ac + sc);
+	r->base = dt_read_cells(cells, ac);
+	r->size = dt_read_cells(cells + ac, sc);
+	if (!r->size || r->base + r->size - 1 < r->base)
+		return dt_fail(c, "%s: module reg 0x%lx + 0x%lx is empty or wraps",
+		               dt_path(c, node), (unsigned long)r->base, (unsigned long)r->size);
+	return 0;
+}
+
+static int dt_module_store(struct dt_ctx *c, int node, struct dt_region *slot, const char *kind,
+                           struct dt_region r)
+{
+	if (slot->size)
+		return dt_fail(c, "%s: a second %s module (only one is used)", dt_path(c, node),
+		               kind);
+	*slot = r;
+	return 0;
+}
+
+static void dt_module_bootargs(struct dt_ctx *c, int node)
+{
+	struct dt_modules *m = &c->host->modules;
+	const char *args;
+	int len, i;
+
+	args = fdt_getprop(c->fdt, node, "bootargs", &len);
+	if (!args)
+		return;
+	for (i = 0; i < len && i < (int)sizeof(m->bootargs) - 1 && args[i]; i++)
+		m->bootargs[i] = args[i];
+	m->bootargs[i] = '\0';
+	m->has_bootargs = true;
+}
+
+/*
+ * Module nodes under /chosen. Typed ones ("multiboot,kernel", "multiboot,ramdisk",
+ * "multiboot,device-tree") go where they say; as in Xen, an untyped
+ * "multiboot,module" is the kernel if none is known yet, else the ramdisk.
+ */
+static int dt_parse_modules(struct dt_ctx *c)
+{
+	struct dt_modules *m = &c->host->modules;
+	int chosen = fdt_path_offset(c->fdt, "/chosen"), node;
+
+	if (chosen < 0)
+		return 0;
+	fdt_for_each_subnode(node, c->fdt, chosen)
+	{
+		struct dt_region r = {0, 0};
+		int ret;
+
+		if (fdt_node_check_compatible(c->fdt, node, "multiboot,module") != 0)
+			continue;
+		if (dt_module_reg(c, chosen, node, &r) != 0)
+			return -1;
+		if (fdt_node_check_compatible(c->fdt, node, "multiboot,kernel") == 0 ||
+		    (fdt_node_check_compatible(c->fdt, node, "multiboot,ramdisk") != 0 &&
+		     fdt_node_check_compatible(c->fdt, node, "multiboot,device-tree") != 0 &&
+		     !m->kernel.size)) {
+			ret = dt_module_store(c, node, &m->kernel, "kernel", r);
+			dt_module_bootargs(c, node);
+		} else if (fdt_node_check_compatible(c->fdt, node, "multiboot,device-tree") == 0) {
+			ret = dt_module_store(c, node, &m->dtb, "device-tree", r);
+		} else {
+			ret = dt_module_store(c, node, &m->ramdisk, "ramdisk", r);
+		}
+		if (ret != 0)
+			return -1;
+	}
+	if ((m->ramdisk.size || m->dtb.size) && !m->kernel.size)
+		return dt_fail(c,
+		               "/chosen: boot modules but no kernel module (\"multiboot,kernel\")");
+	return 0;
+}
+
 int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 {
 	struct dt_ctx c = {.fdt = fdt, .host = out, .err = err, .gic_node = -1};
@@ -814,7 +904,7 @@ int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 
 	if (dt_check_blob(&c) != 0 || dt_parse_memory(&c) != 0 || dt_parse_cpus(&c) != 0 ||
 	    dt_parse_gic(&c) != 0 || dt_parse_timer(&c) != 0 || dt_parse_uart(&c) != 0 ||
-	    dt_parse_reserved(&c) != 0 || dt_parse_pm_wdt(&c) != 0) {
+	    dt_parse_reserved(&c) != 0 || dt_parse_pm_wdt(&c) != 0 || dt_parse_modules(&c) != 0) {
 		/* Nothing half-filled for a caller that ignores the return value. */
 		memset(out, 0, sizeof(*out));
 		return -1;

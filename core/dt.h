@@ -71,6 +71,19 @@ struct dt_timer {
 	unsigned int hyp_irq;
 };
 
+/*
+ * Boot modules under /chosen, Xen's multiboot binding: what the boot loader
+ * loaded for the first VM (U-Boot scripts, ImageBuilder). Sizes are 0 for a
+ * module that is absent.
+ */
+struct dt_modules {
+	struct dt_region kernel;  /* "multiboot,kernel" */
+	struct dt_region ramdisk; /* "multiboot,ramdisk" */
+	struct dt_region dtb;     /* "multiboot,device-tree" */
+	char bootargs[256];       /* the kernel module's bootargs, "" if none */
+	bool has_bootargs;
+};
+
 struct dt_host {
 	struct dt_region mem[DT_MAX_MEM_BANKS];
 	unsigned int nr_mem;
@@ -86,6 +99,7 @@ struct dt_host {
 	/* BCM2835/2711 power management and watchdog block ("brcm,bcm2835-pm-wdt"), size 0 if none.
 	 */
 	struct dt_region pm_wdt;
+	struct dt_modules modules;
 	char model[64];
 };
 

@@ -9,6 +9,7 @@
 #include "core/irq.h"
 #include "core/lib.h"
 #include "core/mm.h"
+#include "core/modules.h"
 #include "core/printf.h"
 #include "core/setup.h"
 #include "core/smp.h"
@@ -96,6 +97,26 @@ static void print_banner(void)
 	       READ_SYSREG(cntfrq_el0));
 }
 
+/* Modules the boot loader passed under /chosen: report them, refuse bad ones. */
+static void setup_modules(void)
+{
+	const struct dt_modules *m = &host.modules;
+	struct dt_error err;
+
+	if (!modules_present(&host))
+		return;
+	printk("hyp: module kernel at 0x%lx (%lu bytes)%s%s%s\n", m->kernel.base, m->kernel.size,
+	       m->has_bootargs ? ", bootargs \"" : "", m->has_bootargs ? m->bootargs : "",
+	       m->has_bootargs ? "\"" : "");
+	if (m->ramdisk.size)
+		printk("hyp: module ramdisk at 0x%lx (%lu bytes)\n", m->ramdisk.base,
+		       m->ramdisk.size);
+	if (m->dtb.size)
+		printk("hyp: module device-tree at 0x%lx (%lu bytes)\n", m->dtb.base, m->dtb.size);
+	if (modules_check(&host, hyp_image_start(), hyp_image_end(), &err))
+		panic("%s", err.msg);
+}
+
 void start_hyp(uint64_t dtb_pa)
 {
 	const void *fdt;
@@ -115,6 +136,7 @@ void start_hyp(uint64_t dtb_pa)
 	for (unsigned int i = 0; i < host.nr_mem; i++)
 		mmu_map_ram(host.mem[i].base, host.mem[i].size);
 	print_banner();
+	setup_modules();
 
 	platform_init(&host);
 	irq_init(&host);

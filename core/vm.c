@@ -9,6 +9,7 @@
 #include "core/dt_guest.h"
 #include "core/irq.h"
 #include "core/lib.h"
+#include "core/modules.h"
 #include "core/mm.h"
 #include "core/percpu.h"
 #include "core/printf.h"
@@ -43,13 +44,17 @@ static void free_ram_add(uint64_t start, uint64_t end)
 /* Take [start, end), widened to 2 MiB blocks, out of the free ranges. */
 static void free_ram_remove(uint64_t start, uint64_t end)
 {
+	struct dt_region old[ARRAY_SIZE(free_ram)];
 	unsigned int n = nr_free_ram;
 
+	if (start == end)
+		return;
 	start = ALIGN_DOWN(start, MiB(2));
 	end = ALIGN_UP(end, MiB(2));
+	memcpy(old, free_ram, sizeof(old)); /* a split writes two entries for one read */
 	nr_free_ram = 0;
 	for (unsigned int i = 0; i < n; i++) {
-		struct dt_region r = free_ram[i];
+		struct dt_region r = old[i];
 		uint64_t r_end = r.base + r.size;
 
 		if (end <= r.base || start >= r_end) {
@@ -73,6 +78,12 @@ static void free_ram_init(const struct dt_host *host)
 	for (unsigned int i = 0; i < host->nr_reserved; i++)
 		free_ram_remove(host->reserved[i].base,
 		                host->reserved[i].base + host->reserved[i].size);
+	/* Boot modules stay where the loader put them until they are copied. */
+	free_ram_remove(host->modules.kernel.base,
+	                host->modules.kernel.base + host->modules.kernel.size);
+	free_ram_remove(host->modules.ramdisk.base,
+	                host->modules.ramdisk.base + host->modules.ramdisk.size);
+	free_ram_remove(host->modules.dtb.base, host->modules.dtb.base + host->modules.dtb.size);
 	for (unsigned int i = 0; i < host->nr_cpus; i++) {
 		if (host->cpus[i].enable == DT_CPU_ENABLE_SPIN_TABLE)
 			free_ram_remove(host->cpus[i].release_addr, host->cpus[i].release_addr + 8);
@@ -192,45 +203,81 @@ static void *vm_ipa_to_hyp(const struct vm *vm, uint64_t ipa)
 	return (void *)(vm->ram_pa + (ipa - vm->ram_ipa));
 }
 
-/* Copy the kernel to RAM base + 2 MiB, where an arm64 Image expects to run from. */
-static void vm_load_kernel(struct vm *vm)
-{
-	const struct guest_image *img = &vm->cfg->kernel;
-	size_t size = (size_t)(img->end - img->start);
+/*
+ * What the VM boots: the images linked in through configs/, or, for the first
+ * VM, the modules the boot loader passed under /chosen (they win).
+ */
+struct vm_boot_source {
+	const uint8_t *kernel;
+	size_t kernel_size;
+	const uint8_t *initrd;
+	size_t initrd_size;
+	const char *bootargs;
+	const void *fdt; /* the DT the guest's is generated from */
+};
 
-	if (!size)
-		panic("%s: no kernel image configured", vm->name);
-	if (GUEST_IMAGE_OFFSET + size + GUEST_DTB_MAX > vm->ram_size)
+static void vm_boot_source(const struct vm *vm, const struct dt_host *host, const void *host_fdt,
+                           struct vm_boot_source *src)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const struct dt_modules *m = &host->modules;
+
+	*src = (struct vm_boot_source){
+	    .kernel = cfg->kernel.start,
+	    .kernel_size = (size_t)(cfg->kernel.end - cfg->kernel.start),
+	    .initrd = cfg->initrd.start,
+	    .initrd_size = (size_t)(cfg->initrd.end - cfg->initrd.start),
+	    .bootargs = cfg->bootargs,
+	    .fdt = host_fdt,
+	};
+	if (vm->id != 0 || !modules_present(host))
+		return;
+	src->kernel = (const uint8_t *)m->kernel.base;
+	src->kernel_size = m->kernel.size;
+	src->initrd = (const uint8_t *)m->ramdisk.base;
+	src->initrd_size = m->ramdisk.size;
+	if (m->has_bootargs)
+		src->bootargs = m->bootargs;
+	if (m->dtb.size)
+		src->fdt = (const void *)m->dtb.base;
+}
+
+/* Copy the kernel to RAM base + 2 MiB, where an arm64 Image expects to run from. */
+static void vm_load_kernel(struct vm *vm, const struct vm_boot_source *src)
+{
+	if (!src->kernel_size)
+		panic("%s: no kernel: none linked in (GUEST=none) and no \"multiboot,kernel\" "
+		      "module under /chosen",
+		      vm->name);
+	if (GUEST_IMAGE_OFFSET + src->kernel_size + GUEST_DTB_MAX > vm->ram_size)
 		panic("%s: kernel image of %zu bytes does not fit in %lu MiB of RAM", vm->name,
-		      size, vm->ram_size >> 20);
+		      src->kernel_size, vm->ram_size >> 20);
 	vm->entry_ipa = vm->ram_ipa + GUEST_IMAGE_OFFSET;
-	memcpy(vm_ipa_to_hyp(vm, vm->entry_ipa), img->start, size);
+	memcpy(vm_ipa_to_hyp(vm, vm->entry_ipa), src->kernel, src->kernel_size);
 	/* The guest starts with its MMU and caches off: make the image visible to it. */
-	dcache_clean_range(vm_ipa_to_hyp(vm, vm->entry_ipa), size);
+	dcache_clean_range(vm_ipa_to_hyp(vm, vm->entry_ipa), src->kernel_size);
 }
 
 /* The initrd goes just below the DTB, at the top of RAM, clear of the kernel. */
-static void vm_load_initrd(struct vm *vm)
+static void vm_load_initrd(struct vm *vm, const struct vm_boot_source *src)
 {
-	const struct guest_image *img = &vm->cfg->initrd;
-	uint64_t size = (uint64_t)(img->end - img->start);
-	uint64_t kernel_end =
-	    vm->entry_ipa + (uint64_t)(vm->cfg->kernel.end - vm->cfg->kernel.start);
+	uint64_t size = src->initrd_size;
+	uint64_t kernel_end = vm->entry_ipa + src->kernel_size;
 
 	if (!size)
 		return;
 	vm->initrd_size = size;
 	vm->initrd_ipa = ALIGN_DOWN(vm->ram_ipa + vm->ram_size - GUEST_DTB_MAX - size, PAGE_SIZE);
 	/* Linux's Image also needs room for its BSS after the file: keep a wide berth. */
-	if (vm->initrd_ipa < kernel_end + MiB(32))
+	if (size > vm->ram_size || vm->initrd_ipa < kernel_end + MiB(32))
 		panic("%s: initrd of %lu bytes does not fit above the kernel in %lu MiB of RAM",
 		      vm->name, size, vm->ram_size >> 20);
-	memcpy(vm_ipa_to_hyp(vm, vm->initrd_ipa), img->start, size);
+	memcpy(vm_ipa_to_hyp(vm, vm->initrd_ipa), src->initrd, size);
 	dcache_clean_range(vm_ipa_to_hyp(vm, vm->initrd_ipa), size);
 }
 
 static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
-                               struct dt_guest_params *p)
+                               const struct vm_boot_source *src, struct dt_guest_params *p)
 {
 	*p = (struct dt_guest_params){
 	    .ram = {vm->ram_ipa, vm->ram_size},
@@ -243,7 +290,7 @@ static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
 	    .gicr = {vm->vgic.gicr_base, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE},
 	    .gic_maint_irq = host->gic.maint_irq,
 	    .timer = host->timer,
-	    .bootargs = vm->cfg->bootargs,
+	    .bootargs = src->bootargs,
 	    .fixed_clock_hz = vm->cfg->fixed_clock_hz,
 	    .initrd_start = vm->initrd_ipa,
 	    .initrd_end = vm->initrd_ipa + vm->initrd_size,
@@ -256,14 +303,15 @@ static void vm_guest_dt_params(const struct vm *vm, const struct dt_host *host,
 		p->stdout_path = host->uart.path;
 }
 
-static void vm_write_dtb(struct vm *vm, const struct dt_host *host, const void *host_fdt)
+static void vm_write_dtb(struct vm *vm, const struct dt_host *host,
+                         const struct vm_boot_source *src)
 {
 	struct dt_guest_params params;
 	struct dt_error err;
 
-	vm_guest_dt_params(vm, host, &params);
+	vm_guest_dt_params(vm, host, src, &params);
 	vm->dtb_ipa = vm->ram_ipa + vm->ram_size - GUEST_DTB_MAX;
-	if (dt_build_guest(host_fdt, &params, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX, &err))
+	if (dt_build_guest(src->fdt, &params, vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX, &err))
 		panic("%s: cannot build its device tree: %s", vm->name, err.msg);
 	dcache_clean_range(vm_ipa_to_hyp(vm, vm->dtb_ipa), GUEST_DTB_MAX);
 }
@@ -306,6 +354,7 @@ static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *h
                             const void *host_fdt)
 {
 	struct vm *vm = &vms[nr_vms];
+	struct vm_boot_source src;
 
 	vm->id = nr_vms;
 	vm->vmid = (uint16_t)(nr_vms + 1); /* VMID 0 is left unused */
@@ -317,16 +366,17 @@ static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *h
 		panic("%s: %u vCPUs configured, but %u physical CPUs are online", vm->name,
 		      cfg->nr_vcpus, nr_pcpus);
 
+	vm_boot_source(vm, host, host_fdt, &src);
 	vm_collect_devices(vm, host);
 	vm_init_stage2(vm);
 	vm_map_memory(vm);
-	vm_load_kernel(vm);
-	vm_load_initrd(vm);
+	vm_load_kernel(vm, &src);
+	vm_load_initrd(vm, &src);
 	vm->nr_vcpus = cfg->nr_vcpus;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i] = vcpu_create(vm, i, vm_claim_pcpu(vm, i));
 	vm_init_vgic(vm, host);
-	vm_write_dtb(vm, host, host_fdt);
+	vm_write_dtb(vm, host, &src);
 
 	printk("hyp: %s: %u vCPU(s), RAM IPA 0x%lx-0x%lx at PA 0x%lx, kernel at 0x%lx, DTB at "
 	       "0x%lx\n",
