@@ -9,6 +9,7 @@ printf_SRCS := core/printf.c
 gic_lr_SRCS := drivers/gic_lr.c
 dt_SRCS     := core/dt.c core/printf.c
 dt_guest_SRCS := core/dt_guest.c core/dt.c core/printf.c
+modules_SRCS := core/modules.c core/dt.c core/printf.c
 esr_SRCS    := arch/arm64/esr.c core/printf.c
 regs_SRCS   :=
 pagetable_SRCS := arch/arm64/pagetable.c
