@@ -15,7 +15,7 @@
  * modules' first bytes, so RAM must be mapped. Returns 0 or -1 with @err set.
  */
 int modules_check(const struct dt_host *host, uint64_t hyp_start, uint64_t hyp_end,
-		  struct dt_error *err);
+                  struct dt_error *err);
 
 /* Whether the boot loader passed a kernel module. */
 static inline bool modules_present(const struct dt_host *host)
