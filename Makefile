@@ -55,6 +55,7 @@ ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 # Guests that can be linked into the image (configs/guest-images.S):
 #   linux      Debian's kernel and the busybox initramfs (build/guest/)
 #   testguest  the bare-metal test guest (tests/guests/testguest)
+#   bench      the bare-metal benchmark guest (tests/guests/bench)
 #   none       nothing: the boot loader passes the guest as /chosen modules
 #              (Xen's multiboot binding; U-Boot scripts, the SD card)
 # hyp.bin holds $(GUEST); hyp-<guest>.bin exist for each guest built.
@@ -63,10 +64,12 @@ GUEST_KERNEL_linux     := build/guest/Image
 GUEST_INITRD_linux     := build/guest/initrd.gz
 GUEST_KERNEL_testguest := $(GUESTS)/testguest.bin
 GUEST_INITRD_testguest := build/empty
+GUEST_KERNEL_bench     := $(GUESTS)/bench.bin
+GUEST_INITRD_bench     := build/empty
 GUEST_KERNEL_none      := build/empty
 GUEST_INITRD_none      := build/empty
 
-.PHONY: all deps run test test-unit test-boot debug clean format check-format size
+.PHONY: all deps run test test-unit test-boot debug clean format check-format size bench
 all: $(BUILD)/hyp.bin
 
 $(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST).bin
@@ -140,16 +143,20 @@ include tests/guests/guests.mk
 deps:
 	$(Q)bash scripts/deps.sh
 
+# How QEMU gets the hypervisor: -kernel by default; the platform's BOOT=uboot
+# sets RUN_ARGS to a boot loader and a disk instead (configs/<platform>.mk).
+RUN_ARGS ?= -kernel $(BUILD)/hyp.bin
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/hyp.bin
+	$(QEMU) $(QEMU_ARGS) $(RUN_ARGS)
 
 debug: deps
 	$(Q)$(MAKE) --no-print-directory all
 	@echo "QEMU is stopped at its first instruction, waiting for gdb on localhost:1234."
 	@echo "Attach from another terminal with:"
 	@echo "  gdb-multiarch $(BUILD)/hyp.elf -ex 'target remote localhost:1234'"
-	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/hyp.bin -S -gdb tcp::1234
+	$(QEMU) $(QEMU_ARGS) $(RUN_ARGS) -S -gdb tcp::1234
 
 # ---------------------------------------------------------------------------
 # Tests
@@ -161,8 +168,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-boot
 
 test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin
-	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all
+	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard
 	$(Q)$(PYTHON) -m pytest -v tests/boot
+
+# Costs of the trap paths and of booting Linux, hypervisor vs native (tests/bench/).
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-bench.bin $(BUILD)/hyp-none.bin
+	$(Q)$(PYTHON) tests/bench/bench.py
 
 # ---------------------------------------------------------------------------
 format:

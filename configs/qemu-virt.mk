@@ -3,3 +3,51 @@ HYP_LINK_ADDR := 0x40200000
 QEMU          := qemu-system-aarch64
 QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC) -cpu cortex-a57 -smp 4 -m 1G \
 		 -nographic -net none
+
+# ---------------------------------------------------------------------------
+# Booting through U-Boot: make run BOOT=uboot
+# ---------------------------------------------------------------------------
+# QEMU runs Debian's U-Boot (u-boot-qemu) as its firmware; U-Boot's distro boot
+# finds boot.scr on a virtio disk. The script (scripts/boot.cmd.in) loads
+# hyp-none.bin (as hyp.bin), the guest Image and initrd.gz, adds the last two to
+# QEMU's DTB as /chosen boot modules and starts the hypervisor with booti.
+# The top Makefile runs $(QEMU) $(QEMU_ARGS) $(RUN_ARGS).
+BOOT        ?= kernel
+UBOOT_QEMU  := /usr/lib/u-boot/qemu_arm64/u-boot.bin
+BOOTDISK    := $(BUILD)/bootdisk.img
+# Where boot.scr puts the guest (its defaults for guest_addr_r, initrd_addr_r).
+# U-Boot's own layout: QEMU's DTB at fdt_addr 0x40000000 (edited in place),
+# boot.scr at scriptaddr 0x40200000, hyp.bin at kernel_addr_r 0x40400000 up to
+# its image_size (0x658000 now: the first 64 MiB are left to it), U-Boot itself
+# at the top of RAM. The Image (34 MB) gets 64 MiB, the initrd what follows;
+# the guest's 512 MiB come from the RAM above both.
+GUEST_ADDR  := 0x48000000
+INITRD_ADDR := 0x4c000000
+
+ifeq ($(BOOT),uboot)
+RUN_ARGS := -bios $(UBOOT_QEMU) \
+	    -drive if=none,file=$(BOOTDISK),format=raw,id=hd0 -device virtio-blk-device,drive=hd0
+run debug: deps $(BOOTDISK)
+else ifeq ($(BOOT),kernel)
+RUN_ARGS := -kernel $(BUILD)/hyp.bin
+else
+$(error BOOT=$(BOOT): use BOOT=kernel (QEMU -kernel, the default) or BOOT=uboot)
+endif
+
+# tests/boot/test_uboot.py boots this disk.
+test-boot: $(BOOTDISK)
+
+$(BUILD)/boot.cmd: scripts/boot.cmd.in configs/$(PLATFORM).mk
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's/@DEVTYPE@/virtio/g; s/@DEVNUM@/0/g; s/@BOOTPART@/1/g' \
+		-e 's/@GUEST_ADDR@/$(GUEST_ADDR)/g; s/@INITRD_ADDR@/$(INITRD_ADDR)/g' $< >$@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/boot.scr: $(BUILD)/boot.cmd
+	@echo "  MKIMAGE $@"
+	$(Q)mkimage -A arm64 -T script -C none -n "hypervisor boot" -d $< $@ >/dev/null
+
+$(BOOTDISK): scripts/mkbootdisk.sh $(BUILD)/boot.scr $(BUILD)/hyp-none.bin \
+	     build/guest/Image build/guest/initrd.gz
+	$(Q)bash scripts/mkbootdisk.sh $@ virtio $(BUILD)/boot.scr $(BUILD)/hyp-none.bin:hyp.bin \
+		build/guest/Image:Image build/guest/initrd.gz:initrd.gz
