@@ -167,7 +167,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-boot
 
-test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin
+test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin
 	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 

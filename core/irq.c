@@ -77,13 +77,15 @@ static void irq_dispatch(uint32_t intid)
 	}
 }
 
+/*
+ * One interrupt per exception: another pending one raises the exception again
+ * as soon as this one is done, so looping until IAR reads spurious would only
+ * cost an extra IAR read on every interrupt.
+ */
 void irq_handle(void)
 {
-	for (;;) {
-		uint32_t intid = gic_ack();
+	uint32_t intid = gic_ack();
 
-		if (intid >= MAX_INTID)
-			break; /* 1020-1023: spurious or special, nothing (more) pending */
+	if (intid < MAX_INTID) /* 1020-1023: spurious or special, nothing pending */
 		irq_dispatch(intid);
-	}
 }

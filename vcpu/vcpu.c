@@ -13,8 +13,7 @@
 #include "vcpu/vcpu.h"
 
 /* Traps and routing every guest of this hypervisor runs with. */
-#define HCR_GUEST_FLAGS \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW)
+#define HCR_GUEST_FLAGS (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_RW)
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned int id, unsigned int pcpu)
 {

@@ -56,22 +56,26 @@ void do_trap_hyp_sync(struct cpu_user_regs *regs)
 }
 
 /* HVC and SMC share one handler: the SMC Calling Convention decides what a call means. */
+/*
+ * The SMCCC registers are the frame's x0-x7, seen through struct smccc_regs
+ * rather than copied in and out: handlers write results to a[0..3] only, as
+ * SMCCC 1.1 allows, and the guest's x4-x7 are preserved.
+ */
+_Static_assert(offsetof(struct cpu_user_regs, x) == 0 &&
+                   sizeof(struct smccc_regs) == SMCCC_NR_ARGS * sizeof(uint64_t),
+               "struct smccc_regs must overlay x0-x7 of the frame");
+
 static void do_trap_hvc_smc(struct cpu_user_regs *regs, enum smccc_conduit conduit)
 {
-	struct smccc_regs r;
+	struct smccc_regs *r = (struct smccc_regs *)regs->x;
 
 	/* A trapped SMC returns to the SMC itself; an HVC returns after it. */
 	if (conduit == SMCCC_CONDUIT_SMC)
 		regs->pc += 4;
-
-	for (unsigned int i = 0; i < SMCCC_NR_ARGS; i++)
-		r.a[i] = regs->x[i];
 	if (esr_iss(regs->esr) & 0xffff)
-		r.a[0] = SMCCC_RET_NOT_SUPPORTED; /* SMCCC calls use immediate #0 */
+		r->a[0] = SMCCC_RET_NOT_SUPPORTED; /* SMCCC calls use immediate #0 */
 	else
-		smccc_handle_call(current_vcpu(), conduit, &r);
-	for (unsigned int i = 0; i < SMCCC_NR_RESULTS; i++)
-		regs->x[i] = r.a[i];
+		smccc_handle_call(current_vcpu(), conduit, r);
 }
 
 static uint64_t guest_reg_read(const struct cpu_user_regs *regs, unsigned int reg)

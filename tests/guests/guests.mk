@@ -1,7 +1,7 @@
 # Bare-metal AArch64 test guests, booted by the hypervisor at EL1.
 # Included by the top Makefile, which provides CC, OBJCOPY, Q and GUESTS.
 #
-#   make build/guests/testguest.bin
+#   make build/guests/testguest.bin build/guests/bench.bin
 #
 # Each guest is a directory tests/guests/NAME/ with its sources (*.S, *.c) and
 # a guest.lds; it is linked with the shared code in tests/guests/common/.
@@ -54,6 +54,7 @@ $(GUESTS)/%.o: $(GUEST_SRC)/%.S
 	$(Q)$(CC) $(GUEST_ASFLAGS) -c -o $@ $<
 
 $(eval $(call guest_rules,testguest))
+$(eval $(call guest_rules,bench))
 
 .PHONY: guests
-guests: $(GUESTS)/testguest.bin
+guests: $(GUESTS)/testguest.bin $(GUESTS)/bench.bin

@@ -957,7 +957,7 @@ static void test_check_overlap_at_top_of_address_space(void **state)
 	host.nr_mem = 1;
 	host.modules.kernel = host.mem[0];
 	assert_int_equal(modules_check(&host, 0xfffffffffff80000UL, 0xfffffffffff90000UL, &err),
-			 -1);
+	                 -1);
 	assert_contains(err.msg, "overlaps the hypervisor image");
 }
 

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""make bench: what the hypervisor costs, measured reproducibly on QEMU.
+
+1. The bare-metal benchmark guest (tests/guests/bench) under the hypervisor and
+   natively, with -icount shift=0: one guest instruction is 1 ns of virtual
+   time, so its counter deltas are exact, repeatable instruction counts.
+2. Linux boot to init under the hypervisor and natively: wall time with
+   -accel tcg,thread=single (3 runs each, interleaved: min/median/max), and
+   the guest's own clock at "Run /init" under -icount shift=0 (deterministic).
+3. Footprint: hyp.bin, text/data/bss, RAM kept, lines of C and assembly.
+
+Prints a table, writes it with the date, QEMU version and host CPU to
+tests/bench/results.md, and puts it in README.md between the bench markers.
+Reports numbers only: nothing here passes or fails on timing.
+"""
+import datetime
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import pexpect
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+RESULTS = os.path.join(ROOT, "tests", "bench", "results.md")
+README = os.path.join(ROOT, "README.md")
+QEMU = "qemu-system-aarch64"
+VIRT_COMMON = ["-cpu", "cortex-a57", "-smp", "4", "-m", "1G", "-nographic", "-net", "none"]
+BOOT_RUNS = int(os.environ.get("BENCH_BOOT_RUNS", "3"))
+
+OPS = ["hvc-null", "psci-version-hvc", "smc-forwarded", "mmio-read", "ipi-roundtrip",
+       "vtimer-latency", "spi-passthrough"]
+OP_TITLES = {
+    "hvc-null": "HVC null call (unknown ID, returns -1)",
+    "psci-version-hvc": "PSCI_VERSION over HVC",
+    "smc-forwarded": "SMC forwarded to EL3 (SiP ID; QEMU answers)",
+    "mmio-read": "emulated MMIO read (GICD_IIDR)",
+    "ipi-roundtrip": "IPI round trip between two vCPUs",
+    "vtimer-latency": "virtual timer: deadline to guest handler",
+    "spi-passthrough": "passthrough SPI (PL011) delivery",
+}
+
+
+def run_bench_guest(kernel, hyp):
+    machine = "virt,gic-version=3" + (",virtualization=on" if hyp else "")
+    args = ["-M", machine] + VIRT_COMMON + ["-icount", "shift=0", "-kernel", kernel]
+    out = subprocess.run([QEMU] + args, capture_output=True, text=True, timeout=300).stdout
+    if "BENCH done" not in out:
+        sys.exit("bench guest did not finish (%s):\n%s" % (kernel, out[-2000:]))
+    results = {}
+    for m in re.finditer(r"BENCH (\S+) (\d+) (\d+)", out):
+        results[m.group(1)] = int(m.group(3)) / 100.0
+    for m in re.finditer(r"BENCH (\S+) n/a (.*)", out):
+        results[m.group(1)] = None
+    return results
+
+
+def boot_to_init(args):
+    """Seconds of wall time to 'INIT: reached init', and the guest's clock at 'Run /init'."""
+    start = time.monotonic()
+    child = pexpect.spawn(QEMU, args, encoding="utf-8", timeout=300)
+    child.expect(r"\[\s*(\d+\.\d+)\] Run /init as init process")
+    guest_clock = float(child.match.group(1))
+    child.expect("INIT: reached init")
+    wall = time.monotonic() - start
+    child.terminate(force=True)
+    return wall, guest_clock
+
+
+def linux_args(hyp, accel):
+    if hyp:
+        return ["-M", "virt,virtualization=on,gic-version=3"] + VIRT_COMMON + accel + [
+            "-kernel", os.path.join(BUILD, "qemu-virt", "hyp-linux.bin")]
+    return ["-M", "virt,gic-version=3"] + VIRT_COMMON + accel + [
+        "-kernel", os.path.join(BUILD, "guest", "Image"),
+        "-initrd", os.path.join(BUILD, "guest", "initrd.gz"),
+        "-append", "console=ttyAMA0 earlycon"]
+
+
+def linux_boot():
+    walls = {True: [], False: []}
+    for _ in range(BOOT_RUNS):  # interleaved, so drift on the host hits both alike
+        for hyp in (True, False):
+            walls[hyp].append(boot_to_init(linux_args(hyp, ["-accel", "tcg,thread=single"]))[0])
+    icount = {hyp: boot_to_init(linux_args(hyp, ["-icount", "shift=0"]))[1]
+              for hyp in (True, False)}
+    return walls, icount
+
+
+def sizes():
+    elf = os.path.join(BUILD, "qemu-virt", "hyp-none.elf")
+    out = subprocess.run(["aarch64-linux-gnu-size", elf], capture_output=True,
+                         text=True).stdout.splitlines()[1].split()
+    text, data, bss = (int(x) for x in out[:3])
+    binsize = os.path.getsize(os.path.join(BUILD, "qemu-virt", "hyp-none.bin"))
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.split()
+    hyp_dirs = ("arch/", "boot/", "core/", "vcpu/", "vgic/", "drivers/", "configs/")
+    def lines(exts):
+        return sum(sum(1 for _ in open(os.path.join(ROOT, f)))
+                   for f in files if f.startswith(hyp_dirs) and f.endswith(exts))
+    return {"bin": binsize, "text": text, "data": data, "bss": bss,
+            "c": lines((".c", ".h")), "asm": lines((".S",))}
+
+
+def fmt(v):
+    return "n/a" if v is None else ("%.0f" % v if v >= 100 else "%.2f" % v)
+
+
+def table(hyp, native, walls, icount, size):
+    rows = ["| operation | under the hypervisor | native | added by the hypervisor |",
+            "|---|---:|---:|---:|"]
+    for op in OPS:
+        h, n = hyp.get(op), native.get(op)
+        added = "%.0f" % (h - n) if h is not None and n is not None else "n/a"
+        rows.append("| %s | %s | %s | %s |" % (OP_TITLES[op], fmt(h), fmt(n), added))
+    rows.append("")
+    rows.append("Guest-visible cost per operation, in instructions (ns of virtual time with "
+                "`-icount shift=0`), averaged over many iterations.")
+    rows.append("")
+    rows.append("| Linux boot to init (Debian 6.1, 4 vCPUs) | under the hypervisor | native | "
+                "ratio |")
+    rows.append("|---|---:|---:|---:|")
+    def mmm(v):
+        return "%.2f / %.2f / %.2f s" % (min(v), statistics.median(v), max(v))
+    rows.append("| wall, `-accel tcg,thread=single`, min / median / max of %d | %s | %s | "
+                "%.2fx |" % (BOOT_RUNS, mmm(walls[True]), mmm(walls[False]),
+                             statistics.median(walls[True]) / statistics.median(walls[False])))
+    rows.append("| guest clock at `Run /init`, `-icount shift=0` | %.3f s | %.3f s | %.2fx |" %
+                (icount[True], icount[False], icount[True] / icount[False]))
+    rows.append("")
+    rows.append("| footprint | |")
+    rows.append("|---|---|")
+    rows.append("| hyp.bin (no guest linked in) | %d bytes |" % size["bin"])
+    rows.append("| text / data / bss | %d / %d / %d bytes |" % (size["text"], size["data"],
+                                                            size["bss"]))
+    rows.append("| RAM the hypervisor keeps (image_size: code, data, stacks, DTB copy, pool) | "
+                "%.1f MiB |" % ((size["text"] + size["data"] + size["bss"]) / 2 ** 20))
+    rows.append("| lines of C (with headers) / assembly | %d / %d |" % (size["c"], size["asm"]))
+    return "\n".join(rows)
+
+
+def environment():
+    qemu = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return "%s, %s, host CPU: %s (%d cores)" % (
+        datetime.date.today().isoformat(), qemu, cpu, os.cpu_count())
+
+
+def update_readme(text):
+    readme = open(README).read()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in readme:
+        return
+    head, rest = readme.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    open(README, "w").write(head + start + "\n" + text + "\n" + end + tail)
+
+
+def main():
+    print("bench: benchmark guest, under the hypervisor and natively (-icount shift=0)")
+    hyp = run_bench_guest(os.path.join(BUILD, "qemu-virt", "hyp-bench.bin"), True)
+    native = run_bench_guest(os.path.join(BUILD, "guests", "bench.bin"), False)
+    print("bench: Linux boot, %d interleaved runs each, then icount" % BOOT_RUNS)
+    walls, icount = linux_boot()
+    text = "Measured %s.\n\n%s" % (environment(), table(hyp, native, walls, icount, sizes()))
+    print()
+    print(text)
+    with open(RESULTS, "w") as f:
+        f.write("# Benchmark results (`make bench`)\n\n" + text + "\n")
+    update_readme(text)
+    print("\nbench: written to %s and README.md" % os.path.relpath(RESULTS, ROOT))
+
+
+if __name__ == "__main__":
+    main()
