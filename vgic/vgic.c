@@ -299,69 +299,72 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	irq->lr_stale = false;
 }
 
-static int vgic_free_lr(const struct vgic_cpu *c, unsigned int nr_lrs)
+/* The list registers, as a mask, that hold an interrupt the guest has active; and how many. */
+static uint32_t vgic_active_lrs(const struct vgic_cpu *c, unsigned int *count)
 {
-	for (unsigned int i = 0; i < nr_lrs; i++) {
-		if (!(c->lr_used & (1u << i)))
-			return (int)i;
+	uint32_t active = 0;
+
+	*count = 0;
+	for (uint32_t used = c->lr_used; used; used &= used - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(used);
+
+		if (c->lr_irq[i]->active) {
+			active |= 1u << i;
+			(*count)++;
+		}
 	}
-	return -1;
+	return active;
 }
 
 /*
  * Choose what the list registers hold: every active interrupt already in one
  * stays (the guest is handling it); the remaining registers go to the most
- * urgent interrupts that want delivery, evicting less urgent pending ones.
+ * urgent interrupts that want delivery (the ap list is sorted), evicting less
+ * urgent pending ones. Registers are tracked as bitmasks: this runs on every
+ * return to a guest that has an interrupt in flight.
  */
 static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c)
 {
-	unsigned int nr_lrs = vm->vgic.nr_lrs, slots = nr_lrs;
+	uint32_t all = (1u << vm->vgic.nr_lrs) - 1;
+	unsigned int nr_active;
+	uint32_t keep = vgic_active_lrs(c, &nr_active); /* registers whose interrupt stays */
+	unsigned int slots = vm->vgic.nr_lrs - nr_active;
 	struct vgic_irq *chosen[VGIC_MAX_LRS];
-	unsigned int nr_chosen = 0;
+	unsigned int nr_new = 0;
 	bool overflow = false;
 
-	for (unsigned int i = 0; i < nr_lrs; i++) {
-		if ((c->lr_used & (1u << i)) && c->lr_irq[i]->active)
-			slots--;
-	}
 	for (unsigned int i = 0; i < c->nr_ap; i++) {
 		struct vgic_irq *irq = c->ap_list[i];
 
 		if (!vgic_irq_wants_lr(vm, irq) || (irq->lr >= 0 && irq->active))
 			continue;
-		if (nr_chosen < slots)
-			chosen[nr_chosen++] = irq;
-		else
+		if (!slots) {
 			overflow = true;
-	}
-	/* Evict pending interrupts that lost their place. */
-	for (unsigned int i = 0; i < nr_lrs; i++) {
-		struct vgic_irq *irq = c->lr_irq[i];
-		bool keep = false;
-
-		if (!(c->lr_used & (1u << i)) || irq->active)
-			continue;
-		for (unsigned int k = 0; k < nr_chosen; k++)
-			keep |= chosen[k] == irq;
-		if (!keep) {
-			struct gic_lr empty = {0};
-
-			gic_write_lr(i, &empty);
-			irq->lr_stale = false;
-			vgic_lr_release(c, i);
+			break;
 		}
+		slots--;
+		if (irq->lr >= 0)
+			keep |= 1u << irq->lr; /* already in a register: stays there */
+		else
+			chosen[nr_new++] = irq;
 	}
-	/* (Re)write active ones (their pending bit may have changed) and the chosen. */
-	for (unsigned int i = 0; i < nr_lrs; i++) {
-		if ((c->lr_used & (1u << i)) && c->lr_irq[i]->active)
-			vgic_lr_write_irq(vm, c, i, c->lr_irq[i]);
-	}
-	for (unsigned int k = 0; k < nr_chosen; k++) {
-		struct vgic_irq *irq = chosen[k];
-		int i = irq->lr >= 0 ? irq->lr : vgic_free_lr(c, nr_lrs);
+	/* Evict pending interrupts that lost their place; they stay pending. */
+	for (uint32_t evict = c->lr_used & ~keep; evict; evict &= evict - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(evict);
+		struct gic_lr empty = {0};
 
-		vgic_lr_write_irq(vm, c, (unsigned int)i, irq);
+		gic_write_lr(i, &empty);
+		c->lr_irq[i]->lr_stale = false;
+		vgic_lr_release(c, i);
 	}
+	/* Rewrite the ones that stay (their state may have changed), then place the new. */
+	for (uint32_t stay = keep; stay; stay &= stay - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(stay);
+
+		vgic_lr_write_irq(vm, c, i, c->lr_irq[i]);
+	}
+	for (unsigned int k = 0; k < nr_new; k++)
+		vgic_lr_write_irq(vm, c, (unsigned int)__builtin_ctz(all & ~c->lr_used), chosen[k]);
 	return overflow;
 }
 
