@@ -1,15 +1,15 @@
 /*
- * Entry of the benchmark guest. Under the hypervisor, and natively under QEMU
- * virt without virtualization=on, it is entered at EL1h with the MMU and
- * caches off, DAIF masked and x0 = IPA of the device tree blob.
+ * Entry of the bare-metal guests (the test guest, the benchmark guest). The
+ * hypervisor, or QEMU virt itself when they run natively, enters here at EL1h
+ * with the MMU and caches off, DAIF masked and x0 = IPA of the device tree.
  *
  * The image starts with an arm64 Linux Image header (see the kernel's
- * Documentation/arch/arm64/booting.rst) so that both the hypervisor and
- * QEMU's -kernel accept it and place it at RAM base + 2 MiB.
+ * Documentation/arch/arm64/booting.rst) so that any arm64 loader, QEMU's
+ * -kernel included, accepts it and places it at RAM base + 2 MiB.
  */
 
 #define NR_CPUS			4
-#define SECONDARY_STACK_SHIFT	12	/* 4 KiB each: the IPI responder is small */
+#define SECONDARY_STACK_SHIFT	12	/* 4 KiB each: every guest's secondary_main() is small */
 
 	.section .text.head, "ax"
 	.globl	_start
@@ -78,7 +78,6 @@ secondary_entry:
 	add	x2, x2, x1, lsl #SECONDARY_STACK_SHIFT
 	mov	sp, x2
 
-	/* Its own VBAR_EL1: the register is per CPU, the table is shared. */
 	adrp	x1, vectors
 	add	x1, x1, :lo12:vectors
 	msr	vbar_el1, x1
@@ -86,26 +85,9 @@ secondary_entry:
 
 	bl	secondary_main
 
-	/* secondary_main() never returns. */
+	/* secondary_main() turns this vCPU off or parks it; never here. */
 9:	wfi
 	b	9b
-
-/*
- * tick_sync_wait(): unmask IRQs and wait for the interrupt that tick_sync()
- * (main.c) armed, in a loop of a single instruction, so that the interrupt
- * is taken at its deadline whatever the phase the loop was entered with.
- * The handler steps ELR over tick_sync_spin once that interrupt came; IRQs
- * are masked again on the way out.
- */
-	.globl	tick_sync_wait
-	.globl	tick_sync_spin
-	.balign	4
-tick_sync_wait:
-	msr	daifclr, #2
-tick_sync_spin:
-	b	tick_sync_spin
-	msr	daifset, #2
-	ret
 
 	.section .bss, "aw", %nobits
 	.balign	16
