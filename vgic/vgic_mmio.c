@@ -3,6 +3,7 @@
  * register is a packed array of per-interrupt fields (1, 2 or 8 bits wide);
  * an access of any size reads or writes the fields it covers.
  */
+#include "core/printf.h"
 #include "drivers/gic.h"
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
@@ -164,4 +165,24 @@ bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint3
 	if (!acc->write)
 		acc->data = result;
 	return true;
+}
+
+bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char *frame,
+                            uint64_t base, vgic_frame_access_fn access)
+{
+	struct vm *vm = v->vm;
+	uint64_t offset = acc->ipa - base;
+	bool ok;
+
+	spin_lock(&vm->vgic.lock);
+	vgic_fold_lrs(v);
+	ok = access(v, offset, acc);
+	spin_unlock(&vm->vgic.lock);
+	if (!ok) {
+		printk("hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,
+		       acc->size, acc->write ? "write" : "read", frame, offset);
+		if (!acc->write)
+			acc->data = 0;
+	}
+	return true; /* the access is answered either way: no abort for the guest */
 }

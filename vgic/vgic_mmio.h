@@ -41,4 +41,16 @@ struct vgic_irq_window {
 bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
                         struct mmio_access *acc);
 
+/* Emulate the register at @offset of a frame; false if it is not one this frame has. */
+typedef bool (*vgic_frame_access_fn)(struct vcpu *v, uint64_t offset, struct mmio_access *acc);
+
+/*
+ * One access to a distributor or redistributor frame at @base: under the
+ * VM's vGIC lock, with the list registers folded first so the guest reads
+ * its latest state. An unknown register reads as zero, ignores writes and is
+ * logged with @frame's name.
+ */
+bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char *frame,
+                            uint64_t base, vgic_frame_access_fn access);
+
 #endif

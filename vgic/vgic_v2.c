@@ -9,7 +9,6 @@
  */
 #include "arch/arm64/pagetable.h"
 #include "core/lib.h"
-#include "core/printf.h"
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
 #include "vgic/vgic_mmio.h"
@@ -94,7 +93,7 @@ static bool gicd_access_itargetsr(struct vcpu *v, uint32_t offset, struct mmio_a
 	return true;
 }
 
-static bool gicd_access(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
 	static const struct vgic_irq_window all = {0, VGIC_NR_IRQS};
 	struct vgic_dist *d = &v->vm->vgic;
@@ -147,22 +146,8 @@ static bool gicd_access(struct vcpu *v, uint32_t offset, struct mmio_access *acc
 
 static bool vgic_v2_gicd_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 {
-	struct vm *vm = v->vm;
-	uint32_t offset = (uint32_t)(acc->ipa - vm->vgic.gicd_base);
-	bool ok;
-
 	(void)priv;
-	spin_lock(&vm->vgic.lock);
-	vgic_fold_lrs(v);
-	ok = gicd_access(v, offset, acc);
-	spin_unlock(&vm->vgic.lock);
-	if (!ok) {
-		printk("hyp: %s vcpu%u: unhandled %u-byte %s of GICD+0x%x\n", vm->name, v->id,
-		       acc->size, acc->write ? "write" : "read", offset);
-		if (!acc->write)
-			acc->data = 0;
-	}
-	return true;
+	return vgic_mmio_frame_access(v, acc, "GICD", v->vm->vgic.gicd_base, gicd_access);
 }
 
 void vgic_v2_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicc_ipa, uint64_t gicv_pa)

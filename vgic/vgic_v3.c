@@ -6,7 +6,6 @@
  * generation, which traps (vgic_v3_sgi1r).
  */
 #include "core/lib.h"
-#include "core/printf.h"
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
 #include "vgic/vgic_mmio.h"
@@ -86,7 +85,7 @@ static bool gicd_access_irouter(struct vcpu *v, uint32_t offset, struct mmio_acc
 	return true;
 }
 
-static bool gicd_access(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
 	static const struct vgic_irq_window spis = {VGIC_NR_PRIVATE, VGIC_NR_IRQS};
 	struct vgic_dist *d = &v->vm->vgic;
@@ -199,47 +198,16 @@ static bool gicr_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	return vgic_mmio_irq_regs(target, &private, off - GICR_SGI_FRAME, acc);
 }
 
-/*
- * Emulate one access to a frame under the VM's vGIC lock, with the list
- * registers folded first so the guest's latest view is what it reads. An
- * unknown register reads as zero and ignores writes, and is logged.
- */
-static bool vgic_v3_frame_access(struct vcpu *v, struct mmio_access *acc, const char *frame,
-                                 uint64_t base,
-                                 bool (*access)(struct vcpu *, uint64_t, struct mmio_access *))
-{
-	struct vm *vm = v->vm;
-	uint64_t offset = acc->ipa - base;
-	bool ok;
-
-	spin_lock(&vm->vgic.lock);
-	vgic_fold_lrs(v);
-	ok = access(v, offset, acc);
-	spin_unlock(&vm->vgic.lock);
-	if (!ok) {
-		printk("hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,
-		       acc->size, acc->write ? "write" : "read", frame, offset);
-		if (!acc->write)
-			acc->data = 0;
-	}
-	return true;
-}
-
-static bool gicd_access_at(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
-{
-	return gicd_access(v, (uint32_t)offset, acc);
-}
-
 static bool vgic_v3_gicd_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 {
 	(void)priv;
-	return vgic_v3_frame_access(v, acc, "GICD", v->vm->vgic.gicd_base, gicd_access_at);
+	return vgic_mmio_frame_access(v, acc, "GICD", v->vm->vgic.gicd_base, gicd_access);
 }
 
 static bool vgic_v3_gicr_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 {
 	(void)priv;
-	return vgic_v3_frame_access(v, acc, "GICR", v->vm->vgic.gicr_base, gicr_access);
+	return vgic_mmio_frame_access(v, acc, "GICR", v->vm->vgic.gicr_base, gicr_access);
 }
 
 void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)
