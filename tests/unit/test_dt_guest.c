@@ -14,6 +14,7 @@
 #include <libfdt.h>
 
 #include "core/dt.h"
+#include "dt_test_helpers.h"
 #include "core/dt_guest.h"
 
 #define QEMU_V3_DTB "../dtbs/qemu-virt-gicv3.dtb"
@@ -40,33 +41,6 @@ static void *copy;                     /* a test's editable host DT, freed by fr
 /* ------------------------------------------------------------------------ */
 /* Fixtures and helpers                                                     */
 /* ------------------------------------------------------------------------ */
-
-static void *read_dtb(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	long size;
-	void *buf;
-
-	if (!f) {
-		print_error("cannot open %s (run `make deps` for the Pi DTB)\n", path);
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	buf = malloc(size);
-	if (buf && fread(buf, 1, size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf && (fdt_check_header(buf) != 0 || fdt_totalsize(buf) != (uint32_t)size)) {
-		print_error("%s is not a whole DTB\n", path);
-		free(buf);
-		buf = NULL;
-	}
-	return buf;
-}
 
 static int load_dtbs(void **state)
 {
@@ -98,28 +72,7 @@ static int free_bufs(void **state)
 /* An editable copy of @src with EDIT_ROOM bytes to grow into. */
 static void *dtb_copy(const void *src)
 {
-	int size = fdt_totalsize(src) + EDIT_ROOM;
-
-	assert_null(copy);
-	copy = malloc(size);
-	assert_non_null(copy);
-	assert_int_equal(fdt_open_into(src, copy, size), 0);
-	return copy;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
-}
-
-static int node_at(const void *fdt, const char *path)
-{
-	int node = fdt_path_offset(fdt, path);
-
-	if (node < 0)
-		fail_msg("no node %s: %s", path, fdt_strerror(node));
-	return node;
+	return dt_test_copy(&copy, src, EDIT_ROOM);
 }
 
 /* The parameters of a 4-vCPU VM on QEMU virt with its PL011 as the console. */
@@ -177,20 +130,6 @@ static void build_fails(const void *host, const struct dt_guest_params *p, const
 	assert_int_equal(dt_build_guest(host, p, guest, GUEST_ROOM, &err), -1);
 	assert_non_null(memchr(err.msg, '\0', sizeof(err.msg)));
 	assert_contains(err.msg, needle);
-}
-
-static void parse_ok(const void *fdt, struct dt_host *host)
-{
-	struct dt_error err;
-
-	if (dt_parse_host(fdt, host, &err) != 0)
-		fail_msg("dt_parse_host of the guest DT failed: %s", err.msg);
-}
-
-static void assert_region(const struct dt_region *r, uint64_t base, uint64_t size)
-{
-	assert_int_equal(r->base, base);
-	assert_int_equal(r->size, size);
 }
 
 /* Property @prop of @path is exactly the cells given. */

@@ -15,6 +15,7 @@
 #include <libfdt.h>
 
 #include "core/dt.h"
+#include "dt_test_helpers.h"
 #include "core/modules.h"
 
 #define QEMU_V3_DTB "../dtbs/qemu-virt-gicv3.dtb"
@@ -52,33 +53,6 @@ static uint8_t *ram;  /* the fake RAM bank, RAM_SIZE bytes */
 /* Fixtures and helpers                                                     */
 /* ------------------------------------------------------------------------ */
 
-static void *read_dtb(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	long size;
-	void *buf;
-
-	if (!f) {
-		print_error("cannot open %s\n", path);
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	buf = malloc(size);
-	if (buf && fread(buf, 1, size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf && (fdt_check_header(buf) != 0 || fdt_totalsize(buf) != (uint32_t)size)) {
-		print_error("%s is not a whole DTB\n", path);
-		free(buf);
-		buf = NULL;
-	}
-	return buf;
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
@@ -106,64 +80,12 @@ static int free_copy(void **state)
 /* An editable copy of @src with EDIT_ROOM bytes to grow into. */
 static void *dtb_copy(const void *src)
 {
-	int size = fdt_totalsize(src) + EDIT_ROOM;
-
-	assert_null(copy);
-	copy = malloc(size);
-	assert_non_null(copy);
-	assert_int_equal(fdt_open_into(src, copy, size), 0);
-	return copy;
-}
-
-static int node_at(const void *fdt, const char *path)
-{
-	int node = fdt_path_offset(fdt, path);
-
-	if (node < 0)
-		fail_msg("no node %s: %s", path, fdt_strerror(node));
-	return node;
-}
-
-static void set_cells_n(void *fdt, const char *path, const char *prop, const uint32_t *cells, int n)
-{
-	fdt32_t be[32];
-	int i;
-
-	assert_true(n <= 32);
-	for (i = 0; i < n; i++)
-		be[i] = cpu_to_fdt32(cells[i]);
-	assert_int_equal(fdt_setprop(fdt, node_at(fdt, path), prop, be, n * sizeof(fdt32_t)), 0);
-}
-
-/* set_cells(fdt, path, prop, cell...): set @prop of the node at @path to those cells. */
-#define set_cells(fdt, path, prop, ...)                               \
-	set_cells_n(fdt, path, prop, (const uint32_t[]){__VA_ARGS__}, \
-	            (int)(sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t)))
-
-static void set_string(void *fdt, const char *path, const char *prop, const char *value)
-{
-	assert_int_equal(fdt_setprop_string(fdt, node_at(fdt, path), prop, value), 0);
+	return dt_test_copy(&copy, src, EDIT_ROOM);
 }
 
 static void add_node(void *fdt, const char *parent, const char *name)
 {
 	assert_true(fdt_add_subnode(fdt, node_at(fdt, parent), name) >= 0);
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
-}
-
-static void parse_ok(const void *fdt, struct dt_host *host)
-{
-	struct dt_error err;
-
-	memset(host, 0xa5, sizeof(*host));
-	if (dt_parse_host(fdt, host, &err) != 0)
-		fail_msg("dt_parse_host failed: %s", err.msg);
-	assert_string_equal(err.msg, "");
 }
 
 /* Parsing fails, says @needle and leaves nothing half-filled behind. */
@@ -179,12 +101,6 @@ static void parse_fails(const void *fdt, const char *needle)
 	assert_non_null(memchr(err.msg, '\0', sizeof(err.msg)));
 	assert_contains(err.msg, needle);
 	assert_memory_equal(&host, &zero, sizeof(host));
-}
-
-static void assert_region(const struct dt_region *r, uint64_t base, uint64_t size)
-{
-	assert_int_equal(r->base, base);
-	assert_int_equal(r->size, size);
 }
 
 /* The QEMU DTB with /chosen in the binding's cells: #address-cells 2, #size-cells 2. */
