@@ -68,8 +68,8 @@ static inline int node_at(const void *fdt, const char *path)
 	return node;
 }
 
-static inline void set_cells_n(void *fdt, const char *path, const char *prop,
-                               const uint32_t *cells, int n)
+static inline void set_cells_n(void *fdt, const char *path, const char *prop, const uint32_t *cells,
+                               int n)
 {
 	fdt32_t be[32];
 	int i;

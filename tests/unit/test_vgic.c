@@ -28,6 +28,7 @@
 #include "drivers/gic.h"
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
+#include "fake_gic.h"
 #include "vgic/vgic_mmio.h"
 
 #define NR_TEST_VCPUS 2
@@ -43,95 +44,8 @@ static struct vm vm;
 static struct vcpu vcpu_store[NR_TEST_VCPUS];
 static struct vcpu *vcpus[NR_TEST_VCPUS];
 
-static struct gic_lr lrs[NR_CPUS][VGIC_MAX_LRS]; /* each pCPU's list registers */
-static unsigned int nr_lrs = DEFAULT_LRS;
-
-static struct {
-	unsigned int lr_reads, lr_writes;
-	unsigned int underflow_calls;
-	bool underflow[NR_CPUS];
-	unsigned int sgis;
-	unsigned int kicks[NR_CPUS];
-	unsigned int not_kick; /* SGIs other than SGI_KICK */
-	unsigned int deactivates;
-	uint32_t deactivated;
-	unsigned int routes;
-	uint32_t route_intid;
-	unsigned int route_pcpu;
-	unsigned int panics;
-	unsigned int printks;
-} rec;
-
-static jmp_buf panic_jb;
-static bool panic_jb_armed;
-
 static const struct vgic_irq_window private_win = {0, VGIC_NR_PRIVATE};
 static const struct vgic_irq_window spi_win = {VGIC_NR_PRIVATE, VGIC_NR_IRQS};
-
-static void run_on(unsigned int pcpu)
-{
-	unit_tpidr_el2 = (unsigned long)&pcpus[pcpu];
-}
-
-/* Stubs: drivers/gic.h, on the calling pCPU --------------------------------- */
-
-void gic_read_lr(unsigned int i, struct gic_lr *lr)
-{
-	assert_in_range(i, 0, nr_lrs - 1);
-	rec.lr_reads++;
-	*lr = lrs[smp_processor_id()][i];
-}
-
-void gic_write_lr(unsigned int i, const struct gic_lr *lr)
-{
-	assert_in_range(i, 0, nr_lrs - 1);
-	rec.lr_writes++;
-	lrs[smp_processor_id()][i] = *lr;
-}
-
-void gic_set_underflow_irq(bool on)
-{
-	rec.underflow_calls++;
-	rec.underflow[smp_processor_id()] = on;
-}
-
-void gic_send_sgi(unsigned int pcpu, unsigned int sgi)
-{
-	assert_in_range(pcpu, 0, NR_CPUS - 1);
-	rec.sgis++;
-	rec.kicks[pcpu] += sgi == SGI_KICK;
-	rec.not_kick += sgi != SGI_KICK;
-}
-
-void gic_deactivate(uint32_t intid)
-{
-	rec.deactivates++;
-	rec.deactivated = intid;
-}
-
-void gic_spi_route(uint32_t intid, unsigned int pcpu)
-{
-	rec.routes++;
-	rec.route_intid = intid;
-	rec.route_pcpu = pcpu;
-}
-
-/* Console lines (an unhandled register access): counted, never expected here. */
-int printk(const char *fmt, ...)
-{
-	rec.printks++;
-	print_message("printk: %s", fmt);
-	return 0;
-}
-
-void panic(const char *fmt, ...)
-{
-	rec.panics++;
-	if (panic_jb_armed)
-		longjmp(panic_jb, 1);
-	print_error("unexpected panic: %s\n", fmt);
-	abort();
-}
 
 /* Fixture ------------------------------------------------------------------ */
 

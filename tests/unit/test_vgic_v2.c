@@ -31,6 +31,7 @@
 #include "drivers/gic.h"
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
+#include "fake_gic.h"
 #include "vgic/vgic_mmio.h"
 #include "vgic/vgic_v2.h"
 
@@ -60,23 +61,6 @@ static struct vm vm;
 static struct vcpu vcpu_store[NR_TEST_VCPUS];
 static struct vcpu *vcpus[NR_TEST_VCPUS];
 
-static struct gic_lr lrs[NR_CPUS][VGIC_MAX_LRS]; /* each pCPU's list registers */
-
-static struct {
-	unsigned int lr_reads, lr_writes;
-	unsigned int sgis;
-	unsigned int kicks[NR_CPUS];
-	unsigned int not_kick; /* SGIs other than SGI_KICK */
-	unsigned int deactivates;
-	unsigned int routes;
-	uint32_t route_intid;
-	unsigned int route_pcpu;
-	unsigned int panics;
-	unsigned int printks;
-	unsigned int unhandled; /* printk lines saying "unhandled" */
-	char last_printk[256];
-} rec;
-
 /* What vgic_v2_init() asked of vm_register_mmio() and pt_map(). */
 static struct {
 	unsigned int calls;
@@ -92,56 +76,6 @@ static struct {
 	uint64_t va, pa, size, attrs;
 	int ret;
 } map;
-
-static jmp_buf panic_jb;
-static bool panic_jb_armed;
-
-static void run_on(unsigned int pcpu)
-{
-	unit_tpidr_el2 = (unsigned long)&pcpus[pcpu];
-}
-
-/* Stubs: drivers/gic.h, on the calling pCPU --------------------------------- */
-
-void gic_read_lr(unsigned int i, struct gic_lr *lr)
-{
-	assert_in_range(i, 0, NR_LRS - 1);
-	rec.lr_reads++;
-	*lr = lrs[smp_processor_id()][i];
-}
-
-void gic_write_lr(unsigned int i, const struct gic_lr *lr)
-{
-	assert_in_range(i, 0, NR_LRS - 1);
-	rec.lr_writes++;
-	lrs[smp_processor_id()][i] = *lr;
-}
-
-void gic_set_underflow_irq(bool on)
-{
-	(void)on;
-}
-
-void gic_send_sgi(unsigned int pcpu, unsigned int sgi)
-{
-	assert_in_range(pcpu, 0, NR_CPUS - 1);
-	rec.sgis++;
-	rec.kicks[pcpu] += sgi == SGI_KICK;
-	rec.not_kick += sgi != SGI_KICK;
-}
-
-void gic_deactivate(uint32_t intid)
-{
-	(void)intid;
-	rec.deactivates++;
-}
-
-void gic_spi_route(uint32_t intid, unsigned int pcpu)
-{
-	rec.routes++;
-	rec.route_intid = intid;
-	rec.route_pcpu = pcpu;
-}
 
 /* Stubs: core/vm.c, arch/arm64/pagetable.c, core/printf.c, core/lib.c -------- */
 
@@ -165,28 +99,6 @@ int pt_map(struct pagetable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64
 	map.size = size;
 	map.attrs = attrs;
 	return map.ret;
-}
-
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(rec.last_printk, sizeof(rec.last_printk), fmt, ap);
-	va_end(ap);
-	rec.printks++;
-	rec.unhandled += strstr(rec.last_printk, "unhandled") != NULL;
-	return n;
-}
-
-void panic(const char *fmt, ...)
-{
-	rec.panics++;
-	if (panic_jb_armed)
-		longjmp(panic_jb, 1);
-	print_error("unexpected panic: %s\n", fmt);
-	abort();
 }
 
 /* Deadlock guard -------------------------------------------------------------- */

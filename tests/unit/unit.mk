@@ -14,8 +14,8 @@ esr_SRCS    := arch/arm64/esr.c core/printf.c
 regs_SRCS   :=
 pagetable_SRCS := arch/arm64/pagetable.c
 psci_SRCS   := core/psci.c core/smccc.c vcpu/vcpu.c
-vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c
-vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c
+vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
+vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
 
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
