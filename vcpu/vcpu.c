@@ -3,6 +3,7 @@
  * vCPU's EL1 registers live in the CPU itself while it runs and are never
  * switched; only the EL2 controls that describe the VM are loaded here.
  */
+#include "arch/arm64/cpu_state.h"
 #include "arch/arm64/sysregs.h"
 #include "arch/arm64/traps.h"
 #include "core/lib.h"
@@ -36,6 +37,20 @@ struct cpu_user_regs *guest_cpu_user_regs(void)
 	return (struct cpu_user_regs *)(this_cpu()->stack_top - sizeof(struct cpu_user_regs));
 }
 
+/*
+ * What @v gets of its CPU: decided on that CPU, whose ID registers are the
+ * ones that count (the CPUs of a big.LITTLE system differ).
+ */
+static void vcpu_decide_features(struct vcpu *v)
+{
+	struct cpu_id_regs id;
+
+	cpu_read_id_regs(&id);
+	cpufeature_decide(&id, v->vm->vgic.version == 3, v->vm->s2.va_bits, &v->features);
+	cpufeature_el2_controls(&v->features, &v->el2);
+	v->hcr = HCR_GUEST_FLAGS | v->el2.hcr;
+}
+
 /* The EL2 controls that make this CPU run @v's VM. */
 static void vcpu_load_el2_state(const struct vcpu *v)
 {
@@ -46,10 +61,7 @@ static void vcpu_load_el2_state(const struct vcpu *v)
 	WRITE_SYSREG(v->vmpidr, vmpidr_el2);
 	WRITE_SYSREG(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
 	WRITE_SYSREG(0, cntvoff_el2);
-	WRITE_SYSREG(CPTR_EL2_RES1, cptr_el2);
-	/* All PMU counters to the guest; debug not trapped. */
-	WRITE_SYSREG((READ_SYSREG(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
-	isb();
+	cpu_load_guest_controls(&v->features, &v->el2);
 	/* Whatever the firmware left in the TLBs for this VMID is not ours. */
 	__asm__ volatile("tlbi vmalls12e1" : : : "memory");
 	dsb(nsh);
@@ -84,8 +96,10 @@ void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 	struct cpu_user_regs *regs = guest_cpu_user_regs();
 
 	local_irq_disable();
+	vcpu_decide_features(v);
 	vcpu_load_el2_state(v);
 	vcpu_reset_el1_state();
+	cpu_reset_guest_state(&v->features); /* nothing from the CPU's previous guest */
 	gic_vcpu_if_reset();
 	vgic_cpu_reset(v);
 	vtimer_vcpu_start(v);

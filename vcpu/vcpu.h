@@ -2,6 +2,7 @@
 #ifndef VCPU_VCPU_H
 #define VCPU_VCPU_H
 
+#include "arch/arm64/cpufeature.h"
 #include "arch/arm64/regs.h"
 #include "core/spinlock.h"
 #include "core/vm.h"
@@ -19,7 +20,9 @@ struct vcpu {
 	struct vm *vm;
 	uint64_t vmpidr; /* the MPIDR the guest reads */
 	unsigned int pcpu;
-	uint64_t hcr; /* HCR_EL2 while this vCPU runs */
+	uint64_t hcr;                   /* HCR_EL2 while this vCPU runs */
+	struct guest_features features; /* what it sees of its CPU, decided at each start */
+	struct guest_el2_controls el2;  /* the EL2 controls that give it those */
 
 	spinlock_t power_lock; /* orders CPU_ON / CPU_OFF on this vCPU */
 	enum vcpu_power power;

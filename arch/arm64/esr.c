@@ -110,6 +110,23 @@ struct esr_dabt esr_decode_dabt(uint64_t esr)
 	return d;
 }
 
+/* ISS layout of EC 0x18: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1, Direction 0.
+ */
+struct esr_sysreg esr_decode_sysreg(uint64_t esr)
+{
+	uint32_t iss = esr_iss(esr);
+	struct esr_sysreg s = {
+	    .op0 = (iss >> 20) & 3,
+	    .op2 = (iss >> 17) & 7,
+	    .op1 = (iss >> 14) & 7,
+	    .crn = (iss >> 10) & 0xf,
+	    .rt = (iss >> 5) & 0x1f,
+	    .crm = (iss >> 1) & 0xf,
+	    .read = iss & 1,
+	};
+	return s;
+}
+
 void esr_describe(uint64_t esr, char *buf, size_t size)
 {
 	unsigned int ec = esr_ec(esr);

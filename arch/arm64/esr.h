@@ -78,6 +78,15 @@ struct esr_dabt {
 
 struct esr_dabt esr_decode_dabt(uint64_t esr);
 
+/* A trapped MSR/MRS (EC 0x18): which register, which general register, which way. */
+struct esr_sysreg {
+	unsigned int op0, op1, crn, crm, op2;
+	unsigned int rt; /* 31 = xzr */
+	bool read;       /* MRS */
+};
+
+struct esr_sysreg esr_decode_sysreg(uint64_t esr);
+
 /* The architectural name of an exception class ("HVC64", "data abort (lower EL)", ...). */
 const char *esr_ec_name(unsigned int ec);
 

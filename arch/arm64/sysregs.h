@@ -59,9 +59,6 @@ static inline void local_irq_enable(void)
 /* SCTLR_EL1 value a guest is entered with: MMU and caches off, RES1 bits set. */
 #define SCTLR_EL1_RESET (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
-/* CPTR_EL2 (nVHE): RES1 bits; TFP/TTA/TCPAC stay clear so FP/SIMD is not trapped. */
-#define CPTR_EL2_RES1 (0x33ffUL)
-
 /* CNTHCTL_EL2 (nVHE): EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN BIT(0)
 #define CNTHCTL_EL1PCEN  BIT(1)

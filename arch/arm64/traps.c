@@ -2,6 +2,7 @@
  * Trap dispatch: one switch on the exception class, each case a small named
  * handler. Handlers touch the guest's registers only through the frame.
  */
+#include "arch/arm64/cpu_state.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/sysregs.h"
 #include "arch/arm64/traps.h"
@@ -147,27 +148,51 @@ static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 	inject_insn_abort(regs, far);
 }
 
-/* ISS of a trapped MSR/MRS, without the register number and direction. */
-#define SYSREG_ISS(op0, op1, crn, crm, op2) \
-	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
-#define SYSREG_ISS_MASK      SYSREG_ISS(3, 7, 15, 15, 7)
-#define SYSREG_ICC_SGI1R_EL1 SYSREG_ISS(3, 0, 12, 11, 5)
-
 static void do_trap_unhandled(struct cpu_user_regs *regs);
 
-/* System register traps: with HCR_EL2.IMO set, only SGI generation traps here. */
+static bool sysreg_is(const struct esr_sysreg *s, unsigned int op0, unsigned int op1,
+                      unsigned int crn, unsigned int crm, unsigned int op2)
+{
+	return s->op0 == op0 && s->op1 == op1 && s->crn == crn && s->crm == crm && s->op2 == op2;
+}
+
+/* The ID registers HCR_EL2.TID3 traps: op0 3, op1 0, CRn 0, CRm 1-7. */
+static bool sysreg_is_id(const struct esr_sysreg *s)
+{
+	return s->op0 == 3 && s->op1 == 0 && s->crn == 0 && s->crm >= 1 && s->crm <= 7;
+}
+
+/* The RAS error record registers HCR_EL2.TERR traps: ERRIDR, ERRSELR, ERX* (CRn 5, CRm 3-5). */
+static bool sysreg_is_ras_record(const struct esr_sysreg *s)
+{
+	return s->op0 == 3 && s->op1 == 0 && s->crn == 5 && s->crm >= 3 && s->crm <= 5;
+}
+
+/*
+ * System register traps: SGI generation (ICC_SGI1R_EL1, GICv3), the ID
+ * registers (the guest reads the sanitized view of cpufeature.h) and the RAS
+ * error records (there are none: ERRIDR_EL1 reads 0, so all read as zero and
+ * writes are ignored). Anything else is an undefined instruction.
+ */
 static void do_trap_sysreg(struct cpu_user_regs *regs)
 {
-	uint32_t iss = esr_iss(regs->esr);
-	unsigned int rt = (iss >> 5) & 0x1f;
-	bool read = iss & 1;
+	struct vcpu *v = current_vcpu();
+	struct esr_sysreg s = esr_decode_sysreg(regs->esr);
 
-	if ((iss & SYSREG_ISS_MASK) == SYSREG_ICC_SGI1R_EL1 && !read) {
-		vgic_v3_sgi1r(current_vcpu(), guest_reg_read(regs, rt));
-		regs->pc += 4;
+	if (sysreg_is(&s, 3, 0, 12, 11, 5) && !s.read) {
+		vgic_v3_sgi1r(v, guest_reg_read(regs, s.rt));
+	} else if (sysreg_is_id(&s) && s.read) {
+		uint64_t hw = cpu_read_idreg(s.crm, s.op2);
+
+		guest_reg_write(regs, s.rt, cpufeature_guest_idreg(s.crm, s.op2, hw, &v->features));
+	} else if (sysreg_is_ras_record(&s) && v->features.ras) {
+		if (s.read)
+			guest_reg_write(regs, s.rt, 0);
+	} else {
+		do_trap_unhandled(regs);
 		return;
 	}
-	do_trap_unhandled(regs);
+	regs->pc += 4;
 }
 
 static void do_trap_unhandled(struct cpu_user_regs *regs)

@@ -388,6 +388,41 @@ static void test_describe_sysreg(void **state)
 	               "MRS op0=2 op1=0 CRn=0 CRm=2 op2=2 x2");
 }
 
+#define CHECK_SYSREG(s, e_op0, e_op1, e_crn, e_crm, e_op2, e_rt, e_read) \
+	do {                                                             \
+		assert_int_equal((s).op0, e_op0);                        \
+		assert_int_equal((s).op1, e_op1);                        \
+		assert_int_equal((s).crn, e_crn);                        \
+		assert_int_equal((s).crm, e_crm);                        \
+		assert_int_equal((s).op2, e_op2);                        \
+		assert_int_equal((s).rt, e_rt);                          \
+		assert_int_equal((s).read, e_read);                      \
+	} while (0)
+
+static void test_decode_sysreg(void **state)
+{
+	(void)state;
+	/* The real syndromes worked out above. */
+	CHECK_SYSREG(esr_decode_sysreg(0x623a3036), 3, 0, 12, 11, 5, 1, false);
+	CHECK_SYSREG(esr_decode_sysreg(0x6230000f), 3, 0, 0, 7, 0, 0, true);
+	CHECK_SYSREG(esr_decode_sysreg(0x6232fbc5), 3, 3, 14, 2, 1, 30, true);
+	/* Each field at its maximum alone: no field leaks into another. */
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(3, 0, 0, 0, 0, 0, 0))), 3, 0, 0, 0, 0,
+	             0, false);
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(0, 7, 0, 0, 0, 0, 0))), 0, 7, 0, 0, 0,
+	             0, false);
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(0, 0, 15, 0, 0, 0, 0))), 0, 0, 15, 0,
+	             0, 0, false);
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(0, 0, 0, 15, 0, 0, 0))), 0, 0, 0, 15,
+	             0, 0, false);
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(0, 0, 0, 0, 7, 0, 0))), 0, 0, 0, 0, 7,
+	             0, false);
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(0, 0, 0, 0, 0, 31, 0))), 0, 0, 0, 0, 0,
+	             31, false);
+	CHECK_SYSREG(esr_decode_sysreg(ESR(EC_SYS64, SYS_ISS(0, 0, 0, 0, 0, 0, 1))), 0, 0, 0, 0, 0,
+	             0, true);
+}
+
 static void test_describe_wfx(void **state)
 {
 	(void)state;
@@ -446,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_describe_iabt),
 	    cmocka_unit_test(test_describe_immediates),
 	    cmocka_unit_test(test_describe_sysreg),
+	    cmocka_unit_test(test_decode_sysreg),
 	    cmocka_unit_test(test_describe_wfx),
 	    cmocka_unit_test(test_describe_other),
 	    cmocka_unit_test(test_describe_truncates),

@@ -70,6 +70,7 @@ static struct {
 	unsigned int fw_feature;   /* firmware_arch_feature() calls */
 	uint32_t fw_feature_fid;
 	unsigned int vtimer_start, vtimer_stop, gic_if_reset, vgic_reset;
+	unsigned int guest_state_reset; /* cpu_reset_guest_state() calls */
 	struct vcpu *vtimer_stop_vcpu, *vgic_reset_vcpu;
 	unsigned int entered; /* enter_guest() calls */
 	struct cpu_user_regs entry_regs;
@@ -192,6 +193,25 @@ void vgic_cpu_reset(struct vcpu *v)
 {
 	__atomic_fetch_add(&rec.vgic_reset, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rec.vgic_reset_vcpu, v, __ATOMIC_RELAXED);
+}
+
+/* A CPU with SVE and pointer authentication, as the hypervisor would read it. */
+void cpu_read_id_regs(struct cpu_id_regs *id)
+{
+	*id = (struct cpu_id_regs){.pfr0 = 1UL << ID_PFR0_SVE, .isar1 = 1UL << ID_ISAR1_API};
+}
+
+void cpu_load_guest_controls(const struct guest_features *f, const struct guest_el2_controls *c)
+{
+	(void)f;
+	(void)c;
+}
+
+void cpu_reset_guest_state(const struct guest_features *f)
+{
+	/* The vCPU is reset with the features decided for it on its own CPU. */
+	if (f->sve && f->pauth)
+		__atomic_fetch_add(&rec.guest_state_reset, 1, __ATOMIC_RELAXED);
 }
 
 void vtimer_vcpu_start(struct vcpu *v)
@@ -734,6 +754,7 @@ static void test_cpu_off_then_on(void **state)
 	assert_int_equal(vcpu_power_state(vcpus[2]), VCPU_ON);
 	assert_int_equal(rec.gic_if_reset, 1);
 	assert_int_equal(rec.vgic_reset, 1);
+	assert_int_equal(rec.guest_state_reset, 1); /* no FP/SVE/PAuth state from a past life */
 	assert_ptr_equal(rec.vgic_reset_vcpu, vcpus[2]);
 	assert_int_equal(rec.vtimer_start, 1);
 	assert_int_equal(rec.sgi[2], 1);

@@ -13,7 +13,8 @@ modules_SRCS := core/modules.c core/dt.c core/printf.c
 esr_SRCS    := arch/arm64/esr.c core/printf.c
 regs_SRCS   :=
 pagetable_SRCS := arch/arm64/pagetable.c
-psci_SRCS   := core/psci.c core/smccc.c vcpu/vcpu.c
+cpufeature_SRCS := arch/arm64/cpufeature.c
+psci_SRCS   := core/psci.c core/smccc.c vcpu/vcpu.c arch/arm64/cpufeature.c
 vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
 vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
 
