@@ -4,12 +4,13 @@
 #define F(shift) (0xfUL << (shift)) /* one 4-bit field */
 
 /* PMUVer 0xf: an IMPLEMENTATION DEFINED PMU, not PMUv3. */
-#define PMUVER_IMPDEF   0xf
-#define PMUVER_V3P1     4
-#define PMUVER_V3P5     6
-#define MTE_MTE2        2
-#define RAS_V1          1
-#define GIC_SYSREG_V3_0 1
+#define PMUVER_IMPDEF    0xf
+#define PMUVER_V3P1      4
+#define PMUVER_V3P5      6
+#define MTE_MTE2         2
+#define RAS_V1           1
+#define GIC_SYSREG_V3_0  1
+#define EL1_AARCH64_ONLY 1
 
 static bool field_present(uint64_t reg, unsigned int shift)
 {
@@ -145,6 +146,9 @@ static uint64_t cap_field(uint64_t reg, unsigned int shift, unsigned int max)
 static uint64_t guest_pfr0(uint64_t hw, const struct guest_features *f)
 {
 	uint64_t v = hw & PFR0_PASS;
+
+	/* EL1 is AArch64 only (HCR_EL2.RW); EL0 may still run AArch32 where the CPU can. */
+	v = set_field(v, ID_PFR0_EL1, EL1_AARCH64_ONLY);
 
 	/* The guest's GIC CPU interface is the vGIC's: system registers only with a GICv3. */
 	v = set_field(v, ID_PFR0_GIC, f->gic_v3 ? GIC_SYSREG_V3_0 : 0);

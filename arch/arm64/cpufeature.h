@@ -75,6 +75,7 @@ static inline unsigned int id_field(uint64_t reg, unsigned int shift)
 }
 
 /* ID register field positions used here (Arm ARM D19.2). */
+#define ID_PFR0_EL1       4
 #define ID_PFR0_GIC       24
 #define ID_PFR0_RAS       28
 #define ID_PFR0_SVE       32

@@ -12,6 +12,7 @@
 #define VECTOR_CUR_SP0 0x000
 #define VECTOR_CUR_SPX 0x200
 #define VECTOR_LOW_A64 0x400
+#define VECTOR_LOW_A32 0x600
 
 static bool from_el0(const struct cpu_user_regs *regs)
 {
@@ -20,6 +21,8 @@ static bool from_el0(const struct cpu_user_regs *regs)
 
 static uint64_t vector_offset(const struct cpu_user_regs *regs)
 {
+	if (regs->cpsr & PSR_MODE_32)
+		return VECTOR_LOW_A32; /* AArch32 EL0 */
 	switch (regs->cpsr & PSR_MODE_MASK) {
 	case PSR_MODE_EL1h:
 		return VECTOR_CUR_SPX;

@@ -60,9 +60,12 @@ static void test_plain_v8_core_gets_no_extras(void **state)
 	assert_int_equal(c.cptr, CPTR_EL2_RES1_BASE | CPTR_EL2_TZ | CPTR_EL2_TSM);
 	assert_int_equal(c.cptr & (BIT(10) | BIT(31)), 0);
 	assert_int_equal(c.mdcr, 0); /* PMUv3 (8.0): no HPMD, the guest owns its PMU */
-	/* EL0/EL1 AArch32 stay, EL2 is not the guest's, the GIC is its vGICv3. */
+	/*
+	 * EL0 AArch32 stays, EL1 is AArch64 only (HCR_EL2.RW), EL2 is not the
+	 * guest's, the GIC is its vGICv3.
+	 */
 	assert_int_equal(guest_reg(IDREG_AA64PFR0, a57.pfr0, &f),
-	                 FIELD(0, 2) | FIELD(4, 2) | FIELD(12, 2) | FIELD(24, 1));
+	                 FIELD(0, 2) | FIELD(4, 1) | FIELD(12, 2) | FIELD(24, 1));
 	assert_int_equal(guest_reg(IDREG_AA64DFR0, a57.dfr0, &f), a57.dfr0);
 }
 
