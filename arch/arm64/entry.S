@@ -120,12 +120,13 @@ ENTRY(hyp_traps_vector)
 	ventry	guest_fiq
 	ventry	guest_error
 	/*
-	 * Lower EL, AArch32: EL1 is AArch64 (HCR_EL2.RW = 1), but a guest's EL0
-	 * may run AArch32 code where the CPU has it. Its traps and interrupts
-	 * have the same syndromes and the same frame, so the same handlers.
+	 * Lower EL, AArch32: never taken. These slots are for when EL1 is
+	 * AArch32, and HCR_EL2.RW keeps it AArch64; a guest's AArch32 EL0 traps
+	 * through the AArch64 slots above (the vector is chosen by the state of
+	 * the level just below EL2, not by the state of the code that trapped).
 	 */
-	ventry	guest_sync
-	ventry	guest_irq
+	ventry	guest_sync_a32
+	ventry	guest_irq_a32
 	ventry	guest_fiq_a32
 	ventry	guest_error_a32
 END(hyp_traps_vector)
@@ -139,6 +140,8 @@ END(hyp_traps_vector)
 	invalid_vector hyp_error, BAD_ERROR_SPX
 	invalid_vector guest_fiq, BAD_FIQ_A64
 	invalid_vector guest_error, BAD_ERROR_A64
+	invalid_vector guest_sync_a32, BAD_SYNC_A32
+	invalid_vector guest_irq_a32, BAD_IRQ_A32
 	invalid_vector guest_fiq_a32, BAD_FIQ_A32
 	invalid_vector guest_error_a32, BAD_ERROR_A32
 
