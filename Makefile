@@ -69,7 +69,7 @@ GUEST_INITRD_bench     := build/empty
 GUEST_KERNEL_none      := build/empty
 GUEST_INITRD_none      := build/empty
 
-.PHONY: all deps run test test-unit test-boot debug clean format check-format size bench
+.PHONY: all deps run test test-unit test-boot test-matrix debug clean format check-format size bench
 all: $(BUILD)/hyp.bin
 
 $(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST).bin
@@ -170,6 +170,12 @@ test: deps
 test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin
 	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard
 	$(Q)$(PYTHON) -m pytest -v tests/boot
+
+# Linux on every QEMU CPU model and both GICs (tests/boot/test_cpus.py);
+# test-boot runs only its short default set.
+test-matrix: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-linux.bin
+	$(Q)HYP_CPU_MATRIX=1 $(PYTHON) -m pytest -v -rP tests/boot/test_cpus.py
 
 # Costs of the trap paths and of booting Linux, hypervisor vs native (tests/bench/).
 bench: deps

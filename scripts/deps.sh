@@ -132,13 +132,22 @@ if [ ! -e "$guest/bcm2711-rpi-4-b.dtb" ]; then
 	[ -n "$dtb" ] && cp "$dtb" "$guest/bcm2711-rpi-4-b.dtb"
 fi
 
+# The initramfs: busybox, init, inittab, and sve-check (a small SVE program
+# the CPU-model boot tests run, tests/boot/test_cpus.py). sve-check is built
+# with the cross compiler installed above; it needs no libc (there is no
+# static glibc for arm64 without libc6-dev-arm64-cross), so -nostdlib.
 initrd_src="$top/tests/guests/initramfs"
 if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ] ||
-	[ "$initrd_src/inittab" -nt "$guest/initrd.gz" ]; then
+	[ "$initrd_src/inittab" -nt "$guest/initrd.gz" ] ||
+	[ "$initrd_src/sve-check.c" -nt "$guest/initrd.gz" ]; then
 	log "building the busybox initramfs"
 	rm -rf "$guest/initramfs"
 	mkdir -p "$guest/initramfs"/{bin,sbin,dev,proc,sys,tmp,etc,root}
 	cp "$deps/root/bin/busybox" "$guest/initramfs/bin/busybox"
+	aarch64-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -Werror -march=armv8-a+sve \
+		-ffreestanding -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
+		-fno-tree-vectorize -fno-tree-loop-distribute-patterns -s \
+		-o "$guest/initramfs/bin/sve-check" "$initrd_src/sve-check.c"
 	cp "$initrd_src/init" "$guest/initramfs/init"
 	chmod 755 "$guest/initramfs/init"
 	cp "$initrd_src/inittab" "$guest/initramfs/etc/inittab"

@@ -88,11 +88,16 @@ class QemuConsole:
         self.logfile.close()
 
 
-def qemu_virt_args(kernel, gic=3, smp=4, mem="1G", virtualization=True, extra=()):
+def qemu_virt_args(kernel, gic=3, smp=4, mem="1G", virtualization=True, extra=(),
+                   cpu="cortex-a57", machine_opts=""):
+    """QEMU virt with the hypervisor image @kernel. @cpu: a -cpu model;
+    @machine_opts: more -M options, e.g. "mte=on"."""
     machine = "virt,gic-version=%d" % gic
     if virtualization:
         machine += ",virtualization=on"
-    return ["qemu-system-aarch64", "-M", machine, "-cpu", "cortex-a57", "-smp", str(smp),
+    if machine_opts:
+        machine += "," + machine_opts
+    return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp),
             "-m", mem, "-nographic", "-net", "none", "-kernel", kernel] + list(extra)
 
 
