@@ -11,6 +11,7 @@
 #define RAS_V1           1
 #define GIC_SYSREG_V3_0  1
 #define EL1_AARCH64_ONLY 1
+#define ECV_SELF_SYNC    1
 
 static bool field_present(uint64_t reg, unsigned int shift)
 {
@@ -135,7 +136,7 @@ static uint64_t cap_field(uint64_t reg, unsigned int shift, unsigned int max)
 /* WFxT, RPRES, BC, CLRBHB, PRFMSLC, RPRFM, CSSC, LUT (not the 128-bit system registers) */
 #define ISAR2_PASS  (F(0) | F(4) | F(20) | F(28) | F(40) | F(48) | F(52) | F(56))
 #define ISAR2_PAUTH (F(8) | F(12) | F(24))
-/* ASIDBits, BigEnd, SNSMem, BigEndEL0, TGran16/64/4, TGran*_2, ExS (not FGT, ECV) */
+/* ASIDBits, BigEnd, SNSMem, BigEndEL0, TGran16/64/4, TGran*_2, ExS (not FGT; ECV: below) */
 #define MMFR0_PASS  (GENMASK(47, 4))
 /* HAFDBS, HPDS, LO, PAN, SpecSEI, ETS, AFP, nTLBPA, CMOW, ECBHB (not VMID, VH, XNX, TWED, HCX) */
 #define MMFR1_PASS  (F(0) | F(12) | F(16) | F(20) | F(24) | F(36) | F(44) | F(48) | F(56) | F(60))
@@ -182,9 +183,14 @@ static uint64_t guest_isar2(uint64_t hw, const struct guest_features *f)
 static uint64_t guest_mmfr0(uint64_t hw, const struct guest_features *f)
 {
 	/* The guest's physical address space is its IPA space. */
-	uint64_t v = (hw & MMFR0_PASS) | (hw & F(ID_MMFR0_PARANGE));
+	uint64_t v = (hw & MMFR0_PASS) | (hw & F(ID_MMFR0_PARANGE)) | (hw & F(ID_MMFR0_ECV));
 
-	return cap_field(v, ID_MMFR0_PARANGE, cpufeature_parange(f->ipa_bits));
+	v = cap_field(v, ID_MMFR0_PARANGE, cpufeature_parange(f->ipa_bits));
+	/*
+	 * ECV 1, the self-synchronized counter reads (CNTVCTSS_EL0, CNTPCTSS_EL0),
+	 * works at EL1 as CNTHCTL_EL2 is set; ECV 2 adds CNTPOFF_EL2, which is ours.
+	 */
+	return cap_field(v, ID_MMFR0_ECV, ECV_SELF_SYNC);
 }
 
 uint64_t cpufeature_guest_idreg(unsigned int crm, unsigned int op2, uint64_t hw,

@@ -100,6 +100,7 @@ static inline unsigned int id_field(uint64_t reg, unsigned int shift)
 #define ID_ISAR2_PACFRAC  24
 #define ID_MMFR0_PARANGE  0
 #define ID_MMFR0_FGT      56
+#define ID_MMFR0_ECV      60
 #define ID_MMFR1_HCX      40
 
 /* ID register encodings (CRm, op2) in the op0 3, op1 0, CRn 0 space. */

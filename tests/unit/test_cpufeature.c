@@ -123,6 +123,9 @@ static void test_sme_hidden_mte_given_mops_with_hcx(void **state)
 	/* QARMA3 alone is pointer authentication too. */
 	assert_true(f.pauth);
 	assert_true(c.hcr & HCR_API);
+	/* ECV: the self-synchronized counter views (1) pass, CNTPOFF (2) is EL2's. */
+	assert_int_equal(id_field(guest_reg(IDREG_AA64MMFR0, FIELD(60, 2), &f), ID_MMFR0_ECV), 1);
+	assert_int_equal(id_field(guest_reg(IDREG_AA64MMFR0, FIELD(60, 1), &f), ID_MMFR0_ECV), 1);
 	/* FGT is the hypervisor's, never the guest's. */
 	assert_int_equal(f.fgt_hw, 1);
 	assert_int_equal(id_field(guest_reg(IDREG_AA64MMFR0, max.mmfr0, &f), ID_MMFR0_FGT), 0);
