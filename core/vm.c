@@ -5,6 +5,7 @@
  */
 #include "arch/arm64/cache.h"
 #include "arch/arm64/mmu.h"
+#include "arch/arm64/stage2.h"
 #include "arch/arm64/sysregs.h"
 #include "core/dt_guest.h"
 #include "core/irq.h"
@@ -111,15 +112,23 @@ static int free_ram_take(uint64_t size, uint64_t *pa, uint64_t *got)
 	return 0;
 }
 
+/*
+ * The stage-2 shape for this machine's IPA size (the PA size, so the guest can
+ * be given any RAM): the same for every VM.
+ */
+static struct stage2_geometry vm_stage2_geometry(void)
+{
+	struct stage2_geometry geo;
+
+	if (stage2_geometry(ipa_bits, mmu_pa_bits(), &geo))
+		panic("stage 2: no table geometry for a %u-bit IPA space and %u-bit PAs", ipa_bits,
+		      mmu_pa_bits());
+	return geo;
+}
+
 uint64_t vm_vtcr(void)
 {
-	/* 4K granule, inner-shareable write-back walks, PS = PA size, start level by IPA size. */
-	unsigned int start_level = ipa_bits > 39 ? 0 : 1;
-	uint64_t sl0 = start_level == 0 ? 2 : 1;
-	uint64_t ps = (READ_SYSREG(id_aa64mmfr0_el1) & 0xf);
-
-	return (64UL - ipa_bits) | (sl0 << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12) |
-	       (MIN(ps, 5UL) << 16) | BIT(31);
+	return vm_stage2_geometry().vtcr;
 }
 
 static void *s2_alloc_table(void)
@@ -137,16 +146,33 @@ static void *s2_p2v(uint64_t pa)
 	return (void *)pa;
 }
 
+/*
+ * A stage-2 root of @size bytes (one to 16 concatenated 4 KiB tables), aligned
+ * to its size as VTTBR_EL2.BADDR requires (Arm ARM: the low bits of BADDR below
+ * the root's size are RES0; QEMU ignores them, so a misaligned root is walked
+ * from the wrong table). hyp_alloc() aligns offsets within its pool, and the
+ * pool is only 4 KiB aligned (core/mm.c), so larger alignments are made here
+ * by taking enough pages to hold an aligned root anywhere inside them.
+ */
+static uint64_t *s2_alloc_root(uint64_t size)
+{
+	uintptr_t pages = (uintptr_t)hyp_alloc(size + size - PAGE_SIZE, PAGE_SIZE);
+
+	return (uint64_t *)ALIGN_UP(pages, size);
+}
+
 static void vm_init_stage2(struct vm *vm)
 {
+	struct stage2_geometry geo = vm_stage2_geometry();
+
 	vm->s2 = (struct pagetable){
-	    .start_level = ipa_bits > 39 ? 0 : 1,
-	    .va_bits = ipa_bits,
+	    .start_level = geo.start_level,
+	    .va_bits = geo.ipa_bits,
 	    .alloc_table = s2_alloc_table,
 	    .virt_to_phys = s2_v2p,
 	    .phys_to_virt = s2_p2v,
 	};
-	vm->s2.root = page_alloc_zeroed();
+	vm->s2.root = s2_alloc_root(geo.root_size);
 	vm->vttbr = ((uint64_t)vm->vmid << 48) | (uint64_t)vm->s2.root;
 }
 

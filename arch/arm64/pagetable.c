@@ -2,10 +2,39 @@
 #include "arch/arm64/pagetable.h"
 
 #define ENTRIES_PER_TABLE 512
+#define MAX_ROOT_BITS     13 /* 9 bits per table, up to 16 tables concatenated */
 
 static unsigned int level_shift(unsigned int level)
 {
 	return PAGE_SHIFT + 9 * (3 - level);
+}
+
+/*
+ * The index of @va's entry in its table at @level. Below the start level a table has 512
+ * entries, so the index is the 9 bits the level resolves. At the start level
+ * the root may be several tables concatenated (stage 2, Arm ARM "Concatenated
+ * translation tables"): the index is every input bit above the level's shift,
+ * which pt_map and pt_lookup have already checked against va_bits.
+ */
+static uint64_t entry_index(const struct pagetable *pt, unsigned int level, uint64_t va)
+{
+	uint64_t index = va >> level_shift(level);
+
+	return level == pt->start_level ? index : index % ENTRIES_PER_TABLE;
+}
+
+/* The root resolves 1 to 13 bits (Arm ARM: the stage-2 start-level rule). */
+static bool shape_is_valid(const struct pagetable *pt)
+{
+	unsigned int shift = level_shift(pt->start_level);
+
+	return pt->start_level <= 2 && pt->va_bits > shift &&
+	       pt->va_bits <= shift + MAX_ROOT_BITS && pt->va_bits <= 48;
+}
+
+static bool va_in_range(const struct pagetable *pt, uint64_t va)
+{
+	return va < (1UL << pt->va_bits);
 }
 
 static bool entry_is_table(uint64_t e, unsigned int level)
@@ -41,7 +70,7 @@ static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level, 
 {
 	while (size) {
 		uint64_t block = 1UL << level_shift(level);
-		uint64_t *entry = &table[(va >> level_shift(level)) % ENTRIES_PER_TABLE];
+		uint64_t *entry = &table[entry_index(pt, level, va)];
 		uint64_t chunk;
 
 		if (level == 3 || (can_use_block(level, va, pa, size) && !(*entry & PTE_VALID))) {
@@ -75,7 +104,7 @@ int pt_map(struct pagetable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64
 {
 	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || !size)
 		return -1;
-	if (va + size < va || (pt->va_bits < 64 && va + size > (1UL << pt->va_bits)))
+	if (!shape_is_valid(pt) || va + size < va || !va_in_range(pt, va + size - 1))
 		return -1;
 	/* Output addresses are 48-bit; attributes must not alias address or type bits. */
 	if (pa + size < pa || pa + size > (1UL << 48) || (attrs & ~PTE_ATTR_MASK))
@@ -87,10 +116,10 @@ uint64_t pt_lookup(const struct pagetable *pt, uint64_t va)
 {
 	const uint64_t *table = pt->root;
 
-	if (pt->va_bits < 64 && va >= (1UL << pt->va_bits))
+	if (!shape_is_valid(pt) || !va_in_range(pt, va))
 		return (uint64_t)-1;
 	for (unsigned int level = pt->start_level; level <= 3; level++) {
-		uint64_t e = table[(va >> level_shift(level)) % ENTRIES_PER_TABLE];
+		uint64_t e = table[entry_index(pt, level, va)];
 		uint64_t mask = (1UL << level_shift(level)) - 1;
 
 		if (!(e & PTE_VALID))

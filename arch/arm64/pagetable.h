@@ -36,10 +36,16 @@
 #define S2_AP_RW                (3UL << 6)
 #define S2_XN                   BIT(54)
 
+/*
+ * The root resolves the va_bits - (12 + 9 * (3 - start_level)) input bits
+ * above the start level: 1 to 9 in one table, 10 to 13 in 2 to 16 tables
+ * concatenated (stage 2 only, see arch/arm64/stage2.h). The caller allocates
+ * the root that large; pt_map and pt_lookup refuse any other shape.
+ */
 struct pagetable {
 	uint64_t *root;
-	unsigned int start_level;               /* 0 or 1 */
-	unsigned int va_bits;                   /* input address size */
+	unsigned int start_level;               /* 0, 1 or 2 */
+	unsigned int va_bits;                   /* input address size, at most 48 */
 	void *(*alloc_table)(void);             /* returns a zeroed, 4 KiB-aligned page */
 	uint64_t (*virt_to_phys)(const void *); /* address of a table for the descriptor */
 	void *(*phys_to_virt)(uint64_t);

@@ -491,7 +491,8 @@ static void test_va_bits_limit(void **state)
 	assert_page(top48 - PAGE_SIZE, 0x40000000, S1_ATTRS);
 	assert_int_equal(pt_lookup(&pt, top48 - 1), 0x40000fff);
 
-	/* A 40-bit IPA space starts at level 0 (as vm.c sets it up): index 1 is usable. */
+	/* A 40-bit space from level 0 (a stage-1 shape: a root of two entries): index 1 is usable.
+	 */
 	pt_setup(0, 40);
 	assert_int_equal(pt_map(&pt, top39, GiB(2), GiB(1), S2_ATTRS), 0);
 	assert_block(top39, 1, GiB(2), S2_ATTRS);
@@ -522,6 +523,32 @@ static void test_start_levels(void **state)
 		assert_int_equal(pt_lookup(&pt, va - 1), NO_MAP);
 		assert_int_equal(pt_lookup(&pt, 0x100000000UL), NO_MAP);
 	}
+}
+
+/*
+ * The root resolves 1 to 13 bits (one table, or up to 16 concatenated): other
+ * shapes would index past any root the caller could have allocated.
+ */
+static void test_root_shape_limits(void **state)
+{
+	static const struct {
+		unsigned int start_level, va_bits;
+	} bad[] = {{1, 30}, {1, 44}, {0, 39}, {0, 52}, {2, 21}, {2, 35}, {3, 21}};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		pt_setup(bad[i].start_level, bad[i].va_bits);
+		assert_int_equal(pt_map(&pt, 0, GiB(1), PAGE_SIZE, S2_ATTRS), -1);
+		assert_int_equal(pt_lookup(&pt, 0), NO_MAP);
+		assert_true(root_is_empty());
+	}
+	/* The limits themselves: 43 bits from level 1 is 16 tables, 31 bits is one entry in use. */
+	pt_setup(1, 43);
+	assert_int_equal(pt_map(&pt, GiB(1), GiB(1), GiB(1), S2_ATTRS), 0);
+	assert_block(GiB(1), 1, GiB(1), S2_ATTRS);
+	pt_setup(1, 31);
+	assert_int_equal(pt_map(&pt, GiB(1), GiB(1), GiB(1), S2_ATTRS), 0);
+	assert_int_equal(pt_map(&pt, GiB(2), GiB(1), GiB(1), S2_ATTRS), -1);
 }
 
 static void test_lookup_unmapped(void **state)
@@ -603,6 +630,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_arguments),
 	    cmocka_unit_test(test_va_bits_limit),
 	    cmocka_unit_test(test_start_levels),
+	    cmocka_unit_test(test_root_shape_limits),
 	    cmocka_unit_test(test_lookup_unmapped),
 	    cmocka_unit_test(test_alloc_failure),
 	};

@@ -13,6 +13,7 @@ modules_SRCS := core/modules.c core/dt.c core/printf.c
 esr_SRCS    := arch/arm64/esr.c core/printf.c
 regs_SRCS   :=
 pagetable_SRCS := arch/arm64/pagetable.c
+stage2_SRCS := arch/arm64/stage2.c arch/arm64/pagetable.c
 cpufeature_SRCS := arch/arm64/cpufeature.c
 psci_SRCS   := core/psci.c core/smccc.c vcpu/vcpu.c arch/arm64/cpufeature.c
 vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
