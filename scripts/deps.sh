@@ -57,6 +57,7 @@ host_pkgs=(
 	device-tree-compiler u-boot-tools u-boot-qemu gdb-multiarch
 	libcmocka-dev python3-pytest python3-pexpect
 	cpio gzip mtools dosfstools fdisk clang-format libfdt-dev
+	binutils-arm-linux-gnueabihf
 )
 
 is_installed() {
@@ -136,10 +137,13 @@ fi
 # the CPU-model boot tests run, tests/boot/test_cpus.py). sve-check is built
 # with the cross compiler installed above; it needs no libc (there is no
 # static glibc for arm64 without libc6-dev-arm64-cross), so -nostdlib.
+# a32-check is a 32-bit (A32) user program, for AArch32 EL0 in the guest
+# (assembled with binutils-arm-linux-gnueabihf, no libc either).
 initrd_src="$top/tests/guests/initramfs"
 if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ] ||
 	[ "$initrd_src/inittab" -nt "$guest/initrd.gz" ] ||
-	[ "$initrd_src/sve-check.c" -nt "$guest/initrd.gz" ]; then
+	[ "$initrd_src/sve-check.c" -nt "$guest/initrd.gz" ] ||
+	[ "$initrd_src/a32-check.S" -nt "$guest/initrd.gz" ]; then
 	log "building the busybox initramfs"
 	rm -rf "$guest/initramfs"
 	mkdir -p "$guest/initramfs"/{bin,sbin,dev,proc,sys,tmp,etc,root}
@@ -148,6 +152,8 @@ if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ] 
 		-ffreestanding -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
 		-fno-tree-vectorize -fno-tree-loop-distribute-patterns -s \
 		-o "$guest/initramfs/bin/sve-check" "$initrd_src/sve-check.c"
+	arm-linux-gnueabihf-as -o "$guest/a32-check.o" "$initrd_src/a32-check.S"
+	arm-linux-gnueabihf-ld -static -s -o "$guest/initramfs/bin/a32-check" "$guest/a32-check.o"
 	cp "$initrd_src/init" "$guest/initramfs/init"
 	chmod 755 "$guest/initramfs/init"
 	cp "$initrd_src/inittab" "$guest/initramfs/etc/inittab"

@@ -166,3 +166,24 @@ def test_job_control_and_plain_poweroff(qemu):
     con.expect_exact("Requesting system poweroff")
     con.expect_exact("hyp: guest0 powered off: system off")
     assert con.wait_exit(timeout=30) == 0
+
+
+def test_aarch32_user_program(qemu, gic):
+    """A 32-bit user program (tests/guests/initramfs/a32-check.S) runs on every
+    CPU through a hundred timer ticks with its registers intact, and its read of
+    an IPA where the VM has nothing comes back to it as SIGBUS (status 135),
+    the abort injected into AArch32 EL0, while the hypervisor names the access
+    and carries on."""
+    con = boot_to_shell(qemu, gic)
+    sh = LinuxShell(con)
+    assert "32-bit EL0 Support" in sh.check("dmesg")
+    for cpu in range(4):
+        out = sh.check("taskset -c %d /bin/a32-check" % cpu)
+        assert "a32-check: AArch32 EL0 ok" in out, out
+    status, out = sh.run("/bin/a32-check bus")
+    assert status == 135, (status, out)
+    assert "a32-check: read of an empty IPA returned" not in out
+    assert re.search(r"hyp: guest0 vcpu\d: read at IPA 0xa000000 \(pc 0x[0-9a-f]+\) hits nothing",
+                     con.tail()), "the hypervisor did not name the access"
+    assert sh.check("echo still-$((2+2))").strip().endswith("still-4")
+    assert "Internal error" not in sh.check("dmesg")
