@@ -17,7 +17,8 @@ void *hyp_alloc(size_t size, size_t align)
 	size_t offset;
 
 	spin_lock(&pool_lock);
-	offset = ALIGN_UP(pool_used, align);
+	/* Align the address, not the offset: the pool itself is only page aligned. */
+	offset = ALIGN_UP((uintptr_t)pool + pool_used, align) - (uintptr_t)pool;
 	if (offset + size > sizeof(pool) || offset + size < offset) {
 		spin_unlock(&pool_lock);
 		panic("out of hypervisor memory: %zu bytes wanted, %zu of %zu used", size,

@@ -146,21 +146,6 @@ static void *s2_p2v(uint64_t pa)
 	return (void *)pa;
 }
 
-/*
- * A stage-2 root of @size bytes (one to 16 concatenated 4 KiB tables), aligned
- * to its size as VTTBR_EL2.BADDR requires (Arm ARM: the low bits of BADDR below
- * the root's size are RES0; QEMU ignores them, so a misaligned root is walked
- * from the wrong table). hyp_alloc() aligns offsets within its pool, and the
- * pool is only 4 KiB aligned (core/mm.c), so larger alignments are made here
- * by taking enough pages to hold an aligned root anywhere inside them.
- */
-static uint64_t *s2_alloc_root(uint64_t size)
-{
-	uintptr_t pages = (uintptr_t)hyp_alloc(size + size - PAGE_SIZE, PAGE_SIZE);
-
-	return (uint64_t *)ALIGN_UP(pages, size);
-}
-
 static void vm_init_stage2(struct vm *vm)
 {
 	struct stage2_geometry geo = vm_stage2_geometry();
@@ -172,7 +157,8 @@ static void vm_init_stage2(struct vm *vm)
 	    .virt_to_phys = s2_v2p,
 	    .phys_to_virt = s2_p2v,
 	};
-	vm->s2.root = s2_alloc_root(geo.root_size);
+	/* Concatenated root tables are aligned to their total size (VTTBR_EL2.BADDR). */
+	vm->s2.root = hyp_alloc(geo.root_size, geo.root_size);
 	vm->vttbr = ((uint64_t)vm->vmid << 48) | (uint64_t)vm->s2.root;
 }
 

@@ -14,7 +14,7 @@
 #include "vgic/vgic.h"
 
 extern struct gic_lr lrs[NR_CPUS][VGIC_MAX_LRS]; /* each pCPU's list registers */
-extern unsigned int nr_lrs;			  /* how many each pCPU has */
+extern unsigned int nr_lrs;                      /* how many each pCPU has */
 
 struct fake_gic_rec {
 	unsigned int lr_reads, lr_writes;

@@ -15,6 +15,7 @@ regs_SRCS   :=
 pagetable_SRCS := arch/arm64/pagetable.c
 stage2_SRCS := arch/arm64/stage2.c arch/arm64/pagetable.c
 cpufeature_SRCS := arch/arm64/cpufeature.c
+mm_SRCS     := core/mm.c
 psci_SRCS   := core/psci.c core/smccc.c vcpu/vcpu.c arch/arm64/cpufeature.c
 vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
 vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c
@@ -22,6 +23,7 @@ vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_vgic_v2: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
+$(UNIT_BUILD)/test_mm: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))
