@@ -103,6 +103,7 @@ void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 	gic_vcpu_if_reset();
 	vgic_cpu_reset(v);
 	vtimer_vcpu_start(v);
+	vcpu_fault_reset(&v->fault); /* a started vCPU has no fault history */
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->power, VCPU_ON);
 	spin_unlock(&v->power_lock);

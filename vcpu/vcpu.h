@@ -6,6 +6,7 @@
 #include "arch/arm64/regs.h"
 #include "core/spinlock.h"
 #include "core/vm.h"
+#include "vcpu/vcpu_fault.h"
 #include "vgic/vgic.h"
 
 /* PSCI's view of a vCPU (AFFINITY_INFO reports these). */
@@ -30,6 +31,7 @@ struct vcpu {
 	uint64_t on_context; /* and its x0 */
 
 	struct vgic_cpu vgic;
+	struct vcpu_fault_state fault; /* its recent faults (vcpu_fault.c) */
 };
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned int id, unsigned int pcpu);

@@ -113,13 +113,18 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 	uint64_t far = READ_SYSREG(far_el2);
 	uint64_t ipa = hpfar_to_ipa(READ_SYSREG(hpfar_el2), far);
 	struct mmio_access acc = {.ipa = ipa, .size = d.size, .write = d.write};
+	struct vcpu_fault f = {.kind = VCPU_FAULT_DATA_ABORT, .pc = regs->pc, .addr = ipa};
 
 	if (vm_find_mmio(v->vm, ipa)) {
 		if (!d.isv) {
-			printk("hyp: %s vcpu%u: MMIO %s at IPA 0x%lx without instruction "
-			       "syndrome (pc 0x%lx): injecting an abort\n",
-			       v->vm->name, v->id, d.write ? "write" : "read", ipa, regs->pc);
+			f.kind = VCPU_FAULT_MMIO_NO_ISV;
+			if (vcpu_fault_check(v, &f))
+				printk("hyp: %s vcpu%u: MMIO %s at IPA 0x%lx without instruction "
+				       "syndrome (pc 0x%lx): injecting an abort\n",
+				       v->vm->name, v->id, d.write ? "write" : "read", ipa,
+				       regs->pc);
 			inject_data_abort(regs, far);
+			vcpu_fault_injected(&v->fault, regs->pc);
 			return;
 		}
 		if (d.write)
@@ -131,21 +136,27 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 			return;
 		}
 	}
-	printk("hyp: %s vcpu%u: %s at IPA 0x%lx (pc 0x%lx) hits nothing: injecting an "
-	       "external abort\n",
-	       v->vm->name, v->id, d.write ? "write" : "read", ipa, regs->pc);
+	if (vcpu_fault_check(v, &f))
+		printk("hyp: %s vcpu%u: %s at IPA 0x%lx (pc 0x%lx) hits nothing: injecting an "
+		       "external abort\n",
+		       v->vm->name, v->id, d.write ? "write" : "read", ipa, regs->pc);
 	inject_data_abort(regs, far);
+	vcpu_fault_injected(&v->fault, regs->pc);
 }
 
 static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 {
 	struct vcpu *v = current_vcpu();
 	uint64_t far = READ_SYSREG(far_el2);
+	uint64_t ipa = hpfar_to_ipa(READ_SYSREG(hpfar_el2), far);
+	struct vcpu_fault f = {.kind = VCPU_FAULT_INSN_ABORT, .pc = regs->pc, .addr = ipa};
 
-	printk("hyp: %s vcpu%u: instruction fetch from IPA 0x%lx outside its memory: "
-	       "injecting an external abort\n",
-	       v->vm->name, v->id, hpfar_to_ipa(READ_SYSREG(hpfar_el2), far));
+	if (vcpu_fault_check(v, &f))
+		printk("hyp: %s vcpu%u: instruction fetch from IPA 0x%lx outside its memory: "
+		       "injecting an external abort\n",
+		       v->vm->name, v->id, ipa);
 	inject_insn_abort(regs, far);
+	vcpu_fault_injected(&v->fault, regs->pc);
 }
 
 static void do_trap_unhandled(struct cpu_user_regs *regs);
@@ -200,12 +211,16 @@ static void do_trap_unhandled(struct cpu_user_regs *regs)
 	struct vcpu *v = current_vcpu();
 	char iss[120];
 	unsigned int ec = esr_ec(regs->esr);
+	struct vcpu_fault f = {.kind = VCPU_FAULT_UNHANDLED, .pc = regs->pc, .addr = regs->esr};
 
-	esr_describe(regs->esr, iss, sizeof(iss));
-	printk("hyp: %s vcpu%u: unhandled trap EC 0x%02x (%s; %s) at pc 0x%lx: injecting an "
-	       "undefined instruction\n",
-	       v->vm->name, v->id, ec, esr_ec_name(ec), iss, regs->pc);
+	if (vcpu_fault_check(v, &f)) {
+		esr_describe(regs->esr, iss, sizeof(iss));
+		printk("hyp: %s vcpu%u: unhandled trap EC 0x%02x (%s; %s) at pc 0x%lx: injecting "
+		       "an undefined instruction\n",
+		       v->vm->name, v->id, ec, esr_ec_name(ec), iss, regs->pc);
+	}
 	inject_undef(regs);
+	vcpu_fault_injected(&v->fault, regs->pc);
 }
 
 void do_trap_guest_sync(struct cpu_user_regs *regs)

@@ -16,7 +16,13 @@ GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unkno
                 "gicd-id", "gicr-typer", "sgi-self", "sgi-overflow-priority", "vtimer",
                 # PSCI CPU_ON of the other vCPUs
                 "cpu-on-secondary", "cpu-on-again", "cpu-on-bad-mpidr", "cpu-on-bad-entry",
-                "cpu-on-already-on"]
+                "cpu-on-already-on",
+                # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
+                "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"]
+
+# A whole run of the test guest prints about 3 KiB; a fault loop that floods would
+# print without end (each fault one line, thousands a second).
+CONSOLE_LIMIT = 32 * 1024
 
 
 def test_banner_guest_checks_and_system_off(qemu):
@@ -54,6 +60,42 @@ def test_unmapped_access_is_reported_and_injected(qemu):
                r"injecting an external abort")
     con.expect(r"TG: PASS data-abort")
     assert con.wait_exit(timeout=20) == 0
+
+
+def test_fault_loops_do_not_flood_the_console(qemu):
+    """A hole read 50 times from one PC, the guest's handler answering each time,
+    is named once and counted, and the vCPU keeps running; vCPU 1, whose exception
+    handler at 0x200 has nothing behind it, is named once, then stopped (the guest
+    sees it OFF and starts it again); the whole run's console stays small."""
+    con = qemu(qemu_virt_args(HYP, gic=3, smp=4), timeout=30)
+    m = con.expect(r"TG: PASS fault-loop \(50 aborts at pc (0x[0-9a-f]+)\)")
+    loop_pc = int(m.group(1), 16)
+    con.expect(r"TG: DONE \d+ passed, 0 failed")
+    assert con.wait_exit(timeout=20) == 0
+    log = con.tail(n=10 ** 7).replace("\r", "")
+    assert len(log) < CONSOLE_LIMIT, "console of %d bytes" % len(log)
+
+    # vCPU 0's loop: one line for its load, the count when the next fault (another PC) comes.
+    loop = re.findall(r"^hyp: guest0 vcpu0: read at IPA 0xa000040 \(pc (0x[0-9a-f]+)\) hits "
+                      r"nothing: injecting an external abort$", log, re.M)
+    assert len(loop) == 2 and int(loop[0], 16) == loop_pc and int(loop[1], 16) != loop_pc, loop
+    counts = re.findall(r"^hyp: guest0 vcpu0: \(last fault repeated (\d+) more times?\)$",
+                        log, re.M)
+    assert counts == ["49"], counts
+    assert log.index("vcpu0: (last fault") < log.index("(pc %s)" % loop[1])
+    assert "vcpu0: stopped" not in log
+
+    # vCPU 1's dead handler: its first fault (the hole), its handler's fault named once, stopped.
+    assert len(re.findall(r"^hyp: guest0 vcpu1: read at IPA 0xa000000 ", log, re.M)) == 1
+    fetch = re.findall(r"^hyp: guest0 vcpu1: instruction fetch from IPA 0x200 outside its "
+                       r"memory: injecting an external abort$", log, re.M)
+    assert len(fetch) == 1, fetch
+    stopped = re.findall(r"^hyp: guest0 vcpu1: stopped: .*$", log, re.M)
+    assert stopped == ["hyp: guest0 vcpu1: stopped: its exception handler at 0x200 faults "
+                       "(IPA 0x200), 8 times in a row"], stopped
+    assert "vcpu1: (last fault" not in log, "the stop line counts the handler's faults"
+    # vCPU 0 still runs: the VM has not lost its last vCPU.
+    assert "last running vCPU" not in log
 
 
 def test_wrong_exception_level_is_reported(qemu):

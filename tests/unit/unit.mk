@@ -13,6 +13,7 @@ modules_SRCS := core/modules.c core/dt.c core/printf.c
 esr_SRCS    := arch/arm64/esr.c core/printf.c
 regs_SRCS   :=
 pagetable_SRCS := arch/arm64/pagetable.c
+vcpu_fault_SRCS := vcpu/vcpu_fault.c
 stage2_SRCS := arch/arm64/stage2.c arch/arm64/pagetable.c
 cpufeature_SRCS := arch/arm64/cpufeature.c
 mm_SRCS     := core/mm.c

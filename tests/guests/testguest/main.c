@@ -2,8 +2,10 @@
  * Test guest: checks what the hypervisor promises a guest (entry state, the
  * DTB, PSCI over HVC and SMC, unknown SMCCC calls, data aborts for unmapped
  * IPAs, the virtual GICv3 and its interrupts, the virtual timer, CPU_ON of
- * the other vCPUs) and prints one "TG: PASS <name>" or "TG: FAIL <name>: ..."
- * line per check, then a "TG: DONE" summary, then powers off through PSCI.
+ * the other vCPUs, a fault loop that is answered, a vCPU whose exception
+ * handler faults being stopped and started again) and prints one
+ * "TG: PASS <name>" or "TG: FAIL <name>: ..." line per check, then a
+ * "TG: DONE" summary, then powers off through PSCI.
  *
  * Only vCPU 0 prints: the secondaries report through shared memory, so the
  * console lines never interleave.
@@ -47,6 +49,7 @@
 #define SECONDARY_MAGIC    0x5ec0da21UL
 #define SECONDARY_CONTEXT1 0xc0de0001UL /* CPU_ON contexts, one per start */
 #define SECONDARY_CONTEXT2 0xc0de0002UL
+#define SECONDARY_CONTEXT3 0xc0de0003UL
 #define BAD_ENTRY_IPA      0x1000UL /* below guest RAM (flash on QEMU virt) */
 
 static unsigned int passed, failed;
@@ -87,6 +90,7 @@ static volatile struct {
 } secondary;
 
 extern char secondary_entry[]; /* start.S */
+extern char dead_handler_entry[];
 void __attribute__((noreturn)) secondary_main(unsigned long context);
 
 static void pass(const char *name)
@@ -683,6 +687,108 @@ static void check_cpu_on_error(const char *name, unsigned long mpidr, unsigned l
 		     expected);
 }
 
+/* --- Faults in a loop --- */
+
+/*
+ * A test loop touching a hole from one PC, its handler answering each time:
+ * every load must come back as an abort, and the hypervisor must not take
+ * the loop for a vCPU that cannot make progress (it names the fault once and
+ * counts the rest; the boot test checks the console). The loop's load is one
+ * instruction; one more load from another PC afterwards makes the hypervisor
+ * tell the count.
+ */
+#define FAULT_LOOP_READS 50
+#define FAULT_LOOP_ADDR  (ABORT_ADDR + 0x40) /* an IPA of its own, for its own console line */
+
+static void test_fault_loop(void)
+{
+	unsigned long first_pc = 0;
+	unsigned int answered = 0;
+
+#pragma GCC unroll 1
+	for (unsigned int i = 0; i < FAULT_LOOP_READS; i++) {
+		uint32_t val = 0xdeadbeef;
+		unsigned long pc;
+
+		abort_rec.taken = false;
+		expect_abort = true;
+		__asm__ volatile("1:	ldr	%w0, [%2]\n"
+		                 "	adr	%1, 1b\n"
+		                 : "+r"(val), "=r"(pc)
+		                 : "r"(FAULT_LOOP_ADDR)
+		                 : "memory");
+		expect_abort = false;
+		if (!i)
+			first_pc = pc;
+		if (pc != first_pc) {
+			fail("fault-loop", "the load moved from pc 0x%lx to 0x%lx (loop unrolled?)",
+			     first_pc, pc);
+			return;
+		}
+		if (abort_rec.taken && abort_rec.elr == pc && abort_rec.far == FAULT_LOOP_ADDR &&
+		    val == 0xdeadbeef)
+			answered++;
+	}
+	probe_read32(FAULT_LOOP_ADDR, NULL);
+	if (answered != FAULT_LOOP_READS || !abort_rec.taken) {
+		fail("fault-loop",
+		     "%u of %u loads at pc 0x%lx came back as aborts; the load after "
+		     "%s",
+		     answered, FAULT_LOOP_READS, first_pc, abort_rec.taken ? "did too" : "did not");
+		return;
+	}
+	gprintf("TG: PASS fault-loop (%u aborts at pc 0x%lx)\n", answered, first_pc);
+	passed++;
+}
+
+/*
+ * CPU_ON entry of a vCPU whose exception handler is not there: VBAR_EL1 = 0,
+ * where this guest has nothing, then a load from the hole at x0 (the CPU_ON
+ * context). The abort sends it to 0x200, whose fetch aborts and sends it to
+ * 0x200 again: it can never make progress, and the hypervisor must stop it.
+ */
+__asm__(".pushsection .text.dead_handler_entry, \"ax\"\n"
+        ".globl dead_handler_entry\n"
+        ".balign 4\n"
+        "dead_handler_entry:\n"
+        "	msr	vbar_el1, xzr\n"
+        "	isb\n"
+        "	ldr	w1, [x0]\n"
+        "1:	wfi\n" /* never reached */
+        "	b	1b\n"
+        ".popsection\n");
+
+/* The hypervisor turns such a vCPU off: AFFINITY_INFO must come to say OFF. */
+static bool test_dead_handler_stopped(void)
+{
+	long ret = psci_cpu_on(1, (unsigned long)dead_handler_entry, ABORT_ADDR);
+	long state;
+
+	if (ret != PSCI_RET_SUCCESS) {
+		fail("dead-handler-stopped", "CPU_ON(1, 0x%lx) returned %ld, expected 0",
+		     (unsigned long)dead_handler_entry, ret);
+		return false;
+	}
+	state = wait_cpu_off(1, TIMEOUT_MS);
+	if (state != PSCI_AFFINITY_OFF) {
+		fail("dead-handler-stopped",
+		     "AFFINITY_INFO(1, 0) still %ld after %u ms, expected %d (OFF): the vCPU whose "
+		     "handler faults was not stopped",
+		     state, TIMEOUT_MS, PSCI_AFFINITY_OFF);
+		return false;
+	}
+	pass("dead-handler-stopped");
+	return true;
+}
+
+/* The stopped vCPU starts again, fresh, at a normal entry (and turns itself off). */
+static void test_cpu_on_after_stop(void)
+{
+	if (start_vcpu1("cpu-on-after-stop", SECONDARY_CONTEXT3) &&
+	    vcpu1_turned_off("cpu-on-after-stop"))
+		pass("cpu-on-after-stop");
+}
+
 void __attribute__((noreturn)) guest_main(unsigned long dtb);
 
 void __attribute__((noreturn)) guest_main(unsigned long dtb)
@@ -712,6 +818,10 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	check_cpu_on_error("cpu-on-bad-entry", 1, BAD_ENTRY_IPA, PSCI_RET_INVALID_ADDRESS);
 	check_cpu_on_error("cpu-on-already-on", 0, (unsigned long)secondary_entry,
 	                   PSCI_RET_ALREADY_ON);
+
+	test_fault_loop();
+	if (test_dead_handler_stopped())
+		test_cpu_on_after_stop();
 
 	gprintf("TG: DONE %u passed, %u failed\n", passed, failed);
 	power_off();
