@@ -137,13 +137,15 @@ fi
 # the CPU-model boot tests run, tests/boot/test_cpus.py). sve-check is built
 # with the cross compiler installed above; it needs no libc (there is no
 # static glibc for arm64 without libc6-dev-arm64-cross), so -nostdlib.
+# mte-check is the same for MTE (tags through stage 2, a mismatch caught).
 # a32-check is a 32-bit (A32) user program, for AArch32 EL0 in the guest
 # (assembled with binutils-arm-linux-gnueabihf, no libc either).
 initrd_src="$top/tests/guests/initramfs"
 if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ] ||
 	[ "$initrd_src/inittab" -nt "$guest/initrd.gz" ] ||
 	[ "$initrd_src/sve-check.c" -nt "$guest/initrd.gz" ] ||
-	[ "$initrd_src/a32-check.S" -nt "$guest/initrd.gz" ]; then
+	[ "$initrd_src/a32-check.S" -nt "$guest/initrd.gz" ] ||
+	[ "$initrd_src/mte-check.c" -nt "$guest/initrd.gz" ]; then
 	log "building the busybox initramfs"
 	rm -rf "$guest/initramfs"
 	mkdir -p "$guest/initramfs"/{bin,sbin,dev,proc,sys,tmp,etc,root}
@@ -152,6 +154,10 @@ if [ ! -e "$guest/initrd.gz" ] || [ "$initrd_src/init" -nt "$guest/initrd.gz" ] 
 		-ffreestanding -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
 		-fno-tree-vectorize -fno-tree-loop-distribute-patterns -s \
 		-o "$guest/initramfs/bin/sve-check" "$initrd_src/sve-check.c"
+	aarch64-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -Werror -march=armv8.5-a+memtag \
+		-ffreestanding -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
+		-fno-tree-loop-distribute-patterns -s \
+		-o "$guest/initramfs/bin/mte-check" "$initrd_src/mte-check.c"
 	arm-linux-gnueabihf-as -o "$guest/a32-check.o" "$initrd_src/a32-check.S"
 	arm-linux-gnueabihf-ld -static -s -o "$guest/initramfs/bin/a32-check" "$guest/a32-check.o"
 	cp "$initrd_src/init" "$guest/initramfs/init"

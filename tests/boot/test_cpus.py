@@ -126,7 +126,7 @@ CASES = [
     Case(3, "neoverse-n2", sve2=True, default=True, **SVE_PAUTH),
     Case(3, "neoverse-v1", **SVE_PAUTH),
     Case(3, "max", sve2=True, **SVE_PAUTH),
-    Case(3, "max", mte=True, sve2=True, **SVE_PAUTH),
+    Case(3, "max", mte=True, sve2=True, default=True, **SVE_PAUTH),
     # GICv2: one 40-bit model, one SVE model.
     Case(2, "cortex-a53", default=True),
     Case(2, "neoverse-n2", sve2=True, default=True, **SVE_PAUTH),
@@ -317,6 +317,24 @@ def test_sve_program_runs_on_every_cpu(guest):
         assert vl == default_vl, "CPU%d: sve-check VL=%d, default %d" % (cpu, vl, default_vl)
         assert vls == native_vls, "CPU%d: vector lengths %s, native %s" % (cpu, vls, native_vls)
     print("%s: sve-check VL=%d bytes, lengths %s" % (case.id, default_vl, native_vls))
+
+
+def test_mte_program_runs_on_every_cpu(guest):
+    """mte-check (tests/guests/initramfs/mte-check.c) on each CPU: where the
+    guest has MTE, a random tag goes to memory and comes back, and an access
+    with another tag is refused (SIGSEGV, status 139); elsewhere the kernel
+    refuses tagged addressing with MTE and the program says so."""
+    case, con, sh, ref, online = guest
+    for cpu in range(4):
+        status, out = sh.run("taskset -c %d mte-check" % cpu)
+        if case.mte:
+            assert status == 139 and re.search(
+                r"mte-check: tag [1-9a-f] stored, read back, access ok", out), (
+                "CPU%d: mte-check exited %d:\n%s" % (cpu, status, out))
+        else:
+            assert status == 1 and "refused: no MTE" in out, (
+                "CPU%d: %s has no MTE here, but mte-check exited %d:\n%s" % (
+                    cpu, case.id, status, out))
 
 
 def test_cpu_hotplug(guest):
