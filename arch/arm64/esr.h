@@ -63,6 +63,15 @@ static inline uint32_t esr_iss(uint64_t esr)
 	return (uint32_t)(esr & ESR_ISS_MASK);
 }
 
+/*
+ * Length of the trapped instruction: 4 bytes, or 2 for a 16-bit T32
+ * instruction (IL clear), which only a guest's AArch32 EL0 can run.
+ */
+static inline unsigned int esr_insn_len(uint64_t esr)
+{
+	return (esr & ESR_IL) ? 4 : 2;
+}
+
 /* A data abort's syndrome, as the MMIO emulation needs it. */
 struct esr_dabt {
 	bool isv;          /* the fields below are valid */

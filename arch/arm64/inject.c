@@ -48,7 +48,8 @@ void inject_data_abort(struct cpu_user_regs *regs, uint64_t far)
 {
 	unsigned int ec = from_el0(regs) ? EC_DABT_LOW : EC_DABT_CUR;
 	uint64_t wnr = esr_iss(regs->esr) & BIT(6);
-	uint64_t esr = ((uint64_t)ec << ESR_EC_SHIFT) | ESR_IL | wnr | FSC_SEA;
+	/* IL as trapped: clear for a 16-bit T32 load/store of a guest's AArch32 EL0. */
+	uint64_t esr = ((uint64_t)ec << ESR_EC_SHIFT) | (regs->esr & ESR_IL) | wnr | FSC_SEA;
 
 	inject_sync(regs, esr, far);
 }

@@ -132,7 +132,7 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 		if (vm_emulate_mmio(v, &acc)) {
 			if (!d.write)
 				guest_reg_write(regs, d.reg, mmio_extend(acc.data, &d));
-			regs->pc += 4;
+			regs->pc += esr_insn_len(regs->esr); /* 2 for a 16-bit T32 load/store */
 			return;
 		}
 	}

@@ -2,6 +2,7 @@
 GICv2 (the same hyp.bin): SMP bring-up through the hypervisor's PSCI,
 interrupts through the vGIC (timer, IPIs, UART receive), CPU hotplug, power off
 and reset."""
+import os
 import re
 import time
 
@@ -187,3 +188,24 @@ def test_aarch32_user_program(qemu, gic):
                      con.tail()), "the hypervisor did not name the access"
     assert sh.check("echo still-$((2+2))").strip().endswith("still-4")
     assert "Internal error" not in sh.check("dmesg")
+
+
+def test_aarch32_thumb_mmio_steps_two_bytes(qemu, tmp_path):
+    """A 16-bit T32 load from the emulated distributor (a32-check thumb, reading
+    GICD_IIDR through /dev/mem) is emulated and the guest resumes at the next
+    16-bit instruction: the hypervisor steps by the trapped instruction's length
+    (ESR_EL2.IL), not by 4. /dev/mem may map the GIC only with iomem=relaxed, so
+    Linux is booted from boot modules with that on its command line."""
+    from test_modules import (IMAGE, INITRD, INITRD_ADDR, KERNEL, KERNEL_ADDR, RAMDISK,
+                              HYP_NONE, loaders, module_dtb)
+    dtb = module_dtb(tmp_path, [
+        (KERNEL_ADDR, os.path.getsize(IMAGE), KERNEL, "console=ttyAMA0 iomem=relaxed"),
+        (INITRD_ADDR, os.path.getsize(INITRD), RAMDISK, None)])
+    con = qemu(qemu_virt_args(HYP_NONE, extra=["-dtb", dtb] + loaders(
+        (IMAGE, KERNEL_ADDR), (INITRD, INITRD_ADDR))), timeout=BOOT_TIMEOUT)
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    sh = LinuxShell(con)
+    for cpu in range(4):
+        out = sh.check("taskset -c %d /bin/a32-check thumb" % cpu)
+        assert "a32-check: T32 MMIO read of GICD_IIDR ok" in out, out

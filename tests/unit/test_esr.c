@@ -399,6 +399,14 @@ static void test_describe_sysreg(void **state)
 		assert_int_equal((s).read, e_read);                      \
 	} while (0)
 
+static void test_insn_len(void **state)
+{
+	(void)state;
+	assert_int_equal(esr_insn_len(ESR(EC_DABT_LOW, 0)), 4);
+	/* IL clear: a 16-bit T32 instruction (AArch32 EL0). */
+	assert_int_equal(esr_insn_len(((uint64_t)EC_DABT_LOW << ESR_EC_SHIFT) | BIT(24)), 2);
+}
+
 static void test_decode_sysreg(void **state)
 {
 	(void)state;
@@ -481,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(test_describe_iabt),
 	    cmocka_unit_test(test_describe_immediates),
 	    cmocka_unit_test(test_describe_sysreg),
+	    cmocka_unit_test(test_insn_len),
 	    cmocka_unit_test(test_decode_sysreg),
 	    cmocka_unit_test(test_describe_wfx),
 	    cmocka_unit_test(test_describe_other),

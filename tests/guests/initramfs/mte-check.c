@@ -16,17 +16,17 @@
  */
 #include <stdint.h>
 
-#define SYS_write                64
-#define SYS_exit_group           94
-#define SYS_prctl                167
-#define SYS_mmap                 222
-#define PR_SET_TAGGED_ADDR_CTRL  55
-#define PR_TAGGED_ADDR_ENABLE    1UL
-#define PR_MTE_TCF_SYNC          (1UL << 1)
-#define PR_MTE_TAG_SHIFT         3
-#define PROT_READ_WRITE_MTE      (0x1 | 0x2 | 0x20)
-#define MAP_PRIVATE_ANONYMOUS    (0x02 | 0x20)
-#define TAG_SHIFT                56
+#define SYS_write               64
+#define SYS_exit_group          94
+#define SYS_prctl               167
+#define SYS_mmap                222
+#define PR_SET_TAGGED_ADDR_CTRL 55
+#define PR_TAGGED_ADDR_ENABLE   1UL
+#define PR_MTE_TCF_SYNC         (1UL << 1)
+#define PR_MTE_TAG_SHIFT        3
+#define PROT_READ_WRITE_MTE     (0x1 | 0x2 | 0x20)
+#define MAP_PRIVATE_ANONYMOUS   (0x02 | 0x20)
+#define TAG_SHIFT               56
 
 static long sys6(long nr, long x0, long x1, long x2, long x3, long x4, long x5)
 {
@@ -65,7 +65,8 @@ static __attribute__((noreturn)) void fail(const char *why)
 void _start(void)
 {
 	/* Any tag but 0 may be chosen by IRG. */
-	long ctrl = (long)(PR_TAGGED_ADDR_ENABLE | PR_MTE_TCF_SYNC | (0xfffeUL << PR_MTE_TAG_SHIFT));
+	long ctrl =
+	    (long)(PR_TAGGED_ADDR_ENABLE | PR_MTE_TCF_SYNC | (0xfffeUL << PR_MTE_TAG_SHIFT));
 	long page;
 	uint64_t tagged, back, wrong;
 	volatile uint64_t *p;
