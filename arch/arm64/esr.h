@@ -33,6 +33,8 @@ enum esr_ec {
 	EC_SMC64 = 0x17,
 	EC_SYS64 = 0x18,
 	EC_SVE = 0x19,
+	EC_FPAC = 0x1c,
+	EC_SME = 0x1d,
 	EC_IMP_DEF = 0x1f,
 	EC_IABT_LOW = 0x20,
 	EC_IABT_CUR = 0x21,

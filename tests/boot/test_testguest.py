@@ -12,10 +12,13 @@ HYP = build_path("qemu-virt", "hyp-testguest.bin")
 
 GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
                 "smc-unknown", "data-abort",
+                # what it is told of its CPU (ID registers), SVE where shown
+                "id-registers", "sve",
                 # the virtual GICv3, its interrupts and the virtual timer
                 "gicd-id", "gicr-typer", "sgi-self", "sgi-overflow-priority", "vtimer",
                 # PSCI CPU_ON of the other vCPUs
-                "cpu-on-secondary", "cpu-on-again", "cpu-on-bad-mpidr", "cpu-on-bad-entry",
+                "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
+                "cpu-on-bad-mpidr", "cpu-on-bad-entry",
                 "cpu-on-already-on",
                 # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
                 "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"]
@@ -49,6 +52,23 @@ def test_banner_guest_checks_and_system_off(qemu):
         con.expect(r"TG: PASS %s\b" % re.escape(name))
     con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS))
     con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=20) == 0
+
+
+@pytest.mark.parametrize("cpu,sve,pauth", [("cortex-a53", "no", "no"), ("max", "yes", "yes")])
+def test_guest_checks_on_other_cpus(qemu, cpu, sve, pauth):
+    """Every guest check on a 40-bit-PA core (stage 2 with a concatenated root)
+    and on QEMU's max (SVE, SME hidden, PAuth, RAS): the ID registers it reads,
+    SVE, and a CPU_ON'd vCPU finding no FP/SVE/PAuth value of its past life."""
+    con = qemu(qemu_virt_args(HYP, gic=3, smp=4, cpu=cpu), timeout=30)
+    con.expect_exact("TG: test guest started at EL1")
+    for name in GUEST_CHECKS:
+        m = con.expect(r"TG: PASS %s\b([^\r\n]*)\r" % re.escape(name))
+        if name == "id-registers":
+            assert m.group(1).endswith("SVE %s, PAuth %s)" % (sve, pauth)), m.group(1)
+        if name == "cpu-on-clean-state" and sve == "yes":
+            assert m.group(1) == " (FP/SIMD, SVE, PAuth keys)", m.group(1)
+    con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS))
     assert con.wait_exit(timeout=20) == 0
 
 

@@ -95,6 +95,9 @@ static void test_ec_names(void **state)
 	assert_string_equal(esr_ec_name(0x01), "WFI/WFE");
 	assert_string_equal(esr_ec_name(0x00), "unknown reason");
 	assert_string_equal(esr_ec_name(0x3c), "BRK");
+	assert_string_equal(esr_ec_name(0x19), "SVE access");
+	assert_string_equal(esr_ec_name(0x1c), "pointer authentication failure");
+	assert_string_equal(esr_ec_name(0x1d), "SME access");
 
 	/* Unallocated classes */
 	assert_string_equal(esr_ec_name(0x3f), "reserved");

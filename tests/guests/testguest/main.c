@@ -50,7 +50,9 @@
 #define SECONDARY_CONTEXT1 0xc0de0001UL /* CPU_ON contexts, one per start */
 #define SECONDARY_CONTEXT2 0xc0de0002UL
 #define SECONDARY_CONTEXT3 0xc0de0003UL
-#define BAD_ENTRY_IPA      0x1000UL /* below guest RAM (flash on QEMU virt) */
+#define SECONDARY_DIRTY    0xc0de0d17UL /* leave FP/SVE/PAuth state behind, then CPU_OFF */
+#define SECONDARY_INSPECT  0xc0de1a5fUL /* report what the CPU holds at entry */
+#define BAD_ENTRY_IPA      0x1000UL     /* below guest RAM (flash on QEMU virt) */
 
 static unsigned int passed, failed;
 
@@ -88,6 +90,17 @@ static volatile struct {
 	bool faulted; /* took an unexpected exception */
 	unsigned long fault_vector, fault_esr, fault_elr;
 } secondary;
+
+/* What vCPU 1 found in its CPU at entry (SECONDARY_INSPECT): all must be zero. */
+#define SVE_MAX_VL 256
+static volatile struct {
+	bool inspected;
+	unsigned long d0, d31, fpcr, fpsr, apiakey_lo, apgakey_hi;
+	unsigned long vl;               /* SVE vector length in bytes, 0 without SVE */
+	unsigned long z0_nonzero_bytes; /* of Z0's VL bytes */
+	unsigned long p0_nonzero_bytes; /* of P0's VL/8 bytes */
+} leftovers;
+static uint8_t sve_buf[SVE_MAX_VL] __attribute__((aligned(16)));
 
 extern char secondary_entry[]; /* start.S */
 extern char dead_handler_entry[];
@@ -564,6 +577,180 @@ static void test_vtimer(void)
 		pass("vtimer");
 }
 
+/* --- What the guest is told about its CPU (ID registers) --- */
+
+#define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xfUL)
+
+static bool cpu_has_sve(void)
+{
+	return ID_FIELD(read_sysreg(s3_0_c0_c4_0), 32) != 0;
+}
+
+static bool cpu_has_pauth(void)
+{
+	unsigned long isar1 = read_sysreg(s3_0_c0_c6_1), isar2 = read_sysreg(s3_0_c0_c6_2);
+
+	return ID_FIELD(isar1, 4) || ID_FIELD(isar1, 8) || ID_FIELD(isar1, 24) ||
+	       ID_FIELD(isar1, 28) || ID_FIELD(isar2, 8) || ID_FIELD(isar2, 12);
+}
+
+/* FP/SIMD, and SVE where the CPU has it, not trapped at EL1/EL0 (CPACR_EL1.FPEN, ZEN). */
+static void fp_enable(void)
+{
+	write_sysreg(cpacr_el1, (3UL << 20) | (cpu_has_sve() ? 3UL << 16 : 0));
+	isb();
+}
+
+/*
+ * Runs @insn (one instruction, as .inst) expecting an undefined-instruction
+ * exception; returns its ESR, or ~0 if none was taken.
+ */
+#define EXPECT_UNDEF(insn)                                       \
+	({                                                       \
+		abort_rec.taken = false;                         \
+		expect_abort = true;                             \
+		__asm__ volatile(".inst " #insn : : : "memory"); \
+		expect_abort = false;                            \
+		abort_rec.taken ? abort_rec.esr : ~0UL;          \
+	})
+
+/*
+ * The hypervisor's view of the CPU: EL2 is not the guest's, EL1 is AArch64
+ * only, the GIC is a GICv3 with system registers; SME, AMU, SPE, TRBE, FGT
+ * and VHE read as absent, the reserved ID encodings as zero; SME
+ * instructions are undefined; RAS, if shown, has no error records.
+ */
+static void test_id_registers(void)
+{
+	unsigned long pfr0 = read_sysreg(s3_0_c0_c4_0), pfr1 = read_sysreg(s3_0_c0_c4_1);
+	unsigned long dfr0 = read_sysreg(s3_0_c0_c5_0), mmfr0 = read_sysreg(s3_0_c0_c7_0);
+	unsigned long mmfr1 = read_sysreg(s3_0_c0_c7_1);
+	unsigned long smfr0 = read_sysreg(s3_0_c0_c4_5), reserved = read_sysreg(s3_0_c0_c4_3);
+	unsigned long esr;
+
+	if (ID_FIELD(pfr0, 8) || ID_FIELD(pfr0, 4) != 1 || ID_FIELD(pfr0, 24) != 1 ||
+	    ID_FIELD(pfr0, 44) || ID_FIELD(pfr1, 24) || smfr0 || reserved || ID_FIELD(dfr0, 32) ||
+	    ID_FIELD(dfr0, 44) || ID_FIELD(mmfr0, 56) || ID_FIELD(mmfr1, 8)) {
+		fail("id-registers",
+		     "PFR0=0x%lx PFR1=0x%lx DFR0=0x%lx MMFR0=0x%lx MMFR1=0x%lx SMFR0=0x%lx "
+		     "ID(4,3)=0x%lx",
+		     pfr0, pfr1, dfr0, mmfr0, mmfr1, smfr0, reserved);
+		return;
+	}
+	/*
+	 * SMSTART with CPACR_EL1.SMEN set, so that EL1 itself does not trap it:
+	 * undefined (EC 0), as the CPU was said to have no SME. (With SMEN
+	 * clear, an SME CPU traps it to EL1 as EC 0x1D: the guest's own doing.)
+	 */
+	write_sysreg(cpacr_el1, read_sysreg(cpacr_el1) | (3UL << 24));
+	isb();
+	esr = EXPECT_UNDEF(0xd503477f);
+	write_sysreg(cpacr_el1, read_sysreg(cpacr_el1) & ~(3UL << 24));
+	isb();
+	if (esr == ~0UL || (esr >> ESR_EC_SHIFT) != 0) {
+		fail("id-registers", "SMSTART did not raise an undefined instruction (ESR 0x%lx)",
+		     esr);
+		return;
+	}
+	if (ID_FIELD(pfr0, 28) && read_sysreg(s3_0_c5_c3_0) != 0) {
+		fail("id-registers", "RAS shown, but ERRIDR_EL1 = 0x%lx",
+		     read_sysreg(s3_0_c5_c3_0));
+		return;
+	}
+	gprintf("TG: PASS id-registers (PFR0=0x%lx PFR1=0x%lx ISAR1=0x%lx, SVE %s, PAuth %s)\n",
+	        pfr0, pfr1, read_sysreg(s3_0_c0_c6_1), cpu_has_sve() ? "yes" : "no",
+	        cpu_has_pauth() ? "yes" : "no");
+	passed++;
+}
+
+/* SVE where shown: RDVL works and gives a multiple of 16 bytes; where not, it is undefined. */
+static void test_sve(void)
+{
+	unsigned long vl = 0, esr;
+
+	fp_enable();
+	if (!cpu_has_sve()) {
+		esr = EXPECT_UNDEF(0x04bf5020); /* rdvl x0, #1 */
+		if (esr == ~0UL)
+			fail("sve", "no SVE shown, but RDVL ran");
+		else
+			pass("sve");
+		return;
+	}
+	__asm__ volatile(".arch armv8.2-a+sve\n\trdvl %0, #1" : "=r"(vl));
+	if (vl < 16 || vl > SVE_MAX_VL || vl % 16)
+		fail("sve", "RDVL says %lu bytes", vl);
+	else {
+		gprintf("TG: PASS sve (VL %lu bytes)\n", vl);
+		passed++;
+	}
+}
+
+/* vCPU 1, first life: put values in every kind of register the next life must not see. */
+static void secondary_dirty_cpu(void)
+{
+	unsigned long pattern = 0x5a5a5a5a5a5a5a5aUL;
+
+	fp_enable();
+	__asm__ volatile(".arch armv8.2-a+fp\n\tfmov d0, %0\n\tfmov d31, %0\n\t"
+	                 "msr fpcr, %1\n\tmsr fpsr, %2"
+	                 :
+	                 : "r"(pattern), "r"(1UL << 25), "r"(1UL << 27)
+	                 : "memory");
+	if (cpu_has_sve())
+		__asm__ volatile(".arch armv8.2-a+sve\n\tdup z0.b, #0x5a\n\tptrue p0.b"
+		                 :
+		                 :
+		                 : "memory");
+	if (cpu_has_pauth()) {
+		write_sysreg(s3_0_c2_c1_0, pattern); /* APIAKeyLo_EL1 */
+		write_sysreg(s3_0_c2_c3_1, pattern); /* APGAKeyHi_EL1 */
+	}
+}
+
+static unsigned long nonzero_bytes(const volatile uint8_t *p, unsigned long n)
+{
+	unsigned long count = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		count += p[i] != 0;
+	return count;
+}
+
+/* vCPU 1, next life: what its CPU holds at entry. */
+static void secondary_inspect_cpu(void)
+{
+	unsigned long d0, d31, fpcr, fpsr;
+
+	fp_enable();
+	__asm__ volatile(".arch armv8.2-a+fp\n\tfmov %0, d0\n\tfmov %1, d31\n\t"
+	                 "mrs %2, fpcr\n\tmrs %3, fpsr"
+	                 : "=r"(d0), "=r"(d31), "=r"(fpcr), "=r"(fpsr));
+	leftovers.d0 = d0;
+	leftovers.d31 = d31;
+	leftovers.fpcr = fpcr;
+	leftovers.fpsr = fpsr;
+	if (cpu_has_sve()) {
+		unsigned long vl;
+
+		__asm__ volatile(".arch armv8.2-a+sve\n\trdvl %0, #1\n\tstr z0, [%1]"
+		                 : "=&r"(vl)
+		                 : "r"(sve_buf)
+		                 : "memory");
+		leftovers.vl = vl;
+		leftovers.z0_nonzero_bytes = nonzero_bytes(sve_buf, vl);
+		__asm__ volatile(".arch armv8.2-a+sve\n\tstr p0, [%0]" : : "r"(sve_buf) : "memory");
+		leftovers.p0_nonzero_bytes = nonzero_bytes(sve_buf, vl / 8);
+	}
+	if (cpu_has_pauth()) {
+		leftovers.apiakey_lo = read_sysreg(s3_0_c2_c1_0);
+		leftovers.apgakey_hi = read_sysreg(s3_0_c2_c3_1);
+	}
+	dsb(sy);
+	leftovers.inspected = true;
+	dsb(sy);
+}
+
 /* --- PSCI CPU_ON of the other vCPUs --- */
 
 /* Runs on a secondary vCPU, from start.S, with its own stack. Must not print. */
@@ -571,6 +758,10 @@ void secondary_main(unsigned long context)
 {
 	struct smccc_res res;
 
+	if (context == SECONDARY_DIRTY)
+		secondary_dirty_cpu();
+	else if (context == SECONDARY_INSPECT)
+		secondary_inspect_cpu();
 	secondary.mpidr = read_sysreg(mpidr_el1);
 	secondary.context = context;
 	dsb(sy);
@@ -673,6 +864,36 @@ static void test_cpu_on_again(void)
 	if (vcpu1_turned_off("cpu-on-again") && start_vcpu1("cpu-on-again", SECONDARY_CONTEXT2) &&
 	    vcpu1_turned_off("cpu-on-again"))
 		pass("cpu-on-again");
+}
+
+/*
+ * A vCPU started by CPU_ON gets a clean CPU: vCPU 1 fills FP/SIMD, SVE and
+ * pointer-authentication registers and turns itself off; started again (on
+ * the same physical CPU, vCPUs are pinned) it must find them all zero.
+ */
+static void test_cpu_on_clean_state(void)
+{
+	const char *name = "cpu-on-clean-state";
+
+	if (!start_vcpu1(name, SECONDARY_DIRTY) || !vcpu1_turned_off(name) ||
+	    !start_vcpu1(name, SECONDARY_INSPECT) || !vcpu1_turned_off(name))
+		return;
+	if (!leftovers.inspected)
+		fail(name, "vCPU 1 did not inspect its CPU");
+	else if (leftovers.d0 || leftovers.d31 || leftovers.fpcr || leftovers.fpsr ||
+	         leftovers.z0_nonzero_bytes || leftovers.p0_nonzero_bytes || leftovers.apiakey_lo ||
+	         leftovers.apgakey_hi)
+		fail(name,
+		     "left over: d0=0x%lx d31=0x%lx FPCR=0x%lx FPSR=0x%lx, %lu of Z0's and %lu "
+		     "of P0's bytes, APIAKeyLo=0x%lx APGAKeyHi=0x%lx",
+		     leftovers.d0, leftovers.d31, leftovers.fpcr, leftovers.fpsr,
+		     leftovers.z0_nonzero_bytes, leftovers.p0_nonzero_bytes, leftovers.apiakey_lo,
+		     leftovers.apgakey_hi);
+	else {
+		gprintf("TG: PASS %s (FP/SIMD%s%s)\n", name, leftovers.vl ? ", SVE" : "",
+		        cpu_has_pauth() ? ", PAuth keys" : "");
+		passed++;
+	}
 }
 
 static void check_cpu_on_error(const char *name, unsigned long mpidr, unsigned long entry,
@@ -802,6 +1023,8 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_unknown("hvc-unknown", smccc_hvc, UNKNOWN_HVC_FID);
 	test_unknown("smc-unknown", smccc_smc, UNKNOWN_SMC_FID);
 	test_data_abort();
+	test_id_registers();
+	test_sve();
 
 	test_gicd_id();
 	test_gicr_typer();
@@ -812,6 +1035,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 
 	test_cpu_on_secondary();
 	test_cpu_on_again();
+	test_cpu_on_clean_state();
 	/* vCPU 1 is off again, so only the arguments decide these. */
 	check_cpu_on_error("cpu-on-bad-mpidr", 7, (unsigned long)secondary_entry,
 	                   PSCI_RET_INVALID_PARAMETERS);
