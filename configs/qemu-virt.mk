@@ -1,7 +1,11 @@
 # QEMU virt with virtualization=on: the CPUs enter hyp.bin at EL2.
 HYP_LINK_ADDR := 0x40200000
 QEMU          := qemu-system-aarch64
-QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC) -cpu cortex-a57 -smp 4 -m 1G \
+# CPU: any QEMU -cpu model (README "CPUs"), e.g. make run CPU=cortex-a76.
+# MTE=on gives the machine tag memory (with CPU=max).
+CPU           ?= cortex-a57
+MTE           ?= off
+QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC),mte=$(MTE) -cpu $(CPU) -smp 4 -m 1G \
 		 -nographic -net none
 
 # ---------------------------------------------------------------------------
