@@ -657,8 +657,9 @@ static void test_id_registers(void)
 		     read_sysreg(s3_0_c5_c3_0));
 		return;
 	}
-	gprintf("TG: PASS id-registers (PFR0=0x%lx PFR1=0x%lx ISAR1=0x%lx, SVE %s, PAuth %s)\n",
-	        pfr0, pfr1, read_sysreg(s3_0_c0_c6_1), cpu_has_sve() ? "yes" : "no",
+	gprintf("TG: PASS id-registers (PFR0=0x%lx PFR1=0x%lx ISAR1=0x%lx MMFR0=0x%lx, SVE %s, "
+	        "PAuth %s)\n",
+	        pfr0, pfr1, read_sysreg(s3_0_c0_c6_1), mmfr0, cpu_has_sve() ? "yes" : "no",
 	        cpu_has_pauth() ? "yes" : "no");
 	passed++;
 }
