@@ -397,9 +397,23 @@ static struct vm *vm_create(const struct vm_config *cfg, const struct dt_host *h
 	return vm;
 }
 
+/* One line for the user: what this CPU's address size gives every VM's stage 2. */
+static void vm_print_stage2(void)
+{
+	static const unsigned int parange_bits[] = {32, 36, 40, 42, 44, 48, 52};
+	unsigned int parange = READ_SYSREG(id_aa64mmfr0_el1) & 0xf;
+	struct stage2_geometry geo = vm_stage2_geometry();
+
+	printk("hyp: stage 2: CPU PA size %u bits, %u-bit IPAs, walks from level %u, %u root "
+	       "table%s\n",
+	       parange < ARRAY_SIZE(parange_bits) ? parange_bits[parange] : 0, geo.ipa_bits,
+	       geo.start_level, geo.root_tables, geo.root_tables == 1 ? "" : "s");
+}
+
 struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt)
 {
 	ipa_bits = mmu_pa_bits();
+	vm_print_stage2();
 	free_ram_init(host);
 	if (nr_vm_configs == 0 || nr_vm_configs > MAX_VMS)
 		panic("configs/: %u VMs defined, this build supports 1 to %u", nr_vm_configs,

@@ -55,12 +55,16 @@ def test_banner_guest_checks_and_system_off(qemu):
     assert con.wait_exit(timeout=20) == 0
 
 
-@pytest.mark.parametrize("cpu,sve,pauth", [("cortex-a53", "no", "no"), ("max", "yes", "yes")])
-def test_guest_checks_on_other_cpus(qemu, cpu, sve, pauth):
+@pytest.mark.parametrize("cpu,stage2,sve,pauth", [
+    ("cortex-a53", "CPU PA size 40 bits, 40-bit IPAs, walks from level 1, 2 root tables", "no",
+     "no"),
+    ("max", "CPU PA size 52 bits, 48-bit IPAs, walks from level 0, 1 root table", "yes", "yes")])
+def test_guest_checks_on_other_cpus(qemu, cpu, stage2, sve, pauth):
     """Every guest check on a 40-bit-PA core (stage 2 with a concatenated root)
     and on QEMU's max (SVE, SME hidden, PAuth, RAS): the ID registers it reads,
     SVE, and a CPU_ON'd vCPU finding no FP/SVE/PAuth value of its past life."""
     con = qemu(qemu_virt_args(HYP, gic=3, smp=4, cpu=cpu), timeout=30)
+    con.expect_exact("hyp: stage 2: " + stage2)
     con.expect_exact("TG: test guest started at EL1")
     for name in GUEST_CHECKS:
         m = con.expect(r"TG: PASS %s\b([^\r\n]*)\r" % re.escape(name))
