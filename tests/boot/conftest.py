@@ -149,3 +149,12 @@ class LinuxShell:
         status, out = self.run(cmd, timeout)
         assert status == 0, "%r exited %d:\n%s" % (cmd, status, out)
         return out
+
+    def hotplug_secondaries(self):
+        """CPUs 1-3 offline (only 0 left), then online again (0-3)."""
+        for cpu in (1, 2, 3):
+            self.check("echo 0 > /sys/devices/system/cpu/cpu%d/online" % cpu)
+        assert self.check("cat /sys/devices/system/cpu/online").strip() == "0"
+        for cpu in (1, 2, 3):
+            self.check("echo 1 > /sys/devices/system/cpu/cpu%d/online" % cpu)
+        assert self.check("cat /sys/devices/system/cpu/online").strip() == "0-3"

@@ -342,12 +342,7 @@ def test_cpu_hotplug(guest):
     timer and (on SVE models) still run SVE at every vector length."""
     case, con, sh, ref, online = guest
     for _ in range(2):
-        for cpu in (1, 2, 3):
-            sh.check("echo 0 > /sys/devices/system/cpu/cpu%d/online" % cpu)
-        assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0"
-        for cpu in (1, 2, 3):
-            sh.check("echo 1 > /sys/devices/system/cpu/cpu%d/online" % cpu)
-        assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"
+        sh.hotplug_secondaries()
     sh.check("for c in 0 1 2 3; do taskset -c $c sleep 0.1; done")
     if case.sve:
         for cpu, (status, out) in enumerate(run_sve_check_on_each_cpu(sh)):

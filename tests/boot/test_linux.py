@@ -102,12 +102,7 @@ def test_timer_and_ipis_rise_on_every_cpu(linux):
 def test_cpu_hotplug_twice(linux):
     con, sh = linux
     for _ in range(2):
-        for cpu in (1, 2, 3):
-            sh.check("echo 0 > /sys/devices/system/cpu/cpu%d/online" % cpu)
-        assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0"
-        for cpu in (1, 2, 3):
-            sh.check("echo 1 > /sys/devices/system/cpu/cpu%d/online" % cpu)
-        assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"
+        sh.hotplug_secondaries()
     # The CPUs that came back still take timer interrupts: a task sleeping on
     # each CPU is woken by that CPU's own timer (an idle CPU, tickless, may
     # otherwise take none).

@@ -28,15 +28,6 @@ def raspi4b_tfa_args():
             "-device", "loader,file=%s,addr=0x8000000,force-raw=on" % DTB]
 
 
-def hotplug_all(sh):
-    for cpu in (1, 2, 3):
-        sh.check("echo 0 > /sys/devices/system/cpu/cpu%d/online" % cpu)
-    assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0"
-    for cpu in (1, 2, 3):
-        sh.check("echo 1 > /sys/devices/system/cpu/cpu%d/online" % cpu)
-    assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"
-
-
 def test_rpi4_spin_table_linux_hotplug_and_watchdog_poweroff(qemu):
     con = qemu(raspi4b_args(), timeout=BOOT_TIMEOUT)
     con.expect_exact("hyp: minimal ARM64 hypervisor (rpi4 build), at EL2")
@@ -54,7 +45,7 @@ def test_rpi4_spin_table_linux_hotplug_and_watchdog_poweroff(qemu):
     sh = LinuxShell(con)
     # Under the hypervisor the guest has PSCI, so its CPUs can be unplugged
     # (natively, spin-table CPUs cannot).
-    hotplug_all(sh)
+    sh.hotplug_secondaries()
     # No EL3 to ask: the Spectre-v2 firmware mitigation is reported missing.
     assert "Vulnerable" in sh.check("cat /sys/devices/system/cpu/vulnerabilities/spectre_v2")
     con.send("poweroff")
@@ -75,7 +66,7 @@ def test_rpi4_tfa_psci_smccc_and_system_off(qemu):
     con.expect_exact("INIT: reached init, 0-3 online")
     con.expect(LinuxShell.PROMPT)
     sh = LinuxShell(con)
-    hotplug_all(sh)
+    sh.hotplug_secondaries()
     # The guest asked ARCH_FEATURES(WORKAROUND_1) and got TF-A's answer: it
     # uses the firmware mitigation (without TF-A the same guest says Vulnerable).
     v2 = sh.check("cat /sys/devices/system/cpu/vulnerabilities/spectre_v2")
