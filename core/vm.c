@@ -476,7 +476,7 @@ bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc)
 void vm_system_off(struct vm *vm)
 {
 	if (!vm->cfg->owns_machine) {
-		printk("hyp: %s asked to power the machine off; it may not\n", vm->name);
+		vm_log(vm, "hyp: %s asked to power the machine off; it may not\n", vm->name);
 		return;
 	}
 	printk("hyp: %s powered off: system off\n", vm->name);
@@ -486,7 +486,7 @@ void vm_system_off(struct vm *vm)
 void vm_system_reset(struct vm *vm)
 {
 	if (!vm->cfg->owns_machine) {
-		printk("hyp: %s asked to reset the machine; it may not\n", vm->name);
+		vm_log(vm, "hyp: %s asked to reset the machine; it may not\n", vm->name);
 		return;
 	}
 	printk("hyp: %s asked for a reset: system reset\n", vm->name);

@@ -4,6 +4,7 @@
 
 #include "arch/arm64/pagetable.h"
 #include "core/dt.h"
+#include "core/ratelimit.h"
 #include "core/vm_config.h"
 #include "vgic/vgic.h"
 
@@ -47,6 +48,7 @@ struct vm {
 	struct mmio_region mmio[VM_MAX_MMIO];
 	unsigned int nr_mmio;
 	struct vgic_dist vgic;
+	struct ratelimit log_limit; /* for vm_log() */
 };
 
 /* Build every VM of configs/ from the host's description. Returns the first. */
@@ -68,6 +70,13 @@ bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t size);
 /* PSCI SYSTEM_OFF / SYSTEM_RESET from the guest: return only if the VM may not. */
 void vm_system_off(struct vm *vm);
 void vm_system_reset(struct vm *vm);
+
+/*
+ * printk() for a line the guest caused (a fault, an access the hypervisor
+ * does not handle, a refused request): at most RATELIMIT_BURST a second per
+ * VM, the rest counted and the count told (core/vm_log.c).
+ */
+void vm_log(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
 /* Values of VTCR_EL2 for this machine (same for every VM). */
 uint64_t vm_vtcr(void);

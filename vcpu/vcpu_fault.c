@@ -106,16 +106,18 @@ static void __noreturn vcpu_fault_park(struct vcpu *v, const struct vcpu_fault *
                                        unsigned int times)
 {
 	if (f->kind == VCPU_FAULT_UNHANDLED)
-		printk("hyp: %s vcpu%u: stopped: its exception handler at 0x%lx faults (unhandled "
+		vm_log(v->vm,
+		       "hyp: %s vcpu%u: stopped: its exception handler at 0x%lx faults (unhandled "
 		       "trap, ESR 0x%lx), %u times in a row\n",
 		       v->vm->name, v->id, f->pc, f->addr, times);
 	else
-		printk(
+		vm_log(
+		    v->vm,
 		    "hyp: %s vcpu%u: stopped: its exception handler at 0x%lx faults (IPA 0x%lx), "
 		    "%u times in a row\n",
 		    v->vm->name, v->id, f->pc, f->addr, times);
 	if (!vm_has_other_vcpu_on(v->vm, v))
-		printk("hyp: %s: that was its last running vCPU; the machine stays up\n",
+		vm_log(v->vm, "hyp: %s: that was its last running vCPU; the machine stays up\n",
 		       v->vm->name);
 	vcpu_power_off(v);
 }
@@ -125,11 +127,11 @@ bool vcpu_fault_check(struct vcpu *v, const struct vcpu_fault *f)
 	struct vcpu_fault_verdict verdict = vcpu_fault_record(&v->fault, f);
 
 	if (verdict.repeated)
-		printk("hyp: %s vcpu%u: (last fault repeated %lu more time%s)\n", v->vm->name,
-		       v->id, verdict.repeated, plural(verdict.repeated));
+		vm_log(v->vm, "hyp: %s vcpu%u: (last fault repeated %lu more time%s)\n",
+		       v->vm->name, v->id, verdict.repeated, plural(verdict.repeated));
 	if (verdict.milestone)
-		printk("hyp: %s vcpu%u: (last fault repeated %lu more times so far)\n", v->vm->name,
-		       v->id, verdict.milestone);
+		vm_log(v->vm, "hyp: %s vcpu%u: (last fault repeated %lu more times so far)\n",
+		       v->vm->name, v->id, verdict.milestone);
 	if (verdict.park)
 		vcpu_fault_park(v, f, verdict.park);
 	return verdict.report;

@@ -179,7 +179,7 @@ bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char 
 	ok = access(v, offset, acc);
 	spin_unlock(&vm->vgic.lock);
 	if (!ok) {
-		printk("hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,
+		vm_log(vm, "hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,
 		       acc->size, acc->write ? "write" : "read", frame, offset);
 		if (!acc->write)
 			acc->data = 0;

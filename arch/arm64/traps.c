@@ -119,7 +119,8 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 		if (!d.isv) {
 			f.kind = VCPU_FAULT_MMIO_NO_ISV;
 			if (vcpu_fault_check(v, &f))
-				printk("hyp: %s vcpu%u: MMIO %s at IPA 0x%lx without instruction "
+				vm_log(v->vm,
+				       "hyp: %s vcpu%u: MMIO %s at IPA 0x%lx without instruction "
 				       "syndrome (pc 0x%lx): injecting an abort\n",
 				       v->vm->name, v->id, d.write ? "write" : "read", ipa,
 				       regs->pc);
@@ -137,7 +138,8 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 		}
 	}
 	if (vcpu_fault_check(v, &f))
-		printk("hyp: %s vcpu%u: %s at IPA 0x%lx (pc 0x%lx) hits nothing: injecting an "
+		vm_log(v->vm,
+		       "hyp: %s vcpu%u: %s at IPA 0x%lx (pc 0x%lx) hits nothing: injecting an "
 		       "external abort\n",
 		       v->vm->name, v->id, d.write ? "write" : "read", ipa, regs->pc);
 	inject_data_abort(regs, far);
@@ -152,7 +154,8 @@ static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 	struct vcpu_fault f = {.kind = VCPU_FAULT_INSN_ABORT, .pc = regs->pc, .addr = ipa};
 
 	if (vcpu_fault_check(v, &f))
-		printk("hyp: %s vcpu%u: instruction fetch from IPA 0x%lx outside its memory: "
+		vm_log(v->vm,
+		       "hyp: %s vcpu%u: instruction fetch from IPA 0x%lx outside its memory: "
 		       "injecting an external abort\n",
 		       v->vm->name, v->id, ipa);
 	inject_insn_abort(regs, far);
@@ -215,7 +218,8 @@ static void do_trap_unhandled(struct cpu_user_regs *regs)
 
 	if (vcpu_fault_check(v, &f)) {
 		esr_describe(regs->esr, iss, sizeof(iss));
-		printk("hyp: %s vcpu%u: unhandled trap EC 0x%02x (%s; %s) at pc 0x%lx: injecting "
+		vm_log(v->vm,
+		       "hyp: %s vcpu%u: unhandled trap EC 0x%02x (%s; %s) at pc 0x%lx: injecting "
 		       "an undefined instruction\n",
 		       v->vm->name, v->id, ec, esr_ec_name(ec), iss, regs->pc);
 	}

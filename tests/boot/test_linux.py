@@ -204,3 +204,24 @@ def test_aarch32_thumb_mmio_steps_two_bytes(qemu, tmp_path):
     for cpu in range(4):
         out = sh.check("taskset -c %d /bin/a32-check thumb" % cpu)
         assert "a32-check: T32 MMIO read of GICD_IIDR ok" in out, out
+
+
+def test_guest_fault_flood_is_rate_limited(qemu):
+    """200 processes, each reading another IPA where the VM has nothing (busybox
+    devmem; each dies by SIGBUS), so that no two faults in a row are the same:
+    the hypervisor names at most 32 of them a second and counts the rest,
+    telling the count with the next line it prints after the window."""
+    con = boot_to_shell(qemu, 3)
+    sh = LinuxShell(con)
+    start = len(con.tail(10 ** 7))
+    sh.run("for i in $(seq 200); do devmem $((0x0a000000 + i * 8)) 32 2>/dev/null; done; true",
+           timeout=120)
+    sh.run("sleep 1.5; devmem 0x0a000000 32", timeout=30)
+    log = con.tail(10 ** 7)[start:].replace("\r", "")
+    named = re.findall(r"^hyp: guest0 vcpu\d: read at IPA 0xa0[0-9a-f]+ .* hits nothing", log, re.M)
+    told = re.findall(r"^hyp: guest0: (\d+) more messages? suppressed \(at most 32 a second\)$",
+                      log, re.M)
+    assert told, "no suppressed count told:\n" + log[-3000:]
+    # Every fault is named or counted; the last one, a window later, is named.
+    assert len(named) + sum(int(n) for n in told) == 201, (len(named), told)
+    assert sh.check("echo alive-$((3*3))").strip().endswith("alive-9")
