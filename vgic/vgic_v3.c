@@ -134,6 +134,9 @@ static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_acc
 {
 	struct vm *vm = target->vm;
 
+	/* 32-bit registers, and GICR_TYPER, which is 64 bits wide (or two halves). */
+	if (acc->size != 4 && !(acc->size == 8 && offset == GICR_TYPER))
+		return false;
 	switch (offset) {
 	case GICR_TYPER:
 	case GICR_TYPER + 4: {
@@ -143,17 +146,13 @@ static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_acc
 
 		if (acc->write)
 			return true;
-		if (acc->size == 8 && offset == GICR_TYPER)
+		if (acc->size == 8)
 			acc->data = typer;
-		else if (acc->size == 4)
-			acc->data = (uint32_t)(typer >> ((offset - GICR_TYPER) * 8));
 		else
-			return false;
+			acc->data = (uint32_t)(typer >> ((offset - GICR_TYPER) * 8));
 		return true;
 	}
 	case GICR_WAKER:
-		if (acc->size != 4)
-			return false;
 		if (acc->write)
 			target->vgic.rd_asleep = acc->data & GICR_WAKER_SLEEP;
 		else
