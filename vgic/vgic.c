@@ -52,6 +52,8 @@ void vgic_cpu_reset(struct vcpu *v)
 		irq->queued = false;
 		irq->lr = -1;
 		irq->lr_stale = false;
+		irq->lr_pending = false;
+		irq->repend = false;
 	}
 	c->nr_ap = 0;
 	c->lr_used = 0;
@@ -213,6 +215,8 @@ static void vgic_lr_release(struct vgic_cpu *c, unsigned int i)
 	struct vgic_irq *irq = c->lr_irq[i];
 
 	irq->lr = -1;
+	irq->lr_pending = false;
+	irq->repend = false; /* its pending state is irq->pending alone again */
 	c->lr_irq[i] = NULL;
 	c->lr_used &= ~(1u << i);
 }
@@ -232,8 +236,17 @@ void vgic_fold_lrs(struct vcpu *v)
 			continue; /* the guest's MMIO write wins; the refill rewrites the LR */
 		gic_read_lr(i, &lr);
 		irq->active = lr.state & GIC_LR_ACTIVE;
-		irq->pending = (lr.state & GIC_LR_PENDING) || irq->repend;
-		irq->repend = false;
+		/*
+		 * The guest can only take away a pending state we put in the register
+		 * (by acknowledging it); one the register never held (the interrupt was
+		 * disabled, or injected again since) is still ours, whatever the
+		 * register says, and folding again must not lose it.
+		 */
+		if (irq->lr_pending && !(lr.state & GIC_LR_PENDING)) {
+			irq->pending = irq->repend;
+			irq->repend = false;
+		}
+		irq->lr_pending = lr.state & GIC_LR_PENDING;
 		if (lr.state == 0) {
 			/* The guest has EOIed it (for hw, the GIC deactivated the physical one). */
 			if (!irq->hw)
@@ -297,6 +310,8 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	c->lr_used |= 1u << i;
 	irq->lr = (int8_t)i;
 	irq->lr_stale = false;
+	irq->lr_pending = lr.state & GIC_LR_PENDING;
+	irq->repend = false; /* the register is up to date */
 }
 
 /* The list registers, as a mask, that hold an interrupt the guest has active; and how many. */

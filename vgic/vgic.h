@@ -44,7 +44,8 @@ struct vgic_irq {
 	bool group1;
 	bool hw;          /* linked to a physical interrupt of the same INTID */
 	bool queued;      /* on its target's ap list */
-	bool repend;      /* injected again while in a list register */
+	bool repend;      /* injected again since its list register was written */
+	bool lr_pending;  /* its list register holds its pending state (as last written/read) */
 	bool lr_stale;    /* the guest rewrote its state by MMIO: the list register is older */
 	int8_t lr;        /* the list register holding it, -1 if none */
 	uint64_t irouter; /* GICv3 GICD_IROUTER */

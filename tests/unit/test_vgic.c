@@ -643,12 +643,22 @@ static void test_hw_irq(void **state)
 	assert_true(lr->hw);
 	assert_int_equal(lr->state, GIC_LR_ACTIVE);
 
-	/* The guest's EOI deactivates the physical one: not counted as a software EOI. */
+	/*
+	 * The guest's EOI deactivates the physical one: not counted as a software
+	 * EOI. The instance that could not share the register is still pending: it
+	 * comes next (a folded list register never takes away a pending state it
+	 * did not hold).
+	 */
 	lr->state = 0;
 	sync(vcpus[0]);
-	assert_int_equal(lr_of(vcpus[0], 27), -1);
 	assert_int_equal(vcpus[0]->vgic.nr_eois, 0);
 	assert_int_equal(rec.deactivates, 0);
+	assert_false(irq->active);
+	assert_int_equal(lr_for(vcpus[0], 27)->state, GIC_LR_PENDING);
+	guest_complete(vcpus[0], 27);
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], 27), -1);
+	assert_false(irq->pending || irq->active);
 
 	/* A hw SPI, same thing. */
 	prep(0, 40, 0x30);
@@ -1230,6 +1240,34 @@ static void test_ispendr_all_spis_no_panic(void **state)
 	assert_true(vcpus[0]->vgic.underflow);
 }
 
+/*
+ * Injected again while active in a list register, then folded twice before
+ * a refill (an MMIO trap folds, the return to the guest folds again): the
+ * register never held the new pending state, so neither fold may drop it
+ * (found by tests/fuzz/fuzz_vgic_v2).
+ */
+static void test_repend_survives_two_folds(void **state)
+{
+	struct vgic_irq *irq = prep(0, 40, 0x30);
+
+	(void)state;
+	vgic_inject(vcpus[0], 40);
+	sync(vcpus[0]);
+	guest_ack(vcpus[0], 40);
+	vgic_inject(vcpus[0], 40);
+	read_reg(vcpus[0], &spi_win, GICD_ISPENDR + 4, 4); /* fold 1 */
+	assert_true(irq->pending && irq->active);
+	sync(vcpus[0]); /* fold 2, then the refill */
+	assert_true(irq->pending && irq->active);
+	assert_int_equal(lr_for(vcpus[0], 40)->state, GIC_LR_PENDING | GIC_LR_ACTIVE);
+	guest_eoi(vcpus[0], 40);
+	guest_ack(vcpus[0], 40);
+	guest_eoi(vcpus[0], 40);
+	sync(vcpus[0]);
+	assert_false(irq->pending || irq->active);
+	assert_int_equal(vcpus[0]->vgic.nr_eois, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1264,6 +1302,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_icpendr_on_pending_lr_irq_withdrawn, setup),
 	    cmocka_unit_test_setup(test_icactiver_on_active_lr_irq_deactivated, setup),
 	    cmocka_unit_test_setup(test_ispendr_all_spis_no_panic, setup),
+	    cmocka_unit_test_setup(test_repend_survives_two_folds, setup),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed;
