@@ -58,6 +58,9 @@ void vgic_cpu_reset(struct vcpu *v)
 	c->nr_ap = 0;
 	c->lr_used = 0;
 	c->underflow = false;
+	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
+		gic_deactivate((uint32_t)__builtin_ctz(ppis));
+	c->hw_deactivate = 0;
 	memset(c->lr_irq, 0, sizeof(c->lr_irq));
 	for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
 		vgic_irq_init(&c->private_irqs[i], i, (uint8_t)v->id);
@@ -144,6 +147,21 @@ void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int targ
 		}
 	}
 	vgic_update_irq_locked(vm, irq); /* queues it on the new target and kicks it */
+}
+
+void vgic_hw_release_locked(struct vm *vm, struct vgic_irq *irq)
+{
+	struct vcpu *owner;
+
+	if (!irq->hw || irq->lr >= 0 || irq->pending || irq->active)
+		return;
+	owner = irq->intid < VGIC_NR_PRIVATE ? vm->vcpus[irq->target] : NULL;
+	if (!owner || owner->pcpu == smp_processor_id()) {
+		gic_deactivate(irq->hwintid);
+		return;
+	}
+	owner->vgic.hw_deactivate |= 1u << irq->intid;
+	vgic_kick(owner);
 }
 
 void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq)
@@ -368,9 +386,13 @@ static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c)
 		unsigned int i = (unsigned int)__builtin_ctz(evict);
 		struct gic_lr empty = {0};
 
+		struct vgic_irq *irq = c->lr_irq[i];
+
 		gic_write_lr(i, &empty);
-		c->lr_irq[i]->lr_stale = false;
+		irq->lr_stale = false;
 		vgic_lr_release(c, i);
+		/* Dropped by the guest's MMIO while in the register: no EOI will end it. */
+		vgic_hw_release_locked(vm, irq);
 	}
 	/* Rewrite the ones that stay (their state may have changed), then place the new. */
 	for (uint32_t stay = keep; stay; stay &= stay - 1) {
@@ -389,9 +411,13 @@ void vgic_sync_lrs(struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 	bool overflow;
 
-	if (!c->nr_ap && !c->lr_used && !c->underflow)
+	if (!c->nr_ap && !c->lr_used && !c->underflow && !c->hw_deactivate)
 		return; /* nothing in flight: the common case, kept cheap */
 	spin_lock(&vm->vgic.lock);
+	/* PPIs another vCPU's MMIO dropped: only this CPU can end its own. */
+	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
+		gic_deactivate((uint32_t)__builtin_ctz(ppis));
+	c->hw_deactivate = 0;
 	vgic_fold_lrs(v);
 	ap_list_sort(c);
 	overflow = vgic_fill_lrs(vm, c);

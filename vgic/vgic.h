@@ -56,10 +56,12 @@ struct vgic_cpu {
 	struct vgic_irq *ap_list[VGIC_AP_MAX];
 	unsigned int nr_ap;
 	struct vgic_irq *lr_irq[VGIC_MAX_LRS];
-	uint32_t lr_used;      /* bit n: list register n holds lr_irq[n] */
-	bool underflow;        /* underflow maintenance requested */
-	bool rd_asleep;        /* GICR_WAKER.ProcessorSleep */
-	uint64_t nr_eois;      /* software-injected interrupts the guest completed */
+	uint32_t lr_used; /* bit n: list register n holds lr_irq[n] */
+	bool underflow;   /* underflow maintenance requested */
+	bool rd_asleep;   /* GICR_WAKER.ProcessorSleep */
+	uint32_t
+	    hw_deactivate; /* private hw INTIDs this vCPU's pCPU must deactivate at its next sync */
+	uint64_t nr_eois;  /* software-injected interrupts the guest completed */
 	uint64_t nr_overflows; /* syncs that found more interrupts than list registers */
 };
 
@@ -102,6 +104,15 @@ void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq);
 /* The distributor was switched on: queue everything that became deliverable. */
 void vgic_requeue_all_locked(struct vm *vm);
 void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target);
+
+/*
+ * The guest dropped hw @irq by MMIO (cleared its pending or active state, so
+ * no EOI will come): deactivate the physical interrupt so its device can
+ * interrupt again, once it is in no list register either (lock held). A PPI
+ * is banked per CPU: another vCPU's is deactivated by that vCPU's pCPU, at its
+ * next sync.
+ */
+void vgic_hw_release_locked(struct vm *vm, struct vgic_irq *irq);
 
 /* A hw SPI follows its virtual routing: route the physical one to the target's CPU. */
 void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq);

@@ -72,17 +72,6 @@ static uint32_t irq_field_read(const struct vgic_irq *irq, enum irq_field f)
 	return 0;
 }
 
-/*
- * A physical interrupt handed to the guest stays active in the GIC until the
- * guest's EOI; if the guest instead drops it (clears its pending or active
- * state by hand), deactivate it so the device can interrupt again.
- */
-static void irq_release_hw(struct vgic_irq *irq)
-{
-	if (irq->hw && irq->lr < 0 && !irq->pending && !irq->active)
-		gic_deactivate(irq->hwintid);
-}
-
 static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field f, uint32_t val)
 {
 	switch (f) {
@@ -105,7 +94,7 @@ static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field
 		if (val) {
 			irq->pending = false;
 			irq->repend = false;
-			irq_release_hw(irq);
+			vgic_hw_release_locked(v->vm, irq);
 		}
 		break;
 	case FIELD_ACTIVE_SET:
@@ -115,7 +104,7 @@ static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field
 	case FIELD_ACTIVE_CLEAR:
 		if (val) {
 			irq->active = false;
-			irq_release_hw(irq);
+			vgic_hw_release_locked(v->vm, irq);
 		}
 		break;
 	case FIELD_PRIORITY:

@@ -1268,6 +1268,51 @@ static void test_repend_survives_two_folds(void **state)
 	assert_int_equal(vcpus[0]->vgic.nr_eois, 1);
 }
 
+/*
+ * vCPU 0 clears the pending state of vCPU 1's hw PPI through vCPU 1's
+ * redistributor: the physical PPI is banked on vCPU 1's pCPU, so that CPU
+ * deactivates it, at its next sync; pCPU 0's own PPI is left alone (found by
+ * tests/fuzz/fuzz_vgic_v3).
+ */
+static void test_mmio_clear_other_vcpus_hw_ppi(void **state)
+{
+	struct vgic_irq *irq = irq_of(1, 27); /* disabled: stays out of the list registers */
+	struct mmio_access acc = {.size = 4, .write = true, .data = BIT(27)};
+
+	(void)state;
+	run_on(1);
+	vgic_inject_hw(vcpus[1], 27);
+	run_on(0);
+	spin_lock(&vm.vgic.lock);
+	assert_true(vgic_mmio_irq_regs(vcpus[1], &private_win, GICD_ICPENDR, &acc));
+	spin_unlock(&vm.vgic.lock);
+	assert_false(irq->pending);
+	assert_int_equal(rec.deactivates, 0);
+	assert_int_equal(rec.kicks[1], 1);
+	sync(vcpus[1]);
+	assert_int_equal(rec.deactivates, 1);
+	assert_int_equal(rec.deactivated, 27);
+	assert_int_equal(vcpus[1]->vgic.hw_deactivate, 0);
+}
+
+/* The guest clears the active state of a hw SPI it holds in a list register: no EOI will come. */
+static void test_mmio_clear_hw_in_lr_deactivates(void **state)
+{
+	struct vgic_irq *irq = prep(0, 40, 0x30);
+
+	(void)state;
+	vgic_inject_hw(vcpus[0], 40);
+	sync(vcpus[0]);
+	guest_ack(vcpus[0], 40);
+	write_reg(vcpus[0], &spi_win, GICD_ICACTIVER + 4, 4, BIT(40 - 32));
+	assert_int_equal(rec.deactivates, 0); /* still in its list register */
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], 40), -1);
+	assert_false(irq->active || irq->pending);
+	assert_int_equal(rec.deactivates, 1);
+	assert_int_equal(rec.deactivated, 40);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1303,6 +1348,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_icactiver_on_active_lr_irq_deactivated, setup),
 	    cmocka_unit_test_setup(test_ispendr_all_spis_no_panic, setup),
 	    cmocka_unit_test_setup(test_repend_survives_two_folds, setup),
+	    cmocka_unit_test_setup(test_mmio_clear_other_vcpus_hw_ppi, setup),
+	    cmocka_unit_test_setup(test_mmio_clear_hw_in_lr_deactivates, setup),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed;
