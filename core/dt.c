@@ -898,9 +898,11 @@ int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 
 	if (err)
 		err->msg[0] = '\0';
+	/* Nothing half-filled, or left as it was, for a caller that ignores the result. */
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!fdt || !out)
 		return dt_fail(&c, "dt_parse_host: NULL %s", fdt ? "output" : "DTB pointer");
-	memset(out, 0, sizeof(*out));
 
 	if (dt_check_blob(&c) != 0 || dt_parse_memory(&c) != 0 || dt_parse_cpus(&c) != 0 ||
 	    dt_parse_gic(&c) != 0 || dt_parse_timer(&c) != 0 || dt_parse_uart(&c) != 0 ||

@@ -824,12 +824,16 @@ static void test_timer_errors(void **state)
 
 static void test_null_arguments(void **state)
 {
+	static const struct dt_host zero;
 	struct dt_host host;
 	struct dt_error err;
 
 	(void)state;
+	memset(&host, 0xa5, sizeof(host));
 	assert_int_equal(dt_parse_host(NULL, &host, &err), -1);
 	assert_contains(err.msg, "NULL DTB pointer");
+	/* Not left as it was either (found by tests/fuzz/fuzz_dt_host). */
+	assert_memory_equal(&host, &zero, sizeof(host));
 	assert_int_equal(dt_parse_host(qemu_v3, NULL, &err), -1);
 	assert_contains(err.msg, "NULL output");
 	/* No error buffer: still a clean result either way. */
