@@ -68,10 +68,26 @@ static void vcpu_load_el2_state(const struct vcpu *v)
 	isb();
 }
 
-/* EL1 as a CPU coming out of reset would have it (booting.rst: MMU off). */
+/*
+ * EL1 as a CPU coming out of reset would have it (booting.rst: MMU off), with
+ * every register the architecture leaves UNKNOWN at reset zeroed too: a
+ * vCPU's previous life (or another guest) on this CPU must not show through
+ * its exception, fault, address-translation or timer-compare registers.
+ */
 static void vcpu_reset_el1_state(void)
 {
 	WRITE_SYSREG(SCTLR_EL1_RESET, sctlr_el1);
+	WRITE_SYSREG(0, elr_el1);
+	WRITE_SYSREG(0, spsr_el1);
+	WRITE_SYSREG(0, esr_el1);
+	WRITE_SYSREG(0, far_el1);
+	WRITE_SYSREG(0, par_el1);
+	WRITE_SYSREG(0, afsr0_el1);
+	WRITE_SYSREG(0, afsr1_el1);
+	WRITE_SYSREG(0, amair_el1);
+	WRITE_SYSREG(0, csselr_el1);
+	WRITE_SYSREG(0, cntv_cval_el0);
+	WRITE_SYSREG(0, cntp_cval_el0);
 	WRITE_SYSREG(0, tcr_el1);
 	WRITE_SYSREG(0, ttbr0_el1);
 	WRITE_SYSREG(0, ttbr1_el1);
