@@ -66,6 +66,8 @@ GUEST_KERNEL_testguest := $(GUESTS)/testguest.bin
 GUEST_INITRD_testguest := build/empty
 GUEST_KERNEL_bench     := $(GUESTS)/bench.bin
 GUEST_INITRD_bench     := build/empty
+GUEST_KERNEL_adversary := $(GUESTS)/adversary.bin
+GUEST_INITRD_adversary := build/empty
 GUEST_KERNEL_none      := build/empty
 GUEST_INITRD_none      := build/empty
 
@@ -167,7 +169,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-boot
 
-test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin
+test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin $(BUILD)/hyp-adversary.bin
 	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 
@@ -176,6 +178,16 @@ test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-ben
 test-matrix: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-linux.bin
 	$(Q)HYP_CPU_MATRIX=1 $(PYTHON) -m pytest -v -rP tests/boot/test_cpus.py
+
+# The adversary guest (tests/guests/adversary) on QEMU virt GICv3, a long run:
+# ADV_OPS operations from seed ADV_SEED (its "ADV: replay with" line), then ops/s.
+ADV_SEED ?= 0x5eed0fadc0ffee01
+ADV_OPS  ?= 1000000
+.PHONY: adversary
+adversary: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/hyp-none.bin $(GUESTS)/adversary.bin
+	$(Q)$(PYTHON) tests/guests/adversary/run.py --seed $(ADV_SEED) --ops $(ADV_OPS) --gic $(GIC) \
+		--cpu $(CPU)
 
 # Costs of the trap paths and of booting Linux, hypervisor vs native (tests/bench/).
 bench: deps

@@ -55,6 +55,7 @@ $(GUESTS)/%.o: $(GUEST_SRC)/%.S
 
 $(eval $(call guest_rules,testguest))
 $(eval $(call guest_rules,bench))
+$(eval $(call guest_rules,adversary))
 
 .PHONY: guests
 guests: $(GUESTS)/testguest.bin $(GUESTS)/bench.bin

@@ -1,0 +1,172 @@
+/*
+ * A tiny flattened device tree walker: the nodes at the root the adversary
+ * needs (memory, the GIC, the PL011, /cpus, /psci, /chosen). The guest DT's
+ * root has #address-cells = #size-cells = 2, as the hypervisor writes it.
+ */
+#include "adv.h"
+
+#define FDT_MAGIC      0xd00dfeedU
+#define FDT_BEGIN_NODE 1
+#define FDT_END_NODE   2
+#define FDT_PROP       3
+#define FDT_NOP        4
+#define FDT_END        9
+
+static uint32_t be32(const void *p)
+{
+	const volatile uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint64_t be64(const void *p)
+{
+	return (uint64_t)be32(p) << 32 | be32((const uint8_t *)p + 4);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static bool str_starts(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix) {
+		s++;
+		prefix++;
+	}
+	return !*prefix;
+}
+
+/* Does the string list @val (@len bytes) hold @want? */
+static bool list_has(const char *val, uint32_t len, const char *want)
+{
+	for (uint32_t i = 0; i < len;) {
+		const char *s = val + i;
+		uint32_t n = 0;
+
+		while (i + n < len && s[n])
+			n++;
+		if (str_eq(s, want))
+			return true;
+		i += n + 1;
+	}
+	return false;
+}
+
+enum node_kind {
+	NODE_OTHER,
+	NODE_MEMORY,
+	NODE_GIC,
+	NODE_UART,
+	NODE_CPUS,
+	NODE_CPU,
+	NODE_PSCI,
+	NODE_CHOSEN
+};
+
+bool fdt_parse(uint64_t dtb, struct adv_platform *p)
+{
+	const uint8_t *base = (const uint8_t *)dtb;
+	const uint8_t *st, *strings;
+	const uint8_t *reg = NULL;
+	uint32_t reg_len = 0, off = 0;
+	unsigned int depth = 0;
+	enum node_kind kind[8] = {NODE_OTHER};
+	bool gic3 = false, gic2 = false, pl011 = false;
+
+	if (!dtb || (dtb & 3) || be32(base) != FDT_MAGIC)
+		return false;
+	p->dtb = dtb;
+	p->dtb_size = be32(base + 4);
+	st = base + be32(base + 8);
+	strings = base + be32(base + 12);
+	for (;;) {
+		uint32_t tok = be32(st + off);
+
+		off += 4;
+		if (tok == FDT_BEGIN_NODE) {
+			const char *name = (const char *)(st + off);
+			unsigned int n = 0;
+			enum node_kind k = NODE_OTHER;
+
+			while (name[n])
+				n++;
+			off = (off + n + 1 + 3) & ~3U;
+			depth++;
+			if (depth == 2 && str_starts(name, "memory"))
+				k = NODE_MEMORY;
+			else if (depth == 2 && str_eq(name, "cpus"))
+				k = NODE_CPUS;
+			else if (depth == 2 && str_eq(name, "psci"))
+				k = NODE_PSCI;
+			else if (depth == 2 && str_eq(name, "chosen"))
+				k = NODE_CHOSEN;
+			else if (depth == 3 && kind[2] == NODE_CPUS && str_starts(name, "cpu@"))
+				k = NODE_CPU;
+			if (depth < ARRAY_SIZE(kind))
+				kind[depth] = k;
+			reg = NULL;
+			gic3 = gic2 = pl011 = false;
+		} else if (tok == FDT_END_NODE) {
+			enum node_kind k = depth < ARRAY_SIZE(kind) ? kind[depth] : NODE_OTHER;
+
+			/* "reg" may come before "compatible": decide at the node's end. */
+			if (depth == 2 && reg && (gic3 || gic2) && reg_len >= 32) {
+				p->gic_version = gic3 ? 3 : 2;
+				p->gicd = be64(reg);
+				p->gicd_size = be64(reg + 8);
+				if (gic3) {
+					p->gicr = be64(reg + 16);
+					p->gicr_size = be64(reg + 24);
+				} else {
+					p->gicc = be64(reg + 16);
+					p->gicc_size = be64(reg + 24);
+				}
+			} else if (depth == 2 && reg && pl011 && reg_len >= 16 && !p->uart) {
+				p->uart = be64(reg);
+			} else if (k == NODE_MEMORY && reg && reg_len >= 16 && !p->ram_size) {
+				p->ram_base = be64(reg);
+				p->ram_size = be64(reg + 8);
+			} else if (k == NODE_CPU && reg && p->nr_cpus < ADV_MAX_CPUS) {
+				p->mpidr[p->nr_cpus++] = reg_len >= 8 ? be64(reg) : be32(reg);
+			}
+			reg = NULL;
+			if (!depth--)
+				return false;
+		} else if (tok == FDT_PROP) {
+			uint32_t len = be32(st + off);
+			const char *name = (const char *)(strings + be32(st + off + 4));
+			const char *val = (const char *)(st + off + 8);
+			enum node_kind k = depth < ARRAY_SIZE(kind) ? kind[depth] : NODE_OTHER;
+
+			off = (off + 8 + len + 3) & ~3U;
+			if (str_eq(name, "reg")) {
+				reg = (const uint8_t *)val;
+				reg_len = len;
+			} else if (str_eq(name, "compatible")) {
+				gic3 = list_has(val, len, "arm,gic-v3");
+				gic2 = list_has(val, len, "arm,cortex-a15-gic") ||
+				       list_has(val, len, "arm,gic-400");
+				pl011 = list_has(val, len, "arm,pl011");
+			} else if (k == NODE_PSCI && str_eq(name, "method")) {
+				p->psci_smc = str_eq(val, "smc");
+			} else if (k == NODE_CHOSEN && str_eq(name, "bootargs")) {
+				uint32_t n =
+				    len < sizeof(p->bootargs) ? len : sizeof(p->bootargs) - 1;
+
+				for (uint32_t i = 0; i < n; i++)
+					p->bootargs[i] = val[i];
+				p->bootargs[n] = '\0';
+			}
+		} else if (tok == FDT_NOP) {
+			continue;
+		} else {
+			return tok == FDT_END && p->ram_size && p->gicd && p->nr_cpus;
+		}
+	}
+}
