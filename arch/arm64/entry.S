@@ -139,7 +139,6 @@ END(hyp_traps_vector)
 	invalid_vector hyp_fiq, BAD_FIQ_SPX
 	invalid_vector hyp_error, BAD_ERROR_SPX
 	invalid_vector guest_fiq, BAD_FIQ_A64
-	invalid_vector guest_error, BAD_ERROR_A64
 	invalid_vector guest_sync_a32, BAD_SYNC_A32
 	invalid_vector guest_irq_a32, BAD_IRQ_A32
 	invalid_vector guest_fiq_a32, BAD_FIQ_A32
@@ -169,6 +168,16 @@ guest_irq:
 	entry	hyp=0
 	mov	x0, sp
 	bl	do_trap_irq
+	b	return_to_guest
+
+/*
+ * An SError while a guest ran is that guest's (an asynchronous abort of an
+ * access it made): it goes back to the guest, the hypervisor carries on.
+ */
+guest_error:
+	entry	hyp=0
+	mov	x0, sp
+	bl	do_trap_guest_serror
 	b	return_to_guest
 
 /*

@@ -251,6 +251,25 @@ void do_trap_guest_sync(struct cpu_user_regs *regs)
 	}
 }
 
+/*
+ * A physical SError taken from a guest (HCR_EL2.AMO): an asynchronous external
+ * abort of something the guest did, e.g. an access to a device it was given
+ * that the device refused. It is the guest's, not the machine's: the guest
+ * gets it as a virtual SError (HCR_EL2.VSE, taken when it unmasks PSTATE.A),
+ * as KVM and Xen hand them on, and the hypervisor carries on.
+ */
+void do_trap_guest_serror(struct cpu_user_regs *regs); /* from entry.S */
+void do_trap_guest_serror(struct cpu_user_regs *regs)
+{
+	struct vcpu *v = current_vcpu();
+
+	vm_log(v->vm,
+	       "hyp: %s vcpu%u: SError (ESR 0x%lx) at pc 0x%lx: injecting a virtual SError\n",
+	       v->vm->name, v->id, regs->esr, regs->pc);
+	WRITE_SYSREG(READ_SYSREG(hcr_el2) | HCR_VSE, hcr_el2);
+	isb();
+}
+
 void do_trap_irq(struct cpu_user_regs *regs)
 {
 	(void)regs;
