@@ -164,9 +164,11 @@ debug: deps
 # Tests
 # ---------------------------------------------------------------------------
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory fuzz-replay
 	$(Q)$(MAKE) --no-print-directory test-boot
 
 test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin $(BUILD)/hyp-adversary.bin

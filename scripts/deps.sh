@@ -56,7 +56,7 @@ host_pkgs=(
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu make
 	device-tree-compiler u-boot-tools u-boot-qemu gdb-multiarch
 	libcmocka-dev python3-pytest python3-pexpect
-	cpio gzip mtools dosfstools fdisk clang-format libfdt-dev
+	cpio gzip mtools dosfstools fdisk clang-format libfdt-dev clang libclang-rt-14-dev
 	binutils-arm-linux-gnueabihf
 )
 
