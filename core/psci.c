@@ -97,9 +97,13 @@ static long psci_affinity_info(struct vcpu *caller, uint64_t target, uint64_t le
 	return pending ? VCPU_ON_PENDING : VCPU_OFF;
 }
 
-static long psci_system_reset2(struct vcpu *v, uint64_t type)
+static long psci_system_reset2(struct vcpu *v, uint32_t type)
 {
-	/* Only the architectural warm reset (0); vendor resets (bit 31) are not offered. */
+	/*
+	 * reset_type is 32 bits in both forms (DEN0022: uint32 reset_type; only
+	 * the cookie is 64-bit in SMC64), so bits 63:32 of x1 are ignored. Only
+	 * the architectural warm reset (0); vendor resets (bit 31) are not offered.
+	 */
 	if (type != 0)
 		return PSCI_RET_INVALID_PARAMETERS;
 	vm_system_reset(v->vm);
@@ -146,7 +150,7 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 		break;
 	case PSCI_SYSTEM_RESET2:
 	case PSCI_SYSTEM_RESET2_64:
-		ret = psci_system_reset2(v, psci_arg(r, 1));
+		ret = psci_system_reset2(v, (uint32_t)r->a[1]);
 		break;
 	case PSCI_FEATURES:
 		/* CPU_SUSPEND's feature flags are 0: original power_state format. */

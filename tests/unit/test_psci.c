@@ -968,9 +968,10 @@ static void test_system_reset2(void **state)
 		                 PSCI_RET_DENIED);
 	}
 	assert_int_equal(rec.system_reset, 4);
-	/* SMC32: bits 63:32 of x1 are not part of reset_type. */
+	/* Bits 63:32 of x1 are not part of reset_type, in SMC32 and in SMC64 (uint32). */
 	assert_int_equal(hvc(PSCI_SYSTEM_RESET2, 0xffffffff00000000UL, 0, 0), PSCI_RET_DENIED);
-	assert_int_equal(rec.system_reset, 5);
+	assert_int_equal(hvc(PSCI_SYSTEM_RESET2_64, 0xdead000000000000UL, 0, 0), PSCI_RET_DENIED);
+	assert_int_equal(rec.system_reset, 6);
 
 	/* Other architectural types and vendor resets are not offered. */
 	static const uint64_t types[] = {1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xffffffff};
@@ -983,7 +984,7 @@ static void test_system_reset2(void **state)
 			                 PSCI_RET_INVALID_PARAMETERS);
 		}
 	}
-	assert_int_equal(rec.system_reset, 5);
+	assert_int_equal(rec.system_reset, 6);
 	assert_int_equal(rec.system_off, 0);
 }
 
