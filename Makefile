@@ -66,7 +66,8 @@ GUEST_KERNEL_testguest := $(GUESTS)/testguest.bin
 GUEST_INITRD_testguest := build/empty
 GUEST_KERNEL_bench     := $(GUESTS)/bench.bin
 GUEST_INITRD_bench     := build/empty
-GUEST_KERNEL_adversary := $(GUESTS)/adversary.bin
+# Position-dependent bare-metal guests are linked per platform where its guest RAM differs.
+GUEST_KERNEL_adversary := $(GUESTS)/adversary$(PLATFORM_GUEST_SUFFIX).bin
 GUEST_INITRD_adversary := build/empty
 GUEST_KERNEL_none      := build/empty
 GUEST_INITRD_none      := build/empty
@@ -172,7 +173,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-boot
 
 test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin $(BUILD)/hyp-adversary.bin
-	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard
+	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard build/rpi4/hyp-adversary.bin
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 
 # Linux on every QEMU CPU model and both GICs (tests/boot/test_cpus.py);

@@ -1,6 +1,8 @@
 # Raspberry Pi 4, and QEMU's raspi4b model of it (QEMU >= 9; 4 CPUs, 2 GiB).
 # The firmware (or QEMU -kernel) loads an arm64 Image at RAM + 2 MiB.
 HYP_LINK_ADDR := 0x200000
+# Bare-metal guests linked for this platform's guest RAM (IPA 0): adversary-rpi4.bin.
+PLATFORM_GUEST_SUFFIX := -rpi4
 QEMU          := qemu-system-aarch64
 RPI4_DTB      := build/rpi4/bcm2711-rpi-4-b.dtb
 # -no-reboot: the watchdog reset that ends a poweroff without PSCI ends QEMU too.

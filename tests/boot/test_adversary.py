@@ -14,6 +14,8 @@ import pytest
 from conftest import build_path, qemu_virt_args
 
 HYP = build_path("qemu-virt", "hyp-adversary.bin")
+HYP_RPI4 = build_path("rpi4", "hyp-adversary.bin")
+RPI4_DTB = build_path("rpi4", "bcm2711-rpi-4-b.dtb")
 
 # The guest prints about 2 KiB; the hypervisor's rate-limited fault and
 # emulation messages add a few KiB more. A message that is not rate-limited
@@ -25,6 +27,18 @@ CONSOLE_LIMIT = 32 * 1024
                          ids=["gicv3-a57", "gicv2-a57", "gicv3-max"])
 def test_adversary_short_run(qemu, gic, cpu):
     con = qemu(qemu_virt_args(HYP, gic=gic, smp=4, cpu=cpu), timeout=120)
+    check_short_run(con, gic, "hyp: guest0 powered off: system off")
+
+
+def test_adversary_short_run_raspi4b(qemu):
+    """The same on QEMU's Raspberry Pi 4 (GIC-400, guest RAM at IPA 0, spin-table
+    CPUs, no PSCI firmware: the guest's SYSTEM_OFF ends in the PM watchdog)."""
+    con = qemu(["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot",
+                "-dtb", RPI4_DTB, "-kernel", HYP_RPI4], timeout=120)
+    check_short_run(con, 2, "hyp: no PSCI firmware: halting through the BCM2711 PM watchdog")
+
+
+def check_short_run(con, gic, off_line):
     m = con.expect(r"ADV: seed (0x[0-9a-f]+) ops (\d+) life \d+: 4 vCPUs, GICv(\d)")
     assert int(m.group(3)) == gic
     m = con.expect(r"ADV: DONE (\d+) ops, (\d+) failures\r")
@@ -37,4 +51,5 @@ def test_adversary_short_run(qemu, gic, cpu):
     cycles = int(re.search(r"^ADV: (\d+) CPU_OFF/CPU_ON cycles", log, re.M).group(1))
     assert cycles >= 100, "the secondaries were turned off and on again %d times" % cycles
     assert "hyp: guest0 powered off: system off" in log
+    assert off_line in log
     assert len(log) < CONSOLE_LIMIT, "console of %d bytes" % len(log)

@@ -57,5 +57,15 @@ $(eval $(call guest_rules,testguest))
 $(eval $(call guest_rules,bench))
 $(eval $(call guest_rules,adversary))
 
+# The adversary again, linked for the Raspberry Pi 4, whose guest RAM starts at
+# IPA 0 (configs/rpi4-vms.c): the same objects at 0x200000.
+$(GUESTS)/adversary-rpi4.elf: $(adversary_GUEST_OBJS) $(GUEST_SRC)/adversary/guest.lds
+	@echo "  LD      $@"
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) --defsym=GUEST_BASE=0x200000 \
+		-T $(GUEST_SRC)/adversary/guest.lds -o $@ $(adversary_GUEST_OBJS)
+
+$(GUESTS)/adversary-rpi4.bin: $(GUESTS)/adversary-rpi4.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
 .PHONY: guests
 guests: $(GUESTS)/testguest.bin $(GUESTS)/bench.bin

@@ -313,6 +313,7 @@ void op_smccc(struct adv_cpu *c)
 
 /* --- PSCI with hostile arguments --- */
 
+/* QEMU virt: flash, GICD, PL011; the top of the address space, past 48 and 52 bits. */
 static const uint64_t bad_entries_fixed[] = {
     0x0, 0x1000, 0x08000000, 0x09000000, 0xfffffffffffffffcUL, 1UL << 48, 1UL << 52,
 };
@@ -323,8 +324,14 @@ static uint64_t bad_entry(uint64_t *r)
 	uint64_t x = rng_next(r);
 
 	switch (x & 3) {
-	case 0:
-		return bad_entries_fixed[(x >> 8) % ARRAY_SIZE(bad_entries_fixed)];
+	case 0: {
+		/* Device space and holes on QEMU virt; on another board some are RAM. */
+		uint64_t e = bad_entries_fixed[(x >> 8) % ARRAY_SIZE(bad_entries_fixed)];
+
+		if (!(e & 3) && e >= plat.ram_base && e - plat.ram_base < plat.ram_size)
+			return plat.ram_base + plat.ram_size + (e & 0xffff);
+		return e;
+	}
 	case 1: /* unaligned, in RAM */
 		return plat.ram_base + ((x >> 8) % plat.ram_size & ~3UL) + 1 + ((x >> 40) % 3);
 	case 2: /* just past RAM, or the last bytes of it */
