@@ -374,6 +374,9 @@ void op_psci(struct adv_cpu *c)
 		io[1] = (x >> 8) & 1 ? (plat.mpidr[0] & ~0xffUL) | (n + ((x >> 9) % (256 - n)))
 		                     : plat.mpidr[(x >> 9) % n] |
 		                           (((x >> 20) & 3) + 1) << (8 * (1 + ((x >> 24) % 2)));
+		/* Aff3 (bits 39:32) exists only in the SMC64 form: SMC32 passes W1. */
+		if (is64 && (x >> 26) & 1)
+			io[1] = plat.mpidr[(x >> 9) % n] | (((x >> 27) & 0xff) | 1) << 32;
 		io[2] = plat.ram_base + 0x200000;
 		ret = (int64_t)psci_call(io[0], io[1], io[2], io[3]);
 		CHECK(ret == RET_INVALID_PARAMS, "CPU_ON(0x%lx) of no vCPU returned %ld", io[1],
