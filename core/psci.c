@@ -67,7 +67,7 @@ static uint64_t psci_affinity_mask(unsigned int level)
 	return masks[level];
 }
 
-static long psci_affinity_info(struct vcpu *caller, uint64_t target, uint64_t level)
+static long psci_affinity_info(struct vcpu *caller, uint64_t target, uint32_t level)
 {
 	struct vm *vm = caller->vm;
 	bool found = false, pending = false;
@@ -135,7 +135,8 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 		break;
 	case PSCI_AFFINITY_INFO:
 	case PSCI_AFFINITY_INFO_64:
-		ret = psci_affinity_info(v, psci_arg(r, 1), psci_arg(r, 2));
+		/* lowest_affinity_level is uint32 in the SMC64 form too (DEN0022). */
+		ret = psci_affinity_info(v, psci_arg(r, 1), (uint32_t)r->a[2]);
 		break;
 	case PSCI_MIGRATE_INFO_TYPE:
 		ret = PSCI_MIGRATE_INFO_TYPE_NOT_PRESENT;

@@ -454,9 +454,12 @@ static bool call_step(struct fuzz_in *in)
 
 	/* PSCI */
 	{
+		/* DEN0022: 64-bit in the SMC64 form except where the argument is uint32. */
 		uint64_t a1 = is64 ? before.a[1] : (uint32_t)before.a[1];
 		uint64_t a2 = is64 ? before.a[2] : (uint32_t)before.a[2];
 		uint64_t a3 = is64 ? before.a[3] : (uint32_t)before.a[3];
+		uint32_t reset_type = (uint32_t)before.a[1];   /* SYSTEM_RESET2 */
+		uint32_t lowest_level = (uint32_t)before.a[2]; /* AFFINITY_INFO */
 
 		if (SMCCC_NUMBER(fid) > PSCI_FN_MAX || !psci_implemented(fid) ||
 		    fid == SMCCC_VERSION) {
@@ -509,16 +512,17 @@ static bool call_step(struct fuzz_in *in)
 			long want;
 
 			FUZZ_CHECK(ONE_OF(ret, 0, 1, 2, -2), "AFFINITY_INFO %ld", (long)ret);
-			for (unsigned int i = 0; a2 <= 3 && i < vm.nr_vcpus; i++) {
-				if ((vcpus[i]->vmpidr & masks[a2]) != (a1 & masks[a2]))
+			for (unsigned int i = 0; lowest_level <= 3 && i < vm.nr_vcpus; i++) {
+				if ((vcpus[i]->vmpidr & masks[lowest_level]) !=
+				    (a1 & masks[lowest_level]))
 					continue;
 				found = true;
 				on |= model[i] == VCPU_ON;
 				pending |= model[i] == VCPU_ON_PENDING;
 			}
 			want = !found ? -2 : on ? 0 : pending ? 2 : 1;
-			FUZZ_CHECK(ret == want, "AFFINITY_INFO(0x%lx, %lu): %ld, expected %ld",
-			           (unsigned long)a1, (unsigned long)a2, (long)ret, want);
+			FUZZ_CHECK(ret == want, "AFFINITY_INFO(0x%lx, 0x%lx): %ld, expected %ld",
+			           (unsigned long)a1, (unsigned long)before.a[2], (long)ret, want);
 			break;
 		}
 		case PSCI_MIGRATE_INFO_TYPE:
@@ -531,9 +535,10 @@ static bool call_step(struct fuzz_in *in)
 			break;
 		case PSCI_SYSTEM_RESET2:
 		case PSCI_SYSTEM_RESET2_64:
-			FUZZ_CHECK(ret == (a1 ? PSCI_RET_INVALID_PARAMETERS : PSCI_RET_DENIED) &&
-			               (a1 || !cfg.owns_machine),
-			           "SYSTEM_RESET2(0x%lx): %ld", (unsigned long)a1, (long)ret);
+			FUZZ_CHECK(
+			    ret == (reset_type ? PSCI_RET_INVALID_PARAMETERS : PSCI_RET_DENIED) &&
+				(reset_type || !cfg.owns_machine),
+			    "SYSTEM_RESET2(0x%lx): %ld", (unsigned long)before.a[1], (long)ret);
 			break;
 		case PSCI_FEATURES:
 			FUZZ_CHECK(ret == (psci_implemented((uint32_t)before.a[1]) ? 0 : -1),

@@ -820,11 +820,10 @@ static void test_affinity_info_level0(void **state)
 	}
 	/* SMC32: upper halves of the target and the level are ignored. */
 	assert_int_equal(hvc(PSCI_AFFINITY_INFO, 0xffffffff00000001UL, 0xffffffff00000000UL, 0), 2);
-	/* SMC64: they are not (Aff3 = 0xff, level 2^32). */
+	/* SMC64: the target's are not (Aff3 = 0xff); the level is uint32 in both forms. */
 	assert_int_equal(hvc(PSCI_AFFINITY_INFO_64, 0xff00000001UL, 0, 0),
 	                 PSCI_RET_INVALID_PARAMETERS);
-	assert_int_equal(hvc(PSCI_AFFINITY_INFO_64, 1, 0x100000000UL, 0),
-	                 PSCI_RET_INVALID_PARAMETERS);
+	assert_int_equal(hvc(PSCI_AFFINITY_INFO_64, 1, 0x100000000UL, 0), 2);
 	/* It only looks. */
 	assert_int_equal(vcpu_power_state(vcpus[1]), VCPU_ON_PENDING);
 	assert_int_equal(total_kicks(), 0);
@@ -855,6 +854,12 @@ static void test_affinity_info_higher_levels(void **state)
 		                 PSCI_RET_INVALID_PARAMETERS);
 	assert_int_equal(hvc(PSCI_AFFINITY_INFO, 0, 0xffffffff, 0), PSCI_RET_INVALID_PARAMETERS);
 	assert_int_equal(hvc(PSCI_AFFINITY_INFO_64, 0, ~0UL, 0), PSCI_RET_INVALID_PARAMETERS);
+	/*
+	 * lowest_affinity_level is uint32 in the SMC64 form as well: bits 63:32
+	 * are not part of it (found by tests/fuzz/fuzz_psci_smccc).
+	 */
+	assert_int_equal(hvc(PSCI_AFFINITY_INFO_64, 0x3, 0xdead000000000001UL, 0), 0);
+	assert_int_equal(hvc(PSCI_AFFINITY_INFO_64, 0x100, 0xdead000000000003UL, 0), 0);
 }
 
 /* The rest of PSCI --------------------------------------------------------- */
