@@ -726,6 +726,66 @@ static int dt_parse_uart(struct dt_ctx *c)
 /* Entry point                                                              */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Every tag of the structure block, each one's length checked against what
+ * is left of the block. libfdt's own walk (fdt_next_tag() in the Debian
+ * libfdt 1.6.1 we link) adds a property's length to its offset unchecked: a
+ * length of -12 brings fdt_check_full() back to the same property, for
+ * ever. Versions before 16 (8-byte aligned values) are not taken.
+ */
+static int dt_check_tags(const void *fdt)
+{
+	const uint8_t *s = (const uint8_t *)fdt + fdt_off_dt_struct(fdt);
+	uint64_t limit = fdt_totalsize(fdt) - (uint64_t)fdt_off_dt_struct(fdt), pos = 0;
+
+	if (fdt_version(fdt) < 16 || fdt_off_dt_struct(fdt) > fdt_totalsize(fdt))
+		return -FDT_ERR_BADVERSION;
+	if (fdt_version(fdt) >= 17 && fdt_size_dt_struct(fdt) < limit)
+		limit = fdt_size_dt_struct(fdt);
+	while (pos <= limit && limit - pos >= FDT_TAGSIZE) { /* alignment may overshoot */
+		uint32_t tag = fdt32_ld((const fdt32_t *)(s + pos)), len;
+
+		pos += FDT_TAGSIZE;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			while (pos < limit && s[pos])
+				pos++;
+			if (pos == limit)
+				return -FDT_ERR_TRUNCATED;
+			pos = ALIGN_UP(pos + 1, FDT_TAGSIZE);
+			break;
+		case FDT_PROP:
+			if (limit - pos < 2 * sizeof(fdt32_t))
+				return -FDT_ERR_TRUNCATED;
+			len = fdt32_ld((const fdt32_t *)(s + pos));
+			pos += 2 * sizeof(fdt32_t);
+			if (len > limit - pos)
+				return -FDT_ERR_BADSTRUCTURE;
+			pos = ALIGN_UP(pos + len, FDT_TAGSIZE);
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return 0;
+		default:
+			return -FDT_ERR_BADSTRUCTURE;
+		}
+	}
+	return -FDT_ERR_TRUNCATED;
+}
+
+int dt_check_tree(const void *fdt)
+{
+	int ret = fdt_check_header(fdt);
+
+	if (ret == 0)
+		ret = dt_check_tags(fdt);
+	if (ret == 0)
+		ret = fdt_check_full(fdt, fdt_totalsize(fdt));
+	return ret;
+}
+
 static int dt_check_blob(struct dt_ctx *c)
 {
 	int ret;
@@ -737,7 +797,7 @@ static int dt_check_blob(struct dt_ctx *c)
 	if (ret != 0)
 		return dt_fail(c, "bad DTB header at %p: %s", c->fdt, fdt_strerror(ret));
 	/* One full walk now, so that no later lookup can run off a corrupt structure. */
-	ret = fdt_check_full(c->fdt, fdt_totalsize(c->fdt));
+	ret = dt_check_tree(c->fdt);
 	if (ret != 0)
 		return dt_fail(c, "corrupt DTB at %p: %s", c->fdt, fdt_strerror(ret));
 	return 0;

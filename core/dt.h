@@ -115,6 +115,14 @@ struct dt_error {
 uint32_t dt_blob_size(const void *fdt);
 
 /*
+ * The whole check a DTB gets before anything looks inside it: the header,
+ * every tag of the structure block (walked here with overflow-checked
+ * lengths first), then libfdt's fdt_check_full(). Returns 0 or a libfdt
+ * error (-FDT_ERR_*).
+ */
+int dt_check_tree(const void *fdt);
+
+/*
  * Fill @out from the DTB at @fdt. Returns 0, or -1 with @err explaining what
  * is missing or malformed (never a partial silent success).
  */

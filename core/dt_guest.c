@@ -190,9 +190,7 @@ static int dt_guest_check_host(struct dt_guest_ctx *c)
 	uint32_t max;
 	int ret;
 
-	ret = fdt_check_header(c->host);
-	if (ret == 0)
-		ret = fdt_check_full(c->host, fdt_totalsize(c->host));
+	ret = dt_check_tree(c->host);
 	if (ret == 0)
 		ret = fdt_find_max_phandle(c->host, &max);
 	if (ret != 0)

@@ -842,6 +842,25 @@ static void test_null_arguments(void **state)
 	assert_int_equal(host.nr_cpus, 4);
 }
 
+/*
+ * A property whose length is -12 sends the walk of the libfdt we link back to
+ * that same property for ever: the parser stops with an error instead (found
+ * by tests/fuzz/fuzz_dt_host).
+ */
+static void test_property_length_wraps(void **state)
+{
+	uint8_t *fdt = dtb_copy(qemu_v3);
+	int prop = fdt_first_property_offset(fdt, node_at(fdt, "/chosen"));
+	fdt32_t *len = (fdt32_t *)(fdt + fdt_off_dt_struct(fdt) + prop + 4);
+
+	(void)state;
+	assert_true(prop >= 0);
+	*len = cpu_to_fdt32(0xfffffff4);
+	parse_fails(fdt, "corrupt DTB");
+	*len = cpu_to_fdt32(0x7ffffff0); /* past the end of the block */
+	parse_fails(fdt, "corrupt DTB");
+}
+
 static void test_bad_header(void **state)
 {
 	uint8_t *fdt = dtb_copy(qemu_v3);
@@ -1081,6 +1100,7 @@ int main(void)
 	    TEST(test_timer_errors),
 	    TEST(test_null_arguments),
 	    TEST(test_bad_header),
+	    TEST(test_property_length_wraps),
 	    TEST(test_unaligned_blob),
 	    TEST(test_corrupt_structure),
 	    TEST(test_broken_translation),
