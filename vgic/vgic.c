@@ -292,16 +292,27 @@ static void ap_list_sort(struct vgic_cpu *c)
 	}
 }
 
-/* Drop what no longer wants a list register: enabling or injecting queues it again. */
-static void ap_list_prune(const struct vm *vm, struct vgic_cpu *c)
+/*
+ * Of what is in no list register: drop what no longer wants one (enabling or
+ * injecting queues it again), and hand an SPI routed elsewhere while it sat
+ * in one of @v's registers to its target now (queued there, kicked), so it is
+ * neither delivered here nor left waiting on a vCPU that may never run.
+ */
+static void ap_list_prune(struct vm *vm, struct vcpu *v)
 {
+	struct vgic_cpu *c = &v->vgic;
+
 	for (unsigned int i = 0; i < c->nr_ap;) {
 		struct vgic_irq *irq = c->ap_list[i];
+		bool moved = irq->intid >= VGIC_NR_PRIVATE && vgic_target_vcpu(vm, irq) != v;
 
-		if (irq->lr < 0 && !vgic_irq_wants_lr(vm, irq))
+		if (irq->lr < 0 && (moved || !vgic_irq_wants_lr(vm, irq))) {
 			ap_list_remove_at(c, i);
-		else
+			if (moved)
+				vgic_update_irq_locked(vm, irq);
+		} else {
 			i++;
+		}
 	}
 }
 
@@ -419,9 +430,10 @@ void vgic_sync_lrs(struct vcpu *v)
 		gic_deactivate((uint32_t)__builtin_ctz(ppis));
 	c->hw_deactivate = 0;
 	vgic_fold_lrs(v);
+	ap_list_prune(vm, v); /* what left its register since: not for the fill */
 	ap_list_sort(c);
 	overflow = vgic_fill_lrs(vm, c);
-	ap_list_prune(vm, c); /* after the fill, which may have evicted some */
+	ap_list_prune(vm, v); /* and what the fill evicted */
 	if (overflow)
 		c->nr_overflows++;
 	if (overflow != c->underflow) {

@@ -1313,6 +1313,35 @@ static void test_mmio_clear_hw_in_lr_deactivates(void **state)
 	assert_int_equal(rec.deactivated, 40);
 }
 
+/*
+ * An SPI routed to vCPU 1 while vCPU 0 holds it in a list register finishes
+ * there; pending again, it goes to vCPU 1, not back into vCPU 0's registers
+ * (found by tests/fuzz/fuzz_vgic_v2).
+ */
+static void test_retargeted_spi_moves_when_its_lr_frees(void **state)
+{
+	struct vgic_irq *irq = prep(0, 40, 0x30);
+
+	(void)state;
+	vgic_inject(vcpus[0], 40);
+	sync(vcpus[0]);
+	guest_ack(vcpus[0], 40);
+	spin_lock(&vm.vgic.lock);
+	vgic_retarget_locked(&vm, irq, 1);
+	spin_unlock(&vm.vgic.lock);
+	assert_true(on_ap_list(vcpus[0], irq)); /* still in vCPU 0's register */
+	vgic_inject(vcpus[0], 40);
+	guest_eoi(vcpus[0], 40);
+	rec.kicks[1] = 0;
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], 40), -1);
+	assert_false(on_ap_list(vcpus[0], irq));
+	assert_true(on_ap_list(vcpus[1], irq));
+	assert_int_equal(rec.kicks[1], 1);
+	sync(vcpus[1]);
+	assert_int_equal(lr_for(vcpus[1], 40)->state, GIC_LR_PENDING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1350,6 +1379,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_repend_survives_two_folds, setup),
 	    cmocka_unit_test_setup(test_mmio_clear_other_vcpus_hw_ppi, setup),
 	    cmocka_unit_test_setup(test_mmio_clear_hw_in_lr_deactivates, setup),
+	    cmocka_unit_test_setup(test_retargeted_spi_moves_when_its_lr_frees, setup),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed;
