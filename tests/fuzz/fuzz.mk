@@ -3,8 +3,9 @@
 # NAME_SRCS lists), with ASan and UBSan.
 #
 #   make fuzz             build every target, run each for FUZZ_SECONDS on its
-#                         corpus (tests/fuzz/corpus/NAME/, new inputs are added
-#                         there), print execs/s and coverage per target
+#                         corpus (tests/fuzz/corpus/NAME/; new inputs go to
+#                         build/fuzz/corpus/NAME/), print execs/s and coverage
+#   make fuzz-merge       minimise both into tests/fuzz/corpus/NAME/ again
 #   make fuzz-replay      run each target once over its corpus and its past
 #                         crashers (tests/fuzz/crashers/NAME/): no fuzzing
 #   make fuzz-NAME        build and fuzz one target
@@ -33,7 +34,7 @@ fuzz_psci_smccc_FLAGS := $(FUZZ_SHIM) -include tests/fuzz/fuzz_wfi_shim.h
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 
-.PHONY: fuzz fuzz-build fuzz-replay
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-merge
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) $$(wildcard tests/fuzz/*.h) \
 		$$(wildcard tests/unit/*.h) $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
@@ -43,13 +44,14 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) $$(wildcard tests/fu
 fuzz-build: $(FUZZ_BINS)
 
 # Fuzz one target for FUZZ_SECONDS; its log ends with libFuzzer's final stats.
+# New inputs go to build/fuzz/corpus/NAME; the checked-in corpus is only read.
 fuzz-%: $(FUZZ_BUILD)/fuzz_%
-	@mkdir -p tests/fuzz/corpus/$* $(FUZZ_BUILD)/artifacts/$*
+	@mkdir -p tests/fuzz/corpus/$* $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/artifacts/$*
 	$(Q)cd tests/fuzz && nice -n 10 ../../$< -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=../../$(FUZZ_BUILD)/artifacts/$*/ \
 		$$( [ -f dict/$*.dict ] && echo -dict=dict/$*.dict ) \
-		corpus/$* >../../$(FUZZ_BUILD)/$*.log 2>&1; \
+		../../$(FUZZ_BUILD)/corpus/$* corpus/$* >../../$(FUZZ_BUILD)/$*.log 2>&1; \
 		rc=$$?; grep -E '^#[0-9]+[[:space:]].*cov:' ../../$(FUZZ_BUILD)/$*.log | tail -n 1 | \
 			sed -E 's/^(#[0-9]+)[[:space:]]+[A-Z]+[[:space:]]+(cov: [0-9]+ ft: [0-9]+ corp: [^ ]+).*/  \1 runs, \2/'; \
 		grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' ../../$(FUZZ_BUILD)/$*.log | \
@@ -77,3 +79,17 @@ fuzz-replay: $(FUZZ_BINS)
 			echo "== fuzz_$$t: FAILED (see $(FUZZ_BUILD)/replay-$$t.log)"; fail=1; \
 		fi; \
 	done; exit $$fail
+
+# The checked-in corpora: what covers a new edge (-use_counters=0 keeps them
+# small), from the corpus and what fuzzing added, replacing tests/fuzz/corpus/NAME;
+# seed-* (the DTB seeds) and deep-* (long step sequences) are kept as they are.
+fuzz-merge: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ_BUILD)/merged/$$t && mkdir -p $(FUZZ_BUILD)/merged/$$t $(FUZZ_BUILD)/corpus/$$t; \
+		(cd tests/fuzz && ../../$(FUZZ_BUILD)/fuzz_$$t -merge=1 -use_counters=0 \
+			../../$(FUZZ_BUILD)/merged/$$t corpus/$$t ../../$(FUZZ_BUILD)/corpus/$$t \
+			>../../$(FUZZ_BUILD)/merge-$$t.log 2>&1) || exit 1; \
+		cp tests/fuzz/corpus/$$t/seed-* tests/fuzz/corpus/$$t/deep-* $(FUZZ_BUILD)/merged/$$t/ 2>/dev/null; \
+		rm -rf tests/fuzz/corpus/$$t && cp -r $(FUZZ_BUILD)/merged/$$t tests/fuzz/corpus/$$t; \
+		echo "== $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs"; \
+	done
