@@ -164,6 +164,7 @@ long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
 void vcpu_power_off(struct vcpu *v)
 {
 	vtimer_vcpu_stop(v);
+	vgic_cpu_off(v); /* its list registers' interrupts go back to their targets */
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->power, VCPU_OFF);
 	spin_unlock(&v->power_lock);

@@ -68,6 +68,32 @@ void vgic_cpu_reset(struct vcpu *v)
 	spin_unlock(&v->vm->vgic.lock);
 }
 
+/*
+ * A vCPU going off must not keep interrupts in its list registers: Linux moves
+ * its SPIs to another CPU before CPU_OFF, but one already in a list register
+ * would wait there for a CPU_ON that may never come (and a hardware-linked one
+ * would keep its physical interrupt active meanwhile). Read back what the
+ * guest did with each register, keep the pending state of what is still
+ * there, then reset as for CPU_ON: anything still pending is queued again on
+ * its current target, a hardware interrupt left active is deactivated.
+ */
+void vgic_cpu_off(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	spin_lock(&v->vm->vgic.lock);
+	vgic_fold_lrs(v);
+	for (unsigned int i = 0; c->lr_used >> i; i++) {
+		struct vgic_irq *irq = c->lr_irq[i];
+
+		if ((c->lr_used & (1u << i)) && irq->repend)
+			irq->pending = true; /* injected again while in the register */
+	}
+	spin_unlock(&v->vm->vgic.lock);
+	gic_vcpu_if_reset();
+	vgic_cpu_reset(v);
+}
+
 struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid)
 {
 	if (intid < VGIC_NR_PRIVATE)

@@ -81,6 +81,12 @@ struct vgic_dist {
 void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs);
 /* Reset a vCPU's private interrupts and list-register bookkeeping (CPU_ON). */
 void vgic_cpu_reset(struct vcpu *v);
+/*
+ * The calling CPU's vCPU @v turns off (CPU_OFF, or stopped): what its list
+ * registers hold goes back to the distributor's state and to the interrupts'
+ * targets, and the list registers are emptied.
+ */
+void vgic_cpu_off(struct vcpu *v);
 
 /* The state of @intid as seen by @v (private interrupts are per vCPU); NULL if out of range. */
 struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid);

@@ -173,6 +173,11 @@ void vgic_cpu_reset(struct vcpu *v)
 	(void)v;
 }
 
+void vgic_cpu_off(struct vcpu *v)
+{
+	(void)v;
+}
+
 void cpu_read_id_regs(struct cpu_id_regs *id)
 {
 	memset(id, 0, sizeof(*id));

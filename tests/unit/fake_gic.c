@@ -48,6 +48,12 @@ void gic_send_sgi(unsigned int pcpu, unsigned int sgi)
 	rec.not_kick += sgi != SGI_KICK;
 }
 
+void gic_vcpu_if_reset(void)
+{
+	memset(lrs[smp_processor_id()], 0, sizeof(lrs[0]));
+	rec.if_resets++;
+}
+
 void gic_deactivate(uint32_t intid)
 {
 	rec.deactivates++;

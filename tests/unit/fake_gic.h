@@ -25,6 +25,7 @@ struct fake_gic_rec {
 	unsigned int not_kick; /* SGIs other than SGI_KICK */
 	unsigned int deactivates;
 	uint32_t deactivated;
+	unsigned int if_resets; /* gic_vcpu_if_reset() calls */
 	unsigned int routes;
 	uint32_t route_intid;
 	unsigned int route_pcpu;

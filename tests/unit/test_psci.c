@@ -189,6 +189,11 @@ void gic_vcpu_if_reset(void)
 	__atomic_fetch_add(&rec.gic_if_reset, 1, __ATOMIC_RELAXED);
 }
 
+void vgic_cpu_off(struct vcpu *v)
+{
+	(void)v;
+}
+
 void vgic_cpu_reset(struct vcpu *v)
 {
 	__atomic_fetch_add(&rec.vgic_reset, 1, __ATOMIC_RELAXED);

@@ -1342,6 +1342,69 @@ static void test_retargeted_spi_moves_when_its_lr_frees(void **state)
 	assert_int_equal(lr_for(vcpus[1], 40)->state, GIC_LR_PENDING);
 }
 
+/* @v turns off on its own pCPU (vcpu_power_off). */
+static void cpu_off(struct vcpu *v)
+{
+	unsigned long caller = unit_tpidr_el2;
+
+	run_on(v->pcpu);
+	vgic_cpu_off(v);
+	unit_tpidr_el2 = caller;
+}
+
+/*
+ * A pending SPI in the list register of a vCPU that turns off (Linux moved it
+ * to vCPU 1 first) goes to its new target at once, not at the next CPU_ON.
+ */
+static void test_cpu_off_hands_lr_spis_to_their_target(void **state)
+{
+	struct vgic_irq *irq = prep(0, 43, 0x30);
+
+	(void)state;
+	vgic_inject(vcpus[0], 43);
+	sync(vcpus[0]);
+	spin_lock(&vm.vgic.lock);
+	vgic_retarget_locked(&vm, irq, 1);
+	spin_unlock(&vm.vgic.lock);
+	assert_int_equal(lr_of(vcpus[0], 43), 0); /* still in vCPU 0's register */
+	rec.kicks[1] = 0;
+	cpu_off(vcpus[0]);
+	assert_int_equal(nr_valid_lrs(vcpus[0]), 0);
+	assert_int_equal(rec.if_resets, 1);
+	assert_false(on_ap_list(vcpus[0], irq));
+	assert_true(on_ap_list(vcpus[1], irq));
+	assert_int_equal(rec.kicks[1], 1);
+	sync(vcpus[1]);
+	assert_int_equal(lr_for(vcpus[1], 43)->state, GIC_LR_PENDING);
+}
+
+/* What the guest finished before CPU_OFF is not delivered again; what it injected again is. */
+static void test_cpu_off_keeps_only_what_is_pending(void **state)
+{
+	struct vgic_irq *done = prep(0, 44, 0x30), *again = prep(0, 45, 0x30);
+
+	(void)state;
+	vgic_inject(vcpus[0], 44);
+	vgic_inject(vcpus[0], 45);
+	sync(vcpus[0]);
+	guest_complete(vcpus[0], 44);
+	guest_ack(vcpus[0], 45);
+	vgic_inject(vcpus[0], 45); /* pending again while active in its register */
+	spin_lock(&vm.vgic.lock);
+	vgic_retarget_locked(&vm, done, 1);
+	vgic_retarget_locked(&vm, again, 1);
+	spin_unlock(&vm.vgic.lock);
+	cpu_off(vcpus[0]);
+	assert_false(done->pending || done->queued);
+	assert_false(again->active); /* the guest that handled it is gone */
+	assert_true(again->pending);
+	assert_true(on_ap_list(vcpus[1], again));
+	assert_false(on_ap_list(vcpus[1], done));
+	sync(vcpus[1]);
+	assert_int_equal(lr_of(vcpus[1], 44), -1);
+	assert_int_equal(lr_for(vcpus[1], 45)->state, GIC_LR_PENDING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1362,6 +1425,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_sgi_to_other_vcpu_kicks, setup),
 	    cmocka_unit_test_setup(test_repend_edge_while_active, setup),
 	    cmocka_unit_test_setup(test_retarget_queued_spi, setup),
+	    cmocka_unit_test_setup(test_cpu_off_hands_lr_spis_to_their_target, setup),
+	    cmocka_unit_test_setup(test_cpu_off_keeps_only_what_is_pending, setup),
 	    cmocka_unit_test_setup(test_retarget_spi_in_lr_stays, setup),
 	    cmocka_unit_test_setup(test_cpu_reset_clears_everything, setup),
 	    cmocka_unit_test_setup(test_v2_group_and_source, setup),
