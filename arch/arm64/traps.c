@@ -258,7 +258,6 @@ void do_trap_guest_sync(struct cpu_user_regs *regs)
  * gets it as a virtual SError (HCR_EL2.VSE, taken when it unmasks PSTATE.A),
  * as KVM and Xen hand them on, and the hypervisor carries on.
  */
-void do_trap_guest_serror(struct cpu_user_regs *regs); /* from entry.S */
 void do_trap_guest_serror(struct cpu_user_regs *regs)
 {
 	struct vcpu *v = current_vcpu();

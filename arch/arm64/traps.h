@@ -7,6 +7,7 @@
 void do_trap_guest_sync(struct cpu_user_regs *regs);
 void do_trap_hyp_sync(struct cpu_user_regs *regs);
 void do_trap_irq(struct cpu_user_regs *regs);
+void do_trap_guest_serror(struct cpu_user_regs *regs);
 void do_bad_vector(struct cpu_user_regs *regs, unsigned int vector) __noreturn;
 void leave_hypervisor_to_guest(struct cpu_user_regs *regs);
 void enter_guest(struct cpu_user_regs *regs) __noreturn;
