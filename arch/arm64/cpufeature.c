@@ -45,7 +45,6 @@ void cpufeature_decide(const struct cpu_id_regs *id, bool gic_v3, unsigned int i
 	    .sme_hw = field_present(id->pfr1, ID_PFR1_SME),
 	    .amu_hw = field_present(id->pfr0, ID_PFR0_AMU),
 	    .spe_hw = field_present(id->dfr0, ID_DFR0_PMSVER),
-	    .trbe_hw = field_present(id->dfr0, ID_DFR0_TRACEBUF),
 	    .trace_hw = field_present(id->dfr0, ID_DFR0_TRACEVER),
 	    .tracefilt_hw = field_present(id->dfr0, ID_DFR0_TRACEFILT),
 	    .fgt_hw = id_field(id->mmfr0, ID_MMFR0_FGT),

@@ -35,7 +35,7 @@ struct guest_features {
 	bool gic_v3;
 	unsigned int ipa_bits;
 	/* Present in the hardware but hidden, so trapped (and reset by no one else): */
-	bool sme_hw, amu_hw, spe_hw, trbe_hw, trace_hw, tracefilt_hw;
+	bool sme_hw, amu_hw, spe_hw, trace_hw, tracefilt_hw; /* TRBE needs nothing: E2TB = 0b00 */
 	/* EL2 registers that exist and must be programmed: */
 	bool hcx_hw;             /* HCRX_EL2 */
 	unsigned int fgt_hw;     /* 0, 1 (FEAT_FGT) or 2 (FEAT_FGT2) */
