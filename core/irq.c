@@ -16,14 +16,12 @@
 #define MAX_INTID 1020
 
 static unsigned int maint_irq;
-static unsigned int vtimer_irq;
 static struct vm *spi_owner[MAX_INTID];
 
 void irq_init(const struct dt_host *host)
 {
 	maint_irq = host->gic.maint_irq;
-	vtimer_irq = host->timer.virt_irq;
-	vtimer_init(vtimer_irq);
+	vtimer_init(host->timer.virt_irq, host->timer.phys_irq);
 }
 
 void irq_assign_to_vm(uint32_t intid, struct vm *vm)
@@ -66,8 +64,8 @@ static void irq_dispatch(uint32_t intid)
 	} else if (intid < GIC_NR_SGIS) {
 		/* A kick: the exit path does the work. */
 		gic_deactivate(intid);
-	} else if (intid == vtimer_irq) {
-		vtimer_handle_irq(v);
+	} else if (vtimer_owns_irq(intid)) {
+		vtimer_handle_irq(v, intid);
 	} else if (intid < MAX_INTID && spi_owner[intid]) {
 		struct vm *vm = spi_owner[intid];
 

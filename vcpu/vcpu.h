@@ -59,11 +59,17 @@ enum vcpu_power vcpu_power_state(struct vcpu *v);
 /* The frame of the guest running on this CPU: at the top of its stack. */
 struct cpu_user_regs *guest_cpu_user_regs(void);
 
-/* The virtual timer (vcpu/vtimer.c): its PPI is the guest's, hardware-linked. */
-void vtimer_init(unsigned int virt_ppi);
+/*
+ * The EL1 virtual and physical timers (vcpu/vtimer.c): the guest's own, their
+ * PPIs handed to it hardware-linked, their output sampled as a level.
+ */
+void vtimer_init(unsigned int virt_ppi, unsigned int phys_ppi);
+bool vtimer_owns_irq(uint32_t intid);
+/* A timer's output for CNTx_CTL_EL0 = @ctl: ENABLE and ISTATUS set, IMASK clear. */
+bool vtimer_ctl_asserts(uint64_t ctl);
 void vtimer_vcpu_start(struct vcpu *v);
 void vtimer_vcpu_stop(struct vcpu *v);
-/* The physical virtual-timer PPI fired on this CPU (already priority-dropped). */
-void vtimer_handle_irq(struct vcpu *v);
+/* Timer PPI @intid fired on this CPU (already priority-dropped). */
+void vtimer_handle_irq(struct vcpu *v, uint32_t intid);
 
 #endif

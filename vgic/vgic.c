@@ -61,6 +61,7 @@ void vgic_cpu_reset(struct vcpu *v)
 	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
 		gic_deactivate((uint32_t)__builtin_ctz(ppis));
 	c->hw_deactivate = 0;
+	c->sampled = 0;
 	memset(c->lr_irq, 0, sizeof(c->lr_irq));
 	for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
 		vgic_irq_init(&c->private_irqs[i], i, (uint8_t)v->id);
@@ -254,6 +255,42 @@ void vgic_inject_hw(struct vcpu *v, uint32_t intid)
 	vgic_inject_common(v, intid, true);
 }
 
+void vgic_map_level(struct vcpu *v, uint32_t intid, vgic_line_fn line)
+{
+	struct vgic_irq *irq;
+
+	if (intid >= VGIC_NR_PRIVATE)
+		return;
+	irq = &v->vgic.private_irqs[intid];
+	spin_lock(&v->vm->vgic.lock);
+	irq->hw = true;
+	irq->hwintid = (uint16_t)intid;
+	irq->line_level = line;
+	v->vgic.sampled |= 1u << intid;
+	spin_unlock(&v->vm->vgic.lock);
+}
+
+/*
+ * The pending state of a level interrupt is its line, or a latch set by
+ * GICD_ISPENDR. The physical interrupt was acknowledged when the line rose,
+ * so the GIC no longer tracks it: read the line here. Once it is low, the
+ * interrupt stops being pending, whether it waits in a list register (the
+ * refill takes it out) or in the vGIC's state, and the physical interrupt is
+ * deactivated so the source can raise it again.
+ */
+void vgic_resample_levels_locked(struct vcpu *v)
+{
+	for (uint32_t s = v->vgic.sampled; s; s &= s - 1) {
+		struct vgic_irq *irq = &v->vgic.private_irqs[__builtin_ctz(s)];
+
+		if (!irq->pending || irq->pend_latch || irq->line_level(irq->intid))
+			continue;
+		irq->pending = false;
+		vgic_state_written_locked(v->vm, irq);
+		vgic_hw_release_locked(v->vm, irq);
+	}
+}
+
 static void vgic_lr_release(struct vgic_cpu *c, unsigned int i)
 {
 	struct vgic_irq *irq = c->lr_irq[i];
@@ -289,6 +326,7 @@ void vgic_fold_lrs(struct vcpu *v)
 		if (irq->lr_pending && !(lr.state & GIC_LR_PENDING)) {
 			irq->pending = irq->repend;
 			irq->repend = false;
+			irq->pend_latch = false; /* acknowledged */
 		}
 		irq->lr_pending = lr.state & GIC_LR_PENDING;
 		if (lr.state == 0) {
@@ -456,6 +494,7 @@ void vgic_sync_lrs(struct vcpu *v)
 		gic_deactivate((uint32_t)__builtin_ctz(ppis));
 	c->hw_deactivate = 0;
 	vgic_fold_lrs(v);
+	vgic_resample_levels_locked(v);
 	ap_list_prune(vm, v); /* what left its register since: not for the fill */
 	ap_list_sort(c);
 	overflow = vgic_fill_lrs(vm, c);

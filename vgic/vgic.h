@@ -30,6 +30,9 @@
 struct vcpu;
 struct vm;
 
+/* Reads the input line of level interrupt @intid (runs on its vCPU's own CPU). */
+typedef bool (*vgic_line_fn)(uint32_t intid);
+
 struct vgic_irq {
 	uint16_t intid;
 	uint16_t hwintid; /* hw: the physical INTID the guest's EOI deactivates */
@@ -47,8 +50,11 @@ struct vgic_irq {
 	bool repend;      /* injected again since its list register was written */
 	bool lr_pending;  /* its list register holds its pending state (as last written/read) */
 	bool lr_stale;    /* the guest rewrote its state by MMIO: the list register is older */
+	bool pend_latch;  /* level: made pending by GICD_ISPENDR, not only by its line */
 	int8_t lr;        /* the list register holding it, -1 if none */
 	uint64_t irouter; /* GICv3 GICD_IROUTER */
+	/* Level interrupts whose source can be read (the timers): its line, on the owner's CPU. */
+	vgic_line_fn line_level;
 };
 
 struct vgic_cpu {
@@ -61,6 +67,7 @@ struct vgic_cpu {
 	bool rd_asleep;   /* GICR_WAKER.ProcessorSleep */
 	uint32_t
 	    hw_deactivate; /* private hw INTIDs this vCPU's pCPU must deactivate at its next sync */
+	uint32_t sampled;  /* private INTIDs with a line_level sampler */
 	uint64_t nr_eois;  /* software-injected interrupts the guest completed */
 	uint64_t nr_overflows; /* syncs that found more interrupts than list registers */
 };
@@ -95,6 +102,15 @@ struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid);
 void vgic_inject(struct vcpu *v, uint32_t intid);
 /* The same for a physical interrupt handed to the guest: the guest's EOI deactivates it. */
 void vgic_inject_hw(struct vcpu *v, uint32_t intid);
+/*
+ * Link @v's private @intid to the physical PPI of the same number, a level
+ * whose line @line reads on @v's CPU: wherever the interrupt is (a list
+ * register or the vGIC's state), a pending state its line alone held goes
+ * away once the line is low, at the next exit or GIC access of @v.
+ */
+void vgic_map_level(struct vcpu *v, uint32_t intid, vgic_line_fn line);
+/* Drop what @v's sampled lines no longer hold (lock held, on @v's CPU, after vgic_fold_lrs). */
+void vgic_resample_levels_locked(struct vcpu *v);
 /* vgic_inject() for emulation code that already holds the VM's vGIC lock. */
 void vgic_inject_locked(struct vcpu *v, uint32_t intid);
 

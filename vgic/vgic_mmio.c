@@ -87,12 +87,15 @@ static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field
 			irq->enabled = false;
 		break;
 	case FIELD_PEND_SET:
-		if (val)
+		if (val) {
 			irq->pending = true;
+			irq->pend_latch = !irq->edge;
+		}
 		break;
 	case FIELD_PEND_CLEAR:
 		if (val) {
 			irq->pending = false;
+			irq->pend_latch = false;
 			irq->repend = false;
 			vgic_hw_release_locked(v->vm, irq);
 		}
@@ -165,6 +168,7 @@ bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char 
 
 	spin_lock(&vm->vgic.lock);
 	vgic_fold_lrs(v);
+	vgic_resample_levels_locked(v); /* the guest reads the timers' lines as they are now */
 	ok = access(v, offset, acc);
 	spin_unlock(&vm->vgic.lock);
 	if (!ok) {

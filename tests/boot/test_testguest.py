@@ -15,7 +15,9 @@ GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unkno
                 # what it is told of its CPU (ID registers), SVE where shown
                 "id-registers", "sve",
                 # the virtual GICv3, its interrupts and the virtual timer
-                "gicd-id", "gicr-typer", "sgi-self", "sgi-overflow-priority", "vtimer",
+                "gicd-id", "gicr-typer", "sgi-self", "sgi-overflow-priority",
+                # the EL1 virtual and physical timers: shots, and their level output
+                "vtimer", "ptimer", "timer-level",
                 # PSCI CPU_ON of the other vCPUs
                 "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
                 "cpu-on-bad-mpidr", "cpu-on-bad-entry",

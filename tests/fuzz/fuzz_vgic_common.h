@@ -103,9 +103,32 @@ static bool *fv_phys_active(unsigned int pcpu, uint32_t intid)
 	                               : &fv_phys_active_spi[intid];
 }
 
-/* Interrupts wired to a device: the timer PPI (27, see fv_reset_vcpu) and SPIs like the UART's
- * (33). */
-static const uint32_t fv_hw_intids[] = {27, 33, 34, 40};
+/* Interrupts wired to a device: the timer PPIs (27, 30, see fv_reset_vcpu) and SPIs like the
+ * UART's (33). */
+static const uint32_t fv_hw_intids[] = {27, 33, 34, 40, 30};
+
+/*
+ * The timers' outputs, per pCPU: high when the timer fires (fv_inject_hw),
+ * low when the guest disables, masks or reprograms it (the sync step).
+ */
+static const uint32_t fv_timer_ppis[] = {27, 30};
+static bool fv_line[NR_CPUS][VGIC_NR_PRIVATE];
+
+static bool fv_line_level(uint32_t intid)
+{
+	return fv_line[smp_processor_id()][intid];
+}
+
+/* What vtimer_vcpu_start() does on @v's pCPU: the timers' PPIs ended, sampled as levels. */
+static void fv_timers_start(struct vcpu *v)
+{
+	run_on(v->pcpu);
+	for (unsigned int i = 0; i < ARRAY_SIZE(fv_timer_ppis); i++) {
+		fv_line[v->pcpu][fv_timer_ppis[i]] = false;
+		gic_deactivate(fv_timer_ppis[i]);
+		vgic_map_level(v, fv_timer_ppis[i], fv_line_level);
+	}
+}
 
 static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int nlrs)
 {
@@ -116,6 +139,7 @@ static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int n
 	memset(fv_mmio, 0, sizeof(fv_mmio));
 	memset(fv_phys_active_ppi, 0, sizeof(fv_phys_active_ppi));
 	memset(fv_phys_active_spi, 0, sizeof(fv_phys_active_spi));
+	memset(fv_line, 0, sizeof(fv_line));
 	fv_nr_mmio = 0;
 	panic_jb_armed = false;
 	nr_lrs = nlrs;
@@ -135,6 +159,7 @@ static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int n
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		run_on(i);
 		vgic_cpu_reset(&fv_vcpus[i]);
+		fv_timers_start(&fv_vcpus[i]);
 	}
 	run_on(0);
 }
@@ -347,6 +372,18 @@ static void fv_check_synced(unsigned int vi)
 	}
 	FUZZ_CHECK(c->underflow == left_out, "vcpu%u: underflow %d, an interrupt left out: %d", vi,
 	           c->underflow, left_out);
+	/*
+	 * A level whose line is low is delivered only if GICD_ISPENDR latched it.
+	 * (Disabled, it may still say pending: no one sees that before a GIC
+	 * access, which samples the line first.)
+	 */
+	for (unsigned int i = 0; i < ARRAY_SIZE(fv_timer_ppis); i++) {
+		const struct vgic_irq *irq = &c->private_irqs[fv_timer_ppis[i]];
+
+		FUZZ_CHECK(!irq->pending || !irq->enabled || !fv_vm.vgic.enabled ||
+		               irq->pend_latch || fv_line[v->pcpu][irq->intid],
+		           "vcpu%u: timer PPI %u pending after its line dropped", vi, irq->intid);
+	}
 }
 
 /* The steps both GIC versions have ---------------------------------------------- */
@@ -409,6 +446,8 @@ static void fv_inject_hw(struct vcpu *v, unsigned int which)
 	if (*active)
 		return; /* the GIC does not deliver an active interrupt again */
 	*active = true;
+	if (intid < VGIC_NR_PRIVATE)
+		fv_line[target->pcpu][intid] = true;
 	FV_TRACE("  inject hw %u into vcpu%u\n", intid, target->id);
 	run_on(target->pcpu);
 	vgic_inject_hw(target, intid);
@@ -425,7 +464,7 @@ static void fv_reset_vcpu(struct vcpu *v)
 	run_on(v->pcpu);
 	memset(lrs[v->pcpu], 0, sizeof(lrs[v->pcpu]));
 	vgic_cpu_reset(v);
-	gic_deactivate(27);
+	fv_timers_start(v);
 }
 
 /* One MMIO access to region @r, as the data abort handler makes it. */
@@ -485,9 +524,17 @@ static bool fv_common_step(struct fuzz_in *in, uint8_t op)
 	case 2:
 		fv_inject_hw(v, fin_u8(in));
 		return true;
-	case 3:
+	case 3: {
+		/* The guest may first take its timers' conditions away (bit n: timer n). */
+		uint8_t drop = fin_u8(in);
+
+		for (unsigned int i = 0; i < ARRAY_SIZE(fv_timer_ppis); i++) {
+			if (drop & (1u << i))
+				fv_line[v->pcpu][fv_timer_ppis[i]] = false;
+		}
 		fv_sync(v);
 		return true;
+	}
 	case 4:
 		fv_guest_ack(v, fin_u8(in));
 		return true;

@@ -225,6 +225,7 @@ static bool mmio(struct vcpu *v, const struct vgic_irq_window *win, uint32_t off
 	run_on(v->pcpu);
 	spin_lock(&vm.vgic.lock);
 	vgic_fold_lrs(v);
+	vgic_resample_levels_locked(v); /* as vgic_mmio_frame_access() */
 	ok = vgic_mmio_irq_regs(v, win, offset, &acc);
 	spin_unlock(&vm.vgic.lock);
 	unit_tpidr_el2 = caller;
@@ -1405,10 +1406,177 @@ static void test_cpu_off_keeps_only_what_is_pending(void **state)
 	assert_int_equal(lr_for(vcpus[1], 45)->state, GIC_LR_PENDING);
 }
 
+/* Level interrupts with a sampled line (the timers) ------------------------ */
+
+#define TIMER_PPI 27
+
+/* Each pCPU's timer outputs, as the sampler reads them on that pCPU. */
+static bool timer_line[NR_CPUS][VGIC_NR_PRIVATE];
+static unsigned int line_reads;
+
+static bool fake_line(uint32_t intid)
+{
+	line_reads++;
+	return timer_line[smp_processor_id()][intid];
+}
+
+/* vCPU @vcpu's timer fired: line high, the hypervisor took it and injected it. */
+static struct vgic_irq *timer_fires(unsigned int vcpu)
+{
+	memset(timer_line, 0, sizeof(timer_line));
+	vgic_map_level(vcpus[vcpu], TIMER_PPI, fake_line);
+	timer_line[vcpus[vcpu]->pcpu][TIMER_PPI] = true;
+	vgic_inject_hw(vcpus[vcpu], TIMER_PPI);
+	return irq_of(vcpu, TIMER_PPI);
+}
+
+/* The guest disables (or masks) its timer while the interrupt waits in a list register. */
+static void test_level_drop_takes_it_out_of_its_lr(void **state)
+{
+	struct vgic_irq *irq = prep(0, TIMER_PPI, 0x20);
+
+	(void)state;
+	timer_fires(0);
+	sync(vcpus[0]);
+	assert_int_equal(lr_for(vcpus[0], TIMER_PPI)->state, GIC_LR_PENDING);
+	assert_true(lr_for(vcpus[0], TIMER_PPI)->hw);
+
+	/* Still high at the next exit: nothing changes. */
+	sync(vcpus[0]);
+	assert_int_equal(lr_for(vcpus[0], TIMER_PPI)->state, GIC_LR_PENDING);
+	assert_int_equal(rec.deactivates, 0);
+
+	timer_line[0][TIMER_PPI] = false;
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), -1);
+	assert_false(irq->pending || irq->active || irq->queued);
+	/* No EOI will come: the physical PPI is deactivated, so the timer can fire again. */
+	assert_int_equal(rec.deactivates, 1);
+	assert_int_equal(rec.deactivated, TIMER_PPI);
+}
+
+/* Disabled in the distributor, it waits in software state: the guest reads ISPENDR0. */
+static void test_level_drop_in_software_state(void **state)
+{
+	struct vgic_irq *irq = irq_of(0, TIMER_PPI); /* not enabled */
+
+	(void)state;
+	timer_fires(0);
+	sync(vcpus[0]);
+	assert_true(irq->pending && irq->lr < 0);
+	assert_int_equal(read_reg(vcpus[0], &private_win, GICD_ISPENDR, 4) & BIT(TIMER_PPI),
+	                 BIT(TIMER_PPI));
+
+	timer_line[0][TIMER_PPI] = false;
+	assert_int_equal(read_reg(vcpus[0], &private_win, GICD_ISPENDR, 4) & BIT(TIMER_PPI), 0);
+	assert_int_equal(rec.deactivates, 1);
+	assert_int_equal(rec.deactivated, TIMER_PPI);
+
+	/* Enabling it later delivers nothing: it is no longer pending. */
+	write_reg(vcpus[0], &private_win, GICD_ISENABLER, 4, BIT(TIMER_PPI));
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), -1);
+}
+
+/* More interrupts than list registers: the timer waits in the ap list, behind SGIs. */
+static void test_level_drop_while_overflowed(void **state)
+{
+	struct vgic_irq *irq = prep(0, TIMER_PPI, 0xf0);
+
+	(void)state;
+	for (uint32_t sgi = 1; sgi <= nr_lrs; sgi++) {
+		prep(0, sgi, 0x10);
+		vgic_inject(vcpus[0], sgi);
+	}
+	timer_fires(0);
+	sync(vcpus[0]);
+	assert_true(irq->queued && irq->lr < 0);
+	assert_true(rec.underflow[0]);
+
+	timer_line[0][TIMER_PPI] = false;
+	sync(vcpus[0]);
+	assert_false(irq->pending || irq->queued);
+	assert_int_equal(rec.deactivates, 1);
+	assert_false(rec.underflow[0]); /* nothing waits any more */
+	for (uint32_t sgi = 1; sgi <= nr_lrs; sgi++)
+		guest_complete(vcpus[0], sgi);
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), -1);
+}
+
+/* Once acknowledged, the interrupt is the guest's: the line no longer matters. */
+static void test_level_drop_leaves_active_alone(void **state)
+{
+	struct vgic_irq *irq = prep(0, TIMER_PPI, 0x20);
+
+	(void)state;
+	timer_fires(0);
+	sync(vcpus[0]);
+	guest_ack(vcpus[0], TIMER_PPI);
+	timer_line[0][TIMER_PPI] = false; /* the handler reprograms the timer */
+	sync(vcpus[0]);
+	assert_true(irq->active);
+	assert_int_equal(lr_for(vcpus[0], TIMER_PPI)->state, GIC_LR_ACTIVE);
+	assert_int_equal(rec.deactivates, 0);
+	guest_eoi(vcpus[0], TIMER_PPI); /* the GIC deactivates the physical one */
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), -1);
+	assert_int_equal(rec.deactivates, 0);
+}
+
+/* GICD_ISPENDR latches a level interrupt pending, whatever its line, until cleared or acked. */
+static void test_level_pend_latch(void **state)
+{
+	struct vgic_irq *irq = prep(0, TIMER_PPI, 0x20);
+
+	(void)state;
+	vgic_map_level(vcpus[0], TIMER_PPI, fake_line);
+	memset(timer_line, 0, sizeof(timer_line));
+	write_reg(vcpus[0], &private_win, GICD_ISPENDR, 4, BIT(TIMER_PPI));
+	sync(vcpus[0]);
+	sync(vcpus[0]);
+	assert_int_equal(lr_for(vcpus[0], TIMER_PPI)->state, GIC_LR_PENDING);
+	guest_complete(vcpus[0], TIMER_PPI);
+	sync(vcpus[0]);
+	assert_false(irq->pending || irq->pend_latch);
+
+	write_reg(vcpus[0], &private_win, GICD_ISPENDR, 4, BIT(TIMER_PPI));
+	write_reg(vcpus[0], &private_win, GICD_ICPENDR, 4, BIT(TIMER_PPI));
+	assert_false(irq->pending || irq->pend_latch);
+}
+
+/* Only the owner's CPU reads a line: another vCPU's GIC access leaves it be. */
+static void test_level_sampled_only_on_its_cpu(void **state)
+{
+	struct vgic_irq *irq = irq_of(1, TIMER_PPI); /* vCPU 1's, disabled */
+
+	(void)state;
+	timer_fires(1);
+	timer_line[1][TIMER_PPI] = false;
+	line_reads = 0;
+	sync(vcpus[0]);
+	read_reg(vcpus[0], &private_win, GICD_ISENABLER, 4);
+	assert_int_equal(line_reads, 0);
+	assert_true(irq->pending);
+	read_reg(vcpus[1], &private_win, GICD_ISPENDR, 4);
+	assert_false(irq->pending);
+
+	/* A reset vCPU has no sampler until its timer maps one again. */
+	vgic_cpu_reset(vcpus[1]);
+	assert_int_equal(vcpus[1]->vgic.sampled, 0);
+	assert_null(irq_of(1, TIMER_PPI)->line_level);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_init_state, setup),
+	    cmocka_unit_test_setup(test_level_drop_takes_it_out_of_its_lr, setup),
+	    cmocka_unit_test_setup(test_level_drop_in_software_state, setup),
+	    cmocka_unit_test_setup(test_level_drop_while_overflowed, setup),
+	    cmocka_unit_test_setup(test_level_drop_leaves_active_alone, setup),
+	    cmocka_unit_test_setup(test_level_pend_latch, setup),
+	    cmocka_unit_test_setup(test_level_sampled_only_on_its_cpu, setup),
 	    cmocka_unit_test_setup(test_get_irq_bounds, setup),
 	    cmocka_unit_test_setup(test_inject_out_of_range_ignored, setup),
 	    cmocka_unit_test_setup(test_inject_sgi_to_lr, setup),

@@ -18,6 +18,7 @@
 #include "printf.h"
 #include "smccc.h"
 #include "sysreg.h"
+#include "testguest.h"
 #include "timer.h"
 #include "uart.h"
 
@@ -31,20 +32,12 @@
 #define ABORT_ADDR 0x0a000000UL /* nothing is mapped here for the guest */
 #endif
 
-#define NR_VCPUS        4                    /* what the hypervisor gives this guest */
-#define VMPIDR(n)       (0x80000000UL | (n)) /* MPIDR_EL1 of vCPU n: bit 31 RES1, Aff0 = n */
-#define VTIMER_INTID    27                   /* virtual timer PPI */
-#define CNTV_CTL_ENABLE (1UL << 0)
-
-/* Bounds on waits for things the hypervisor should do within microseconds. */
-#define TIMEOUT_MS     1000
-#define IRQ_TIMEOUT_MS 100
-#define IRQ_SETTLE_MS  10 /* after the expected interrupts: time for any extra one */
+#define NR_VCPUS  4                    /* what the hypervisor gives this guest */
+#define VMPIDR(n) (0x80000000UL | (n)) /* MPIDR_EL1 of vCPU n: bit 31 RES1, Aff0 = n */
 
 /* Priorities (lower is more urgent) of the interrupts not in the overflow test. */
 #define SGI_SELF_INTID    5
 #define SGI_SELF_PRIORITY 0xa0
-#define VTIMER_PRIORITY   0x90
 
 #define SECONDARY_MAGIC    0x5ec0da21UL
 #define SECONDARY_CONTEXT1 0xc0de0001UL /* CPU_ON contexts, one per start */
@@ -67,13 +60,7 @@ static volatile struct {
 	unsigned long esr, far, elr;
 } abort_rec;
 
-/* Interrupts handled by vCPU 0, in the order they were acknowledged. */
-#define IRQ_LOG_MAX 32
-static volatile struct {
-	unsigned int count; /* may exceed IRQ_LOG_MAX: only the first are kept */
-	uint16_t intid[IRQ_LOG_MAX];
-	uint64_t vtimer_at; /* CNTVCT_EL0 when the handler got the timer's interrupt */
-} irqs;
+volatile struct irq_log irqs;
 
 /*
  * What a secondary vCPU reports (it must not print). magic is written last,
@@ -106,13 +93,25 @@ extern char secondary_entry[]; /* start.S */
 extern char dead_handler_entry[];
 void __attribute__((noreturn)) secondary_main(unsigned long context);
 
-static void pass(const char *name)
+void pass(const char *name)
 {
 	gprintf("TG: PASS %s\n", name);
 	passed++;
 }
 
-static void __attribute__((format(printf, 2, 3))) fail(const char *name, const char *fmt, ...)
+void pass_detail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	gprintf("TG: PASS %s (", name);
+	va_start(ap, fmt);
+	gvprintf(fmt, ap);
+	va_end(ap);
+	gprintf(")\n");
+	passed++;
+}
+
+void fail(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -139,15 +138,7 @@ static void __attribute__((noreturn)) power_off(void)
 /* Called by gicv3_handle_irqs() for each interrupt, before its EOI. */
 static void irq_record(unsigned int intid)
 {
-	if (intid == VTIMER_INTID) {
-		irqs.vtimer_at = timer_now();
-		/*
-		 * The timer's interrupt is a level: stop the timer before the EOI
-		 * or it is pending again at once.
-		 */
-		write_sysreg(cntv_ctl_el0, 0);
-		isb();
-	}
+	timer_irq_stop(intid);
 	if (irqs.count < IRQ_LOG_MAX)
 		irqs.intid[irqs.count] = (uint16_t)intid;
 	irqs.count++;
@@ -375,11 +366,10 @@ static void gic_setup(void)
 	gicv3_cpu_if_enable();
 }
 
-/* Called with IRQs masked, so that no interrupt is half recorded. */
-static void irq_log_reset(void)
+void irq_log_reset(void)
 {
 	irqs.count = 0;
-	irqs.vtimer_at = 0;
+	irqs.timer_at = 0;
 }
 
 /* "a b c" from a list of INTIDs, for failure messages; "..." if @more were left out. */
@@ -412,20 +402,15 @@ static const char *intids_str(char *buf, size_t size, const volatile uint16_t *i
 	return n ? buf : "none";
 }
 
-/* The interrupts handled since irq_log_reset(), as a string. */
-static const char *irq_log_str(char *buf, size_t size)
+const char *irq_log_str(char *buf, size_t size)
 {
 	unsigned int n = irqs.count < IRQ_LOG_MAX ? irqs.count : IRQ_LOG_MAX;
 
 	return intids_str(buf, size, irqs.intid, n, n < irqs.count);
 }
 
-/*
- * Unmask IRQs until @n interrupts have been handled (or @timeout_ms), then a
- * little longer so that a duplicate would show, and mask them again. A busy
- * wait: with WFI a lost interrupt could leave nothing to end the wait.
- */
-static void irq_wait(unsigned int n, unsigned int timeout_ms)
+/* A busy wait: with WFI a lost interrupt could leave nothing to end the wait. */
+void irq_wait(unsigned int n, unsigned int timeout_ms)
 {
 	uint64_t deadline = timer_now() + timer_ms_to_ticks(timeout_ms);
 
@@ -512,69 +497,6 @@ static void test_sgi_overflow_priority(void)
 	fail("sgi-overflow-priority", "%s: handled %u interrupt(s) in the order %s; expected %s",
 	     why, irqs.count, irq_log_str(buf, sizeof(buf)),
 	     intids_str(expected_buf, sizeof(expected_buf), expected, OVERFLOW_NR_SGIS, false));
-}
-
-/*
- * One 1 ms shot of the virtual timer. The wait uses WFI with IRQs masked (a
- * pending interrupt still ends it) and unmasks between WFIs: testing the
- * count with IRQs unmasked could see the interrupt just before it came, then
- * sleep with nothing left to wake us. The timeout only bounds the wait if
- * something wakes the WFI: if the timer's physical interrupt were never
- * deactivated, nothing would, and the run ends at the test's time limit.
- */
-static bool vtimer_shot(unsigned int shot)
-{
-	uint64_t cval, deadline;
-	unsigned long ctl;
-	char buf[64];
-
-	irq_log_reset();
-	cval = timer_now() + timer_ms_to_ticks(1);
-	write_sysreg(cntv_cval_el0, cval);
-	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
-	isb();
-
-	deadline = timer_now() + timer_ms_to_ticks(TIMEOUT_MS);
-	while (irqs.count == 0 && timer_now() < deadline) {
-		wfi();
-		local_irq_enable();
-		isb();
-		local_irq_disable();
-	}
-	/* The handler has stopped the timer; make sure it would not fire again. */
-	local_irq_enable();
-	timer_delay_ms(IRQ_SETTLE_MS);
-	local_irq_disable();
-	ctl = read_sysreg(cntv_ctl_el0);
-	write_sysreg(cntv_ctl_el0, 0); /* in case it never got to the handler */
-	isb();
-
-	if (irqs.count != 1 || irqs.intid[0] != VTIMER_INTID) {
-		fail("vtimer",
-		     "shot %u: handled %u interrupt(s): %s within %u ms; expected INTID %u once "
-		     "(CNTV_CTL_EL0 then 0x%lx)",
-		     shot, irqs.count, irq_log_str(buf, sizeof(buf)), TIMEOUT_MS, VTIMER_INTID,
-		     ctl);
-		return false;
-	}
-	if (irqs.vtimer_at < cval) {
-		fail("vtimer", "shot %u: handled at CNTVCT 0x%lx, before CNTV_CVAL 0x%lx", shot,
-		     irqs.vtimer_at, cval);
-		return false;
-	}
-	return true;
-}
-
-/*
- * The timer's interrupt is a hardware-linked virtual interrupt: the guest's
- * EOI deactivates the physical one. A second shot only arrives if it did.
- */
-static void test_vtimer(void)
-{
-	gicv3_private_set_priority(0, VTIMER_INTID, VTIMER_PRIORITY);
-	gicv3_private_enable(0, VTIMER_INTID);
-	if (vtimer_shot(1) && vtimer_shot(2))
-		pass("vtimer");
 }
 
 /* --- What the guest is told about its CPU (ID registers) --- */
@@ -1032,7 +954,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	gic_setup();
 	test_sgi_self();
 	test_sgi_overflow_priority();
-	test_vtimer();
+	test_timers();
 
 	test_cpu_on_secondary();
 	test_cpu_on_again();

@@ -1,0 +1,46 @@
+/*
+ * What the test guest's files share: reporting a check, and the log of the
+ * interrupts vCPU 0 handles (main.c), used by the checks in the other files.
+ */
+#ifndef TESTGUEST_H
+#define TESTGUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds on waits for things the hypervisor should do within microseconds. */
+#define TIMEOUT_MS     1000
+#define IRQ_TIMEOUT_MS 100
+#define IRQ_SETTLE_MS  10 /* after the expected interrupts: time for any extra one */
+
+/* One "TG: PASS <name>" or "TG: FAIL <name>: ..." line per check. */
+void pass(const char *name);
+void __attribute__((format(printf, 2, 3))) fail(const char *name, const char *fmt, ...);
+/* "TG: PASS <name> (<details>)" */
+void __attribute__((format(printf, 2, 3))) pass_detail(const char *name, const char *fmt, ...);
+
+/* Interrupts handled by vCPU 0, in the order they were acknowledged. */
+#define IRQ_LOG_MAX 32
+struct irq_log {
+	unsigned int count; /* may exceed IRQ_LOG_MAX: only the first are kept */
+	uint16_t intid[IRQ_LOG_MAX];
+	uint64_t timer_at; /* the timer's counter when the handler got a timer's interrupt */
+};
+extern volatile struct irq_log irqs;
+
+/* Empty the log (IRQs masked, so that no interrupt is half recorded). */
+void irq_log_reset(void);
+/* The interrupts handled since irq_log_reset(), as a string. */
+const char *irq_log_str(char *buf, size_t size);
+/*
+ * Unmask IRQs until @n interrupts have been handled (or @timeout_ms), then
+ * IRQ_SETTLE_MS longer so that a duplicate would show, and mask them again.
+ */
+void irq_wait(unsigned int n, unsigned int timeout_ms);
+
+/* timers.c: the EL1 timers' checks, and what the IRQ handler does for a timer's interrupt. */
+void test_timers(void);
+bool timer_irq_stop(unsigned int intid);
+
+#endif
