@@ -47,9 +47,17 @@ LDFLAGS := --defsym=HYP_LINK_ADDR=$(HYP_LINK_ADDR) -pie --no-dynamic-linker -z t
 	   -nostdlib --gc-sections -T boot/hyp.lds
 
 HYP_SRCS := $(wildcard boot/*.S boot/*.c arch/arm64/*.S arch/arm64/*.c core/*.c \
-		       vcpu/*.c vgic/*.c drivers/*.c) configs/$(PLATFORM)-vms.c
+		       vcpu/*.c vgic/*.c drivers/*.c)
 HYP_SRCS := $(filter-out arch/arm64/asm-offsets.c,$(HYP_SRCS))
 HYP_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(HYP_SRCS)))
+
+# The compiled-in VMs (README "Many VMs"): VMS=1 (default) is
+# configs/$(PLATFORM)-vms.c, VMS=N is configs/$(PLATFORM)-vmsN.c, and its
+# images are hyp-<guest>-vmsN.bin. VMs defined by the DT (xen,domain) need none.
+VMS        ?= 1
+VMS_SUFFIX := $(if $(filter 1,$(VMS)),,-vms$(VMS))
+VMS_CONFIGS := $(wildcard configs/$(PLATFORM)-vms*.c)
+VMS_OBJS   := $(patsubst %,$(BUILD)/%.o,$(basename $(VMS_CONFIGS)))
 ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 
 # Guests that can be linked into the image (configs/guest-images.S):
@@ -75,10 +83,16 @@ GUEST_INITRD_none      := build/empty
 .PHONY: all deps run test test-unit test-boot test-matrix debug clean format check-format size bench
 all: $(BUILD)/hyp.bin
 
-$(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST).bin
-	$(Q)cp $< $@
-	$(Q)cp $(BUILD)/hyp-$(GUEST).elf $(BUILD)/hyp.elf
-	@echo "  BIN     $@ ($$(stat -c %s $@) bytes, guest: $(GUEST))"
+# hyp.bin is the image of this GUEST and VMS: checked on every make (FORCE), so
+# switching either switches it, even to an image built earlier.
+$(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST)$(VMS_SUFFIX).bin FORCE
+	$(Q)if ! cmp -s $< $@; then \
+		cp $< $@ && cp $(BUILD)/hyp-$(GUEST)$(VMS_SUFFIX).elf $(BUILD)/hyp.elf && \
+		echo "  BIN     $@ ($$(stat -c %s $@) bytes, guest: $(GUEST), VMs: configs/$(PLATFORM)-vms$(VMS_SUFFIX:-vms%=%).c)"; \
+	fi
+
+.PHONY: FORCE
+FORCE:
 
 # Keep the per-guest ELFs (gdb needs them) and guest objects between runs.
 .SECONDARY:
@@ -86,9 +100,19 @@ $(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST).bin
 $(BUILD)/hyp-%.bin: $(BUILD)/hyp-%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-$(BUILD)/hyp-%.elf: $(HYP_OBJS) $(BUILD)/configs/guest-%.o $(LIBFDT) boot/hyp.lds
+$(BUILD)/hyp-%.elf: $(HYP_OBJS) $(BUILD)/configs/guest-%.o $(BUILD)/configs/$(PLATFORM)-vms.o \
+		   $(LIBFDT) boot/hyp.lds
 	@echo "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -o $@ $(HYP_OBJS) $(BUILD)/configs/guest-$*.o $(LIBFDT)
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(HYP_OBJS) $(BUILD)/configs/$(PLATFORM)-vms.o \
+		$(BUILD)/configs/guest-$*.o $(LIBFDT)
+	$(Q)$(PYTHON) scripts/check-relocs.py $(CROSS_COMPILE)readelf $@
+
+# The same with configs/$(PLATFORM)-vms2.c (make's shortest stem picks this rule).
+$(BUILD)/hyp-%-vms2.elf: $(HYP_OBJS) $(BUILD)/configs/guest-%.o \
+			 $(BUILD)/configs/$(PLATFORM)-vms2.o $(LIBFDT) boot/hyp.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(HYP_OBJS) $(BUILD)/configs/$(PLATFORM)-vms2.o \
+		$(BUILD)/configs/guest-$*.o $(LIBFDT)
 	$(Q)$(PYTHON) scripts/check-relocs.py $(CROSS_COMPILE)readelf $@
 
 .SECONDEXPANSION:
@@ -132,8 +156,8 @@ $(LIBFDT):
 size: $(BUILD)/hyp.elf
 	$(Q)$(SIZE) $<
 
--include $(HYP_OBJS:.o=.d)
-$(HYP_OBJS) $(ASM_OFFSETS): Makefile configs/$(PLATFORM).mk
+-include $(HYP_OBJS:.o=.d) $(VMS_OBJS:.o=.d)
+$(HYP_OBJS) $(VMS_OBJS) $(ASM_OFFSETS): Makefile configs/$(PLATFORM).mk
 
 # ---------------------------------------------------------------------------
 # Test guests (bare metal, built with the same toolchain)

@@ -1,6 +1,7 @@
 /*
- * The VMs of the QEMU virt platform: one guest that owns the machine, with a
- * vCPU per physical CPU QEMU is started with (-smp 4) and the console UART.
+ * The default VM of the QEMU virt platform: one guest that owns the machine,
+ * with a vCPU for every CPU QEMU is started with (-smp N), all the free RAM
+ * (-m) and the console UART. configs/qemu-virt-vms2.c has two VMs.
  */
 #include "core/vm_config.h"
 
@@ -10,10 +11,9 @@ extern const uint8_t guest_initrd_start[], guest_initrd_end[];
 const struct vm_config vm_configs[] = {
     {
 	.name = "guest0",
-	.nr_vcpus = 4,
-	.pcpus = {0, 1, 2, 3},
+	.nr_vcpus = 0, /* one per CPU that came up */
 	.ram_ipa = 0x40000000,
-	.ram_size = MiB(512),
+	.ram_size = 0, /* all the RAM the hypervisor does not use */
 	.kernel = {guest_kernel_start, guest_kernel_end},
 	.initrd = {guest_initrd_start, guest_initrd_end},
 	.bootargs = "console=ttyAMA0 earlycon",
@@ -21,7 +21,7 @@ const struct vm_config vm_configs[] = {
 	.owns_machine = true,
 	/* EL3 services a machine owner may use; the rest of EL3 stays hidden. */
 	.smc_forward_owners = SMCCC_OWNERS_SIP | SMCCC_OWNERS_OEM | SMCCC_OWNERS_TRUSTED_OS,
-	.console_uart = true,
+	.console = VM_CONSOLE_UART,
     },
 };
 

@@ -5,7 +5,10 @@ QEMU          := qemu-system-aarch64
 # MTE=on gives the machine tag memory (with CPU=max).
 CPU           ?= cortex-a57
 MTE           ?= off
-QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC),mte=$(MTE) -cpu $(CPU) -smp 4 -m 1G \
+# CPUS, MEM: the machine QEMU makes (the default VM takes all of it).
+CPUS          ?= 4
+MEM           ?= 1G
+QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC),mte=$(MTE) -cpu $(CPU) -smp $(CPUS) -m $(MEM) \
 		 -nographic -net none
 
 # ---------------------------------------------------------------------------

@@ -13,14 +13,15 @@
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __unused       __attribute__((unused))
 
-#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
-#define BIT(n)           (1UL << (n))
-#define GENMASK(hi, lo)  (((~0UL) >> (63 - (hi))) & ~((1UL << (lo)) - 1))
-#define ALIGN_UP(x, a)   (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
-#define MIN(a, b)        ((a) < (b) ? (a) : (b))
-#define MAX(a, b)        ((a) > (b) ? (a) : (b))
+#define ARRAY_SIZE(a)                   (sizeof(a) / sizeof((a)[0]))
+#define BIT(n)                          (1UL << (n))
+#define GENMASK(hi, lo)                 (((~0UL) >> (63 - (hi))) & ~((1UL << (lo)) - 1))
+#define ALIGN_UP(x, a)                  (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a)                ((x) & ~((__typeof__(x))(a)-1))
+#define IS_ALIGNED(x, a)                (((x) & ((__typeof__(x))(a)-1)) == 0)
+#define MIN(a, b)                       ((a) < (b) ? (a) : (b))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#define MAX(a, b)                       ((a) > (b) ? (a) : (b))
 
 #define KiB(x) ((uint64_t)(x) << 10)
 #define MiB(x) ((uint64_t)(x) << 20)
@@ -28,5 +29,8 @@
 
 #define READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #endif

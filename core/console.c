@@ -1,12 +1,34 @@
-/* Console output: whole lines at a time under a lock, "\n" sent as "\r\n". */
+/*
+ * Console output and the multiplexer (see console.h). One lock orders every
+ * character written to the UART, so the terminal's line state (who wrote the
+ * last, unfinished, line) is always known: a line of one writer is never
+ * continued by another, it is ended first.
+ */
 #include "core/console.h"
+#include "core/lib.h"
 #include "core/printf.h"
 #include "core/spinlock.h"
 #include "drivers/pl011.h"
 
+#define CONSOLE_MAX_PORTS 4
+#define CTRL_A            0x01
+#define SWITCH_PRESSES    3
+
 static uintptr_t console_uart;
 static bool console_locking;
 static spinlock_t console_lock = SPINLOCK_INIT;
+
+static struct console_port *ports[CONSOLE_MAX_PORTS];
+static unsigned int nr_ports;
+static unsigned int focus; /* index in ports[], nr_ports: the hypervisor */
+static unsigned int ctrl_a_run;
+
+/*
+ * The terminal: who wrote its current line (NULL: the hypervisor), and
+ * whether that line is unfinished.
+ */
+static struct console_port *term_owner;
+static bool term_mid_line;
 
 void console_init_early(void)
 {
@@ -23,12 +45,64 @@ void console_enable_locking(void)
 	console_locking = true;
 }
 
-static void console_write_locked(const char *s, size_t n)
+static void console_lock_take(void)
+{
+	if (console_locking)
+		spin_lock(&console_lock);
+}
+
+static void console_lock_give(void)
+{
+	if (console_locking)
+		spin_unlock(&console_lock);
+}
+
+static void term_putc(char c)
+{
+	if (console_uart)
+		pl011_putc(console_uart, c);
+}
+
+static void term_puts(const char *s)
+{
+	while (*s)
+		term_putc(*s++);
+}
+
+/* Before @who writes: end another writer's unfinished line, start @who's with its prefix. */
+static void term_begin(struct console_port *who)
+{
+	if (term_mid_line && term_owner != who) {
+		term_puts("\r\n");
+		term_mid_line = false;
+	}
+	term_owner = who;
+	if (!term_mid_line && who) {
+		term_putc('(');
+		term_puts(who->name);
+		term_puts(") ");
+	}
+}
+
+/* The hypervisor's text: "\n" sent as "\r\n". */
+static void term_write_hyp(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		term_begin(NULL);
 		if (s[i] == '\n')
-			pl011_putc(console_uart, '\r');
-		pl011_putc(console_uart, s[i]);
+			term_putc('\r');
+		term_putc(s[i]);
+		term_mid_line = s[i] != '\n';
+	}
+}
+
+/* A VM's text, as its UART sent it (its own "\r\n"). */
+static void term_write_port(struct console_port *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		term_begin(p);
+		term_putc(s[i]);
+		term_mid_line = s[i] != '\n';
 	}
 }
 
@@ -36,11 +110,9 @@ void console_write(const char *s, size_t n)
 {
 	if (!console_uart)
 		return;
-	if (console_locking)
-		spin_lock(&console_lock);
-	console_write_locked(s, n);
-	if (console_locking)
-		spin_unlock(&console_lock);
+	console_lock_take();
+	term_write_hyp(s, n);
+	console_lock_give();
 }
 
 int printk(const char *fmt, ...)
@@ -54,4 +126,107 @@ int printk(const char *fmt, ...)
 	va_end(ap);
 	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
 	return n;
+}
+
+static bool port_has_focus(const struct console_port *p)
+{
+	return focus < nr_ports && ports[focus] == p;
+}
+
+static void port_flush_locked(struct console_port *p)
+{
+	term_write_port(p, p->line, p->len);
+	p->len = 0;
+}
+
+void console_port_add(struct console_port *p)
+{
+	console_lock_take();
+	if (nr_ports < CONSOLE_MAX_PORTS)
+		ports[nr_ports++] = p;
+	console_lock_give();
+}
+
+bool console_is_multiplexed(void)
+{
+	return nr_ports != 0;
+}
+
+/*
+ * The focused VM is written through (an interactive prompt has no newline);
+ * the others a whole line at a time, or when their line buffer is full.
+ */
+void console_port_putc(struct console_port *p, char c)
+{
+	console_lock_take();
+	if (port_has_focus(p) && p->len == 0) {
+		term_write_port(p, &c, 1);
+	} else {
+		p->line[p->len++] = c;
+		if (c == '\n' || p->len == sizeof(p->line) || port_has_focus(p))
+			port_flush_locked(p);
+	}
+	console_lock_give();
+}
+
+void console_port_reset(struct console_port *p)
+{
+	console_lock_take();
+	p->len = 0;
+	console_lock_give();
+}
+
+static const char *focus_name(void)
+{
+	return focus < nr_ports ? ports[focus]->name : "the hypervisor";
+}
+
+/* Ctrl-A three times: the next VM, then the hypervisor, then the first VM again. */
+static void console_switch_focus(void)
+{
+	char msg[96];
+
+	console_lock_take();
+	focus = (focus + 1) % (nr_ports + 1);
+	if (focus < nr_ports && ports[focus]->len)
+		port_flush_locked(ports[focus]); /* its prompt, if it left one */
+	snprintk(msg, sizeof(msg),
+	         "hyp: console input now goes to %s (Ctrl-A three times switches)\n", focus_name());
+	term_write_hyp(msg, strlen(msg));
+	console_lock_give();
+	if (focus == nr_ports)
+		console_hyp_key('h');
+}
+
+static void console_deliver(char c)
+{
+	unsigned int f = READ_ONCE(focus);
+
+	if (f < nr_ports)
+		ports[f]->input(ports[f], c);
+	else
+		console_hyp_key(c);
+}
+
+/* One input character: count Ctrl-As; one or two of them are passed on as typed. */
+static void console_input(char c)
+{
+	if (c == CTRL_A) {
+		if (++ctrl_a_run == SWITCH_PRESSES) {
+			ctrl_a_run = 0;
+			console_switch_focus();
+		}
+		return;
+	}
+	for (; ctrl_a_run; ctrl_a_run--)
+		console_deliver(CTRL_A);
+	console_deliver(c);
+}
+
+void console_rx_irq(void)
+{
+	int c;
+
+	while ((c = pl011_getc(console_uart)) >= 0)
+		console_input((char)c);
 }

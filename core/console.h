@@ -1,4 +1,12 @@
-/* The hypervisor's console: the UART the host DT names in /chosen stdout-path. */
+/*
+ * The hypervisor's console: the UART the host DT names in /chosen
+ * stdout-path, and, when VMs have emulated UARTs, the multiplexer in front of
+ * it (Xen-style). Each VM's output is written line by line, each line
+ * prefixed with "(name) ", so lines of different VMs never mix; the VM that
+ * has the input focus is written through at once (its prompt shows). Input
+ * goes to the focused VM only; Ctrl-A three times moves the focus to the next
+ * VM, then to the hypervisor itself.
+ */
 #ifndef CORE_CONSOLE_H
 #define CORE_CONSOLE_H
 
@@ -10,6 +18,37 @@ void console_init_early(void);
 void console_set_uart(uintptr_t base);
 /* From now on, serialise output between CPUs (needs the MMU on for atomics). */
 void console_enable_locking(void);
+/* The hypervisor's own output (printk). */
 void console_write(const char *s, size_t n);
+
+#define CONSOLE_LINE_MAX 160
+
+/* A VM's console, as the multiplexer sees it. */
+struct console_port {
+	const char *name;
+	/* Called with each input character while this port has the focus (IRQ context). */
+	void (*input)(struct console_port *p, char c);
+	char line[CONSOLE_LINE_MAX]; /* output not yet written: a partial line */
+	unsigned int len;
+	uint64_t rx_dropped; /* input characters its UART had no room for */
+};
+
+/*
+ * Add @p to the multiplexer. The first port added takes the input focus, and
+ * from then on the hypervisor reads the UART itself (console_rx_irq).
+ */
+void console_port_add(struct console_port *p);
+/* One character of output from @p's VM. */
+void console_port_putc(struct console_port *p, char c);
+/* Drop @p's partial line (its VM restarts). */
+void console_port_reset(struct console_port *p);
+
+/* The physical UART's interrupt: read what arrived and hand it on. */
+void console_rx_irq(void);
+/* Whether the hypervisor reads the UART (a port was added). */
+bool console_is_multiplexed(void);
+
+/* Keys for the hypervisor when it has the focus (core/vm_console.c answers them). */
+void console_hyp_key(char c);
 
 #endif

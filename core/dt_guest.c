@@ -47,6 +47,7 @@ struct dt_guest_ctx {
 	int fdt_err;           /* first libfdt write error: later writes are skipped */
 	uint32_t next_phandle; /* the next unused guest phandle */
 	uint32_t gic_phandle;
+	uint32_t vuart_clk_phandle;
 	int stdout_node; /* index in nodes[] of the stdout device, -1: none */
 	struct dt_guest_node nodes[DT_GUEST_MAX_NODES];
 	unsigned int nr_nodes;
@@ -169,6 +170,22 @@ static int dt_guest_check_chosen(struct dt_guest_ctx *c)
 	const struct dt_guest_params *p = c->p;
 	unsigned int i;
 
+	if (p->vuart.size && (p->vuart_irq < 32 || p->vuart_irq > 1019))
+		return dt_guest_fail(c, "guest DT: emulated UART INTID %u is not an SPI (32..1019)",
+		                     p->vuart_irq);
+	if (p->nr_shm > ARRAY_SIZE(p->shm))
+		return dt_guest_fail(c, "guest DT: %u shared-memory regions, at most %zu",
+		                     p->nr_shm, ARRAY_SIZE(p->shm));
+	for (i = 0; i < p->nr_shm; i++) {
+		if (!p->shm[i].id || !p->shm[i].reg.size ||
+		    (p->shm[i].doorbell_irq &&
+		     (p->shm[i].doorbell_irq < 32 || p->shm[i].doorbell_irq > 1019)))
+			return dt_guest_fail(
+			    c,
+			    "guest DT: shared-memory region %u needs an id, a size "
+			    "and an SPI doorbell (or none)",
+			    i);
+	}
 	if (p->initrd_end < p->initrd_start)
 		return dt_guest_fail(c, "guest DT: initrd ends (0x%lx) before it starts (0x%lx)",
 		                     (unsigned long)p->initrd_end, (unsigned long)p->initrd_start);
@@ -523,7 +540,12 @@ static void dt_guest_write_chosen(struct dt_guest_ctx *c)
 		dt_guest_u64(c, "linux,initrd-start", p->initrd_start);
 		dt_guest_u64(c, "linux,initrd-end", p->initrd_end);
 	}
-	if (c->stdout_node >= 0) {
+	if (p->vuart.size) {
+		char path[32];
+
+		snprintk(path, sizeof(path), "/pl011@%lx", (unsigned long)p->vuart.base);
+		dt_guest_string(c, "stdout-path", path);
+	} else if (c->stdout_node >= 0) {
 		/* Devices sit under the root in the guest: "/" + the host node's name. */
 		name = fdt_get_name(c->host, c->nodes[c->stdout_node].host, &len);
 		val = dt_guest_placeholder(c, "stdout-path", len + 2);
@@ -604,6 +626,76 @@ static void dt_guest_write_gic(struct dt_guest_ctx *c)
 	if (p->gic_maint_irq)
 		dt_guest_ppis(c, &p->gic_maint_irq, 1, DT_GUEST_IRQ_LEVEL_HIGH);
 	dt_guest_u32(c, "phandle", c->gic_phandle);
+	dt_guest_end(c);
+}
+
+/*
+ * The emulated PL011 (core/vpl011.c) and the clock Linux's AMBA bus and
+ * amba-pl011 driver ask for ("uartclk", "apb_pclk"): a fixed 24 MHz one, as
+ * QEMU gives its own PL011. Its rate only matters to the baud-rate divisors,
+ * which the emulation ignores.
+ */
+static void dt_guest_write_vuart(struct dt_guest_ctx *c)
+{
+	static const char compatible[] = "arm,pl011\0arm,primecell";
+	static const char clock_names[] = "uartclk\0apb_pclk";
+	const struct dt_guest_params *p = c->p;
+	uint32_t clocks[2], spi[3];
+
+	if (!p->vuart.size)
+		return;
+	dt_guest_begin(c, "vuart-clk");
+	dt_guest_string(c, "compatible", "fixed-clock");
+	dt_guest_u32(c, "#clock-cells", 0);
+	dt_guest_u32(c, "clock-frequency", 24000000);
+	dt_guest_string(c, "clock-output-names", "vuart-clk");
+	dt_guest_u32(c, "phandle", c->vuart_clk_phandle);
+	dt_guest_end(c);
+
+	dt_guest_begin_at(c, "pl011", p->vuart.base);
+	dt_guest_prop(c, "compatible", compatible, sizeof(compatible));
+	dt_guest_reg(c, &p->vuart, 1);
+	spi[0] = cpu_to_fdt32(0); /* SPI */
+	spi[1] = cpu_to_fdt32(p->vuart_irq - 32);
+	spi[2] = cpu_to_fdt32(DT_GUEST_IRQ_LEVEL_HIGH);
+	dt_guest_prop(c, "interrupts", spi, sizeof(spi));
+	clocks[0] = clocks[1] = cpu_to_fdt32(c->vuart_clk_phandle);
+	dt_guest_prop(c, "clocks", clocks, sizeof(clocks));
+	dt_guest_prop(c, "clock-names", clock_names, sizeof(clock_names));
+	dt_guest_end(c);
+}
+
+/*
+ * Shared memory: reserved so the guest kernel never uses it as RAM, and
+ * described so a driver (or a user-space program through /dev/mem or UIO)
+ * can find it by its id.
+ */
+static void dt_guest_write_shm(struct dt_guest_ctx *c)
+{
+	const struct dt_guest_params *p = c->p;
+
+	if (!p->nr_shm)
+		return;
+	dt_guest_begin(c, "reserved-memory");
+	dt_guest_u32(c, "#address-cells", DT_GUEST_ROOT_CELLS);
+	dt_guest_u32(c, "#size-cells", DT_GUEST_ROOT_CELLS);
+	dt_guest_prop(c, "ranges", NULL, 0);
+	for (unsigned int i = 0; i < p->nr_shm; i++) {
+		const struct dt_guest_shm *m = &p->shm[i];
+
+		dt_guest_begin_at(c, "shm", m->reg.base);
+		dt_guest_string(c, "compatible", "xen,shared-memory-v1");
+		dt_guest_reg(c, &m->reg, 1);
+		dt_guest_string(c, "xen,id", m->id);
+		dt_guest_prop(c, "no-map", NULL, 0);
+		if (m->doorbell_irq) {
+			uint32_t spi[3] = {cpu_to_fdt32(0), cpu_to_fdt32(m->doorbell_irq - 32),
+			                   cpu_to_fdt32(1) /* edge rising */};
+
+			dt_guest_prop(c, "interrupts", spi, sizeof(spi));
+		}
+		dt_guest_end(c);
+	}
 	dt_guest_end(c);
 }
 
@@ -760,6 +852,8 @@ static __attribute__((noinline)) void dt_guest_write(struct dt_guest_ctx *c)
 	dt_guest_write_psci(c);
 	dt_guest_write_gic(c);
 	dt_guest_write_timer(c);
+	dt_guest_write_vuart(c);
+	dt_guest_write_shm(c);
 	for (i = 0; i < c->nr_nodes; i++)
 		dt_guest_write_copy(c, &c->nodes[i]);
 	dt_guest_end(c);
@@ -794,7 +888,8 @@ int dt_build_guest(const void *host_fdt, const struct dt_guest_params *p, void *
 	if (dt_guest_check_args(&c) != 0 || dt_guest_check_counts(&c) != 0 ||
 	    dt_guest_check_psci_gic(&c) != 0 || dt_guest_check_irqs(&c) != 0 ||
 	    dt_guest_check_chosen(&c) != 0 || dt_guest_check_host(&c) != 0 ||
-	    dt_guest_alloc_phandle(&c, &c.gic_phandle) != 0 || dt_guest_collect(&c) != 0)
+	    dt_guest_alloc_phandle(&c, &c.gic_phandle) != 0 ||
+	    dt_guest_alloc_phandle(&c, &c.vuart_clk_phandle) != 0 || dt_guest_collect(&c) != 0)
 		return -1;
 
 	dt_guest_write(&c);

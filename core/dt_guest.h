@@ -43,6 +43,23 @@ struct dt_guest_params {
 	uint32_t fixed_clock_hz;
 	/* The device whose path becomes /chosen/stdout-path, or NULL. */
 	const char *stdout_path;
+	/*
+	 * An emulated PL011 (size 0: none): a "arm,pl011" node with its own fixed
+	 * 24 MHz clock and this SPI, which becomes /chosen/stdout-path.
+	 */
+	struct dt_region vuart;
+	unsigned int vuart_irq; /* INTID (an SPI) */
+	/*
+	 * RAM shared with another VM: /reserved-memory/shm@<ipa> nodes, "no-map"
+	 * so the kernel leaves them to a driver, with "xen,id" naming each region
+	 * and the doorbell SPI the peer rings in "interrupts".
+	 */
+	struct dt_guest_shm {
+		const char *id;
+		struct dt_region reg;
+		unsigned int doorbell_irq; /* INTID (an SPI), 0: none */
+	} shm[2];
+	unsigned int nr_shm;
 	/* /chosen */
 	const char *bootargs;              /* NULL: none */
 	uint64_t initrd_start, initrd_end; /* IPAs; both 0: no initrd */

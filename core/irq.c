@@ -5,17 +5,20 @@
  * owned by a guest are priority-dropped and injected hardware-linked, so they
  * stay active until the guest's EOI.
  */
+#include "core/console.h"
 #include "core/irq.h"
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/printf.h"
 #include "core/vm.h"
 #include "drivers/gic.h"
+#include "drivers/pl011.h"
 #include "vcpu/vcpu.h"
 
 #define MAX_INTID 1020
 
 static unsigned int maint_irq;
+static unsigned int console_irq; /* the host UART's, while the hypervisor reads it */
 static struct vm *spi_owner[MAX_INTID];
 
 void irq_init(const struct dt_host *host)
@@ -36,6 +39,19 @@ void irq_assign_to_vm(uint32_t intid, struct vm *vm)
 	irq->hwintid = (uint16_t)intid;
 	gic_spi_route(intid, v0->pcpu);
 	gic_irq_enable(intid);
+}
+
+void irq_claim_console(const struct dt_host *host)
+{
+	if (host->uart.type != DT_UART_PL011 || host->uart.irq < GIC_NR_PRIVATE ||
+	    host->uart.irq >= MAX_INTID) {
+		printk("hyp: the host UART has no usable interrupt: no console input\n");
+		return;
+	}
+	console_irq = host->uart.irq;
+	pl011_enable_rx_irq(host->uart.reg.base);
+	gic_spi_route(console_irq, 0); /* the boot CPU */
+	gic_irq_enable(console_irq);
 }
 
 static void irq_handle_spurious_owner(uint32_t intid)
@@ -63,6 +79,9 @@ static void irq_dispatch(uint32_t intid)
 		gic_deactivate(intid);
 	} else if (intid < GIC_NR_SGIS) {
 		/* A kick: the exit path does the work. */
+		gic_deactivate(intid);
+	} else if (intid == console_irq && console_irq) {
+		console_rx_irq();
 		gic_deactivate(intid);
 	} else if (vtimer_owns_irq(intid)) {
 		vtimer_handle_irq(v, intid);

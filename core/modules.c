@@ -92,10 +92,9 @@ static int module_check_dtb(const struct module_desc *m, struct dt_error *err)
 	return 0;
 }
 
-int modules_check(const struct dt_host *host, uint64_t hyp_start, uint64_t hyp_end,
-                  struct dt_error *err)
+int modules_check_set(const struct dt_host *host, const struct dt_modules *mods, uint64_t hyp_start,
+                      uint64_t hyp_end, struct dt_error *err)
 {
-	const struct dt_modules *mods = &host->modules;
 	const struct module_desc all[] = {
 	    {"kernel", &mods->kernel},
 	    {"ramdisk", &mods->ramdisk},
@@ -125,4 +124,10 @@ int modules_check(const struct dt_host *host, uint64_t hyp_start, uint64_t hyp_e
 	if (mods->dtb.size && module_check_dtb(&all[2], err))
 		return -1;
 	return 0;
+}
+
+int modules_check(const struct dt_host *host, uint64_t hyp_start, uint64_t hyp_end,
+                  struct dt_error *err)
+{
+	return modules_check_set(host, &host->modules, hyp_start, hyp_end, err);
 }

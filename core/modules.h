@@ -17,6 +17,10 @@
 int modules_check(const struct dt_host *host, uint64_t hyp_start, uint64_t hyp_end,
                   struct dt_error *err);
 
+/* The same checks for @mods, one VM's modules (a "xen,domain" node's children). */
+int modules_check_set(const struct dt_host *host, const struct dt_modules *mods, uint64_t hyp_start,
+                      uint64_t hyp_end, struct dt_error *err);
+
 /* Whether the boot loader passed a kernel module. */
 static inline bool modules_present(const struct dt_host *host)
 {

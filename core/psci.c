@@ -1,8 +1,9 @@
 /*
  * The guest's virtual PSCI 1.1. The guest never reaches the firmware's PSCI:
  * its CPUs are vCPUs, and turning the machine off or resetting it is the
- * hypervisor's decision (vm_system_off/reset, for the VM that owns the
- * machine). Both SMC32 and SMC64 forms are accepted, over HVC and SMC.
+ * hypervisor's decision (vm_system_off/reset: the machine's for the VM that
+ * owns it, that VM's alone for any other). Both SMC32 and SMC64 forms are accepted, over HVC and
+ * SMC.
  */
 #include "core/psci.h"
 #include "core/vm.h"
@@ -106,8 +107,7 @@ static long psci_system_reset2(struct vcpu *v, uint32_t type)
 	 */
 	if (type != 0)
 		return PSCI_RET_INVALID_PARAMETERS;
-	vm_system_reset(v->vm);
-	return PSCI_RET_DENIED;
+	vm_system_reset(v); /* does not return */
 }
 
 void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
@@ -142,13 +142,9 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 		ret = PSCI_MIGRATE_INFO_TYPE_NOT_PRESENT;
 		break;
 	case PSCI_SYSTEM_OFF:
-		vm_system_off(v->vm); /* returns only if the VM may not */
-		ret = PSCI_RET_DENIED;
-		break;
+		vm_system_off(v); /* the machine's, or this VM's alone: does not return */
 	case PSCI_SYSTEM_RESET:
-		vm_system_reset(v->vm);
-		ret = PSCI_RET_DENIED;
-		break;
+		vm_system_reset(v); /* does not return */
 	case PSCI_SYSTEM_RESET2:
 	case PSCI_SYSTEM_RESET2_64:
 		ret = psci_system_reset2(v, (uint32_t)r->a[1]);

@@ -1,6 +1,6 @@
 /*
  * The boot CPU's path: early console, copy the DTB, MMU on, read the host DT,
- * map RAM and devices, start the other CPUs, build the VMs, run vCPU 0.
+ * map RAM and devices, start the other CPUs, define and build the VMs, start them.
  */
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/sysregs.h"
@@ -14,6 +14,8 @@
 #include "core/setup.h"
 #include "core/smp.h"
 #include "core/vm.h"
+#include "core/vm_build.h"
+#include "core/vm_def.h"
 #include "drivers/gic.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
@@ -119,9 +121,10 @@ static void setup_modules(void)
 
 void start_hyp(uint64_t dtb_pa)
 {
+	const struct vm_config *defs;
 	const void *fdt;
 	struct dt_error err;
-	struct vm *vm;
+	unsigned int nr_defs;
 
 	console_init_early();
 	printk("\nhyp: minimal ARM64 hypervisor (%s build), at EL2, image 0x%lx-0x%lx\n",
@@ -144,6 +147,8 @@ void start_hyp(uint64_t dtb_pa)
 	smp_boot_secondaries(&host);
 	gic_cpu_init();
 
-	vm = vm_create_all(&host, fdt);
-	vm_start(vm);
+	defs = vm_define(&host, fdt, &nr_defs);
+	if (!vm_build_all(defs, nr_defs, &host, fdt))
+		panic("no VM could be built: every definition was refused (see above)");
+	vm_start_all();
 }

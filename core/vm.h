@@ -10,6 +10,9 @@
 
 #define VM_MAX_VCPUS 8
 #define VM_MAX_MMIO  8
+#define MAX_VMS      4
+
+struct vm_console;
 
 struct vcpu;
 
@@ -28,6 +31,31 @@ struct mmio_region {
 	uint64_t size;
 	mmio_handler_fn handler;
 	void *priv;
+};
+
+/*
+ * What a VM boots, resolved from its definition: pristine images that stay
+ * where they are for the VM's whole life, so a reset loads them again.
+ */
+struct vm_boot_source {
+	const uint8_t *kernel;
+	size_t kernel_size;
+	const uint8_t *initrd;
+	size_t initrd_size;
+	const char *bootargs;
+	const void *fdt; /* the DT the guest's is generated from */
+};
+
+/* A VM's life (core/vm.c): running, being stopped by SYSTEM_OFF/RESET, or off. */
+enum vm_state {
+	VM_STATE_RUNNING,
+	VM_STATE_STOPPING, /* every vCPU is asked to stop; the last one finishes */
+	VM_STATE_OFF,
+};
+
+enum vm_stop_action {
+	VM_STOP_OFF,   /* stay off */
+	VM_STOP_RESET, /* reload from the boot source and start again */
 };
 
 struct vm {
@@ -49,12 +77,31 @@ struct vm {
 	unsigned int nr_mmio;
 	struct vgic_dist vgic;
 	struct ratelimit log_limit; /* for vm_log() */
+
+	struct vm_boot_source src; /* what it boots, again at every reset */
+	const struct dt_host *host;
+
+	spinlock_t state_lock; /* orders the fields below */
+	enum vm_state state;
+	enum vm_stop_action stop_action;
+	unsigned int nr_stopped; /* vCPUs that have acknowledged the stop */
+	unsigned int nr_resets;
+
+	struct vm_console *console; /* its emulated PL011, NULL if none */
 };
 
-/* Build every VM of configs/ from the host's description. Returns the first. */
-struct vm *vm_create_all(const struct dt_host *host, const void *host_fdt);
-/* The first VM's vCPU 0 runs on the boot CPU; every other vCPU waits for CPU_ON. */
-void vm_start(struct vm *vm) __noreturn;
+/*
+ * Lifecycle (core/vm.c). Start every VM that was built: each one's vCPU 0 is
+ * powered on on its own CPU; the boot CPU then runs its own vCPU, if any, or
+ * idles. Does not return.
+ */
+void vm_start_all(void) __noreturn;
+/* For construction (core/vm_build.c): a slot for the VM @plan describes, or NULL if full. */
+struct vm *vm_new(const struct vm *plan);
+/* Every VM slot in use (built VMs, in definition order). */
+struct vm *vm_get(unsigned int id);
+unsigned int vm_count(void);
+const char *vm_state_name(enum vm_state s);
 
 /* Trap an IPA range to @handler. */
 void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
@@ -67,9 +114,19 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 /* Is [ipa, ipa + size) inside the VM's RAM? */
 bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t size);
 
-/* PSCI SYSTEM_OFF / SYSTEM_RESET from the guest: return only if the VM may not. */
-void vm_system_off(struct vm *vm);
-void vm_system_reset(struct vm *vm);
+/*
+ * PSCI SYSTEM_OFF / SYSTEM_RESET from a vCPU of @v's VM. A VM that owns the
+ * machine turns it off or resets it; any other VM stops alone (and, for a
+ * reset, starts again from its boot source). Do not return to the guest.
+ */
+void vm_system_off(struct vcpu *v) __noreturn;
+void vm_system_reset(struct vcpu *v) __noreturn;
+/*
+ * A vCPU of a stopping VM acknowledges the stop on its own CPU (from the
+ * exit path or its idle loop); the last one finishes it. Returns to the
+ * caller, whose vCPU is now off.
+ */
+void vm_vcpu_stopped(struct vcpu *v);
 
 /*
  * printk() for a line the guest caused (a fault, an access the hypervisor

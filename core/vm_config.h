@@ -1,6 +1,9 @@
 /*
- * What a VM is made of, written as plain C data in configs/<platform>-vms.c so
- * the compiler checks it. Adding a second VM is adding a second entry.
+ * What a VM is made of: its definition. Compiled-in VMs are written as plain C
+ * data in configs/<platform>-vms.c, so the compiler checks them; VMs defined
+ * at boot (Xen's dom0less "xen,domain" nodes under /chosen, core/dt_domains.c)
+ * are parsed into the same structure. Construction (core/vm_build.c) and
+ * lifecycle (core/vm.c) only ever see this description.
  */
 #ifndef CORE_VM_CONFIG_H
 #define CORE_VM_CONFIG_H
@@ -8,7 +11,11 @@
 #include "core/compiler.h"
 #include "core/smccc.h"
 
-/* A guest image linked into hyp.bin (configs/guest-images.S). */
+/*
+ * An image a VM boots: linked into hyp.bin (configs/guest-images.S) or a boot
+ * module in RAM (identity mapped). Both stay untouched for the VM's whole
+ * life, so a VM reset loads pristine copies. start == end: none.
+ */
 struct guest_image {
 	const uint8_t *start;
 	const uint8_t *end;
@@ -22,29 +29,44 @@ struct vm_passthrough {
 	unsigned int irq; /* INTID routed to this VM, 0 if none */
 };
 
+enum vm_console_kind {
+	VM_CONSOLE_NONE,   /* no UART at all */
+	VM_CONSOLE_UART,   /* the host's /chosen stdout-path UART, if it is the only console */
+	VM_CONSOLE_VPL011, /* an emulated PL011 (core/vpl011.c), multiplexed on the host UART */
+};
+
+/* A region of RAM two VMs share (Xen's "xen,domain-shared-memory-v1"). */
+struct vm_shm_config {
+	const char *id; /* the name both VMs use, e.g. "ring0" */
+	uint64_t ipa;   /* where this VM sees it */
+	uint64_t size;  /* bytes, 2 MiB multiple */
+	bool owner;     /* the owner's definition decides the size; the peer's must match */
+};
+
 #define VM_MAX_PASSTHROUGH 8
+#define VM_MAX_SHM         2
+#define VM_NAME_MAX        16
 
 struct vm_config {
 	const char *name;
+	/* vCPUs; 0: one for every online CPU no other VM was given. */
 	unsigned int nr_vcpus;
-	/*
-	 * vCPU n runs on physical CPU pcpus[n] (logical index, host DT order) for
-	 * its whole life, and no physical CPU runs two vCPUs: a vCPU's EL1 state
-	 * therefore lives in its CPU and is never switched.
-	 */
-	unsigned int pcpus[8];
 	uint64_t ram_ipa;  /* guest physical base of its RAM */
 	uint64_t ram_size; /* 0: all the RAM no one else uses */
 	struct guest_image kernel;
 	struct guest_image initrd; /* empty: none */
+	/* A partial DT ("multiboot,device-tree"): the DT the guest's is built from. */
+	struct guest_image dtb;
 	const char *bootargs;
 	enum smccc_conduit psci_conduit; /* what the guest DT's /psci says */
-	bool owns_machine;               /* may turn the machine off or reset it */
+	bool owns_machine;               /* its SYSTEM_OFF/RESET are the machine's */
 	uint64_t smc_forward_owners;     /* SMCCC_OWNERS_*: SMC owner ranges forwarded to EL3 */
-	bool console_uart;       /* hand over the host's /chosen stdout-path UART (from its DT) */
+	enum vm_console_kind console;
 	uint32_t fixed_clock_hz; /* non-zero: device clocks become fixed clocks of this rate */
 	struct vm_passthrough passthrough[VM_MAX_PASSTHROUGH];
 	unsigned int nr_passthrough;
+	struct vm_shm_config shm[VM_MAX_SHM];
+	unsigned int nr_shm;
 };
 
 extern const struct vm_config vm_configs[];

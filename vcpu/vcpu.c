@@ -161,6 +161,37 @@ long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
 	return ret;
 }
 
+void vcpu_request_stop(struct vcpu *v)
+{
+	__atomic_store_n(&v->stop_request, true, __ATOMIC_RELEASE);
+	dsb(ish);
+	if (v->pcpu != smp_processor_id())
+		gic_send_sgi(v->pcpu, SGI_KICK);
+}
+
+/* Exactly one acknowledgement per request, whoever gets here first. */
+static void vcpu_ack_stop(struct vcpu *v)
+{
+	if (__atomic_exchange_n(&v->stop_request, false, __ATOMIC_ACQ_REL))
+		vm_vcpu_stopped(v);
+}
+
+void vcpu_stop(struct vcpu *v)
+{
+	bool was_on;
+
+	spin_lock(&v->power_lock);
+	was_on = v->power == VCPU_ON;
+	WRITE_ONCE(v->power, VCPU_OFF); /* a CPU_ON still pending is cancelled */
+	spin_unlock(&v->power_lock);
+	if (was_on) {
+		vtimer_vcpu_stop(v);
+		vgic_cpu_off(v);
+	}
+	vcpu_ack_stop(v);
+	vcpu_idle_loop(v);
+}
+
 void vcpu_power_off(struct vcpu *v)
 {
 	vtimer_vcpu_stop(v);
@@ -183,6 +214,12 @@ void vcpu_idle_loop(struct vcpu *v)
 		uint64_t entry, context;
 		bool start = false;
 
+		if (READ_ONCE(v->stop_request)) {
+			spin_lock(&v->power_lock);
+			WRITE_ONCE(v->power, VCPU_OFF); /* no pending CPU_ON survives a VM stop */
+			spin_unlock(&v->power_lock);
+			vcpu_ack_stop(v);
+		}
 		spin_lock(&v->power_lock);
 		if (v->power == VCPU_ON_PENDING) {
 			entry = v->on_entry;

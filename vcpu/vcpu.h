@@ -29,6 +29,7 @@ struct vcpu {
 	enum vcpu_power power;
 	uint64_t on_entry;   /* CPU_ON: where to start, */
 	uint64_t on_context; /* and its x0 */
+	bool stop_request;   /* its VM is stopping: acknowledge on this vCPU's CPU */
 
 	struct vgic_cpu vgic;
 	struct vcpu_fault_state fault; /* its recent faults (vcpu_fault.c) */
@@ -55,6 +56,21 @@ long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
 void vcpu_power_off(struct vcpu *v) __noreturn;
 
 enum vcpu_power vcpu_power_state(struct vcpu *v);
+
+/* Its VM is stopping (core/vm.c): ask @v to stop, and kick its CPU. */
+void vcpu_request_stop(struct vcpu *v);
+/*
+ * The calling CPU's vCPU stops for its VM: its timer and list registers are
+ * released, it is off, it acknowledges a pending stop request. Does not
+ * return: the CPU waits in the idle loop for the VM to start it again.
+ */
+void vcpu_stop(struct vcpu *v) __noreturn;
+/* On the way back to the guest: stop here if the VM asked. */
+static inline void vcpu_check_stop(struct vcpu *v)
+{
+	if (unlikely(READ_ONCE(v->stop_request)))
+		vcpu_stop(v);
+}
 
 /* The frame of the guest running on this CPU: at the top of its stack. */
 struct cpu_user_regs *guest_cpu_user_regs(void);

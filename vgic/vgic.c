@@ -32,6 +32,37 @@ void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs)
 		vgic_irq_init(&d->spis[i], VGIC_NR_PRIVATE + i, 0);
 }
 
+void vgic_dist_reset(struct vm *vm)
+{
+	struct vgic_dist *d = &vm->vgic;
+
+	spin_lock(&d->lock);
+	/* Off vCPUs hold nothing in list registers (vgic_cpu_off); their ap lists go too. */
+	for (unsigned int v = 0; v < vm->nr_vcpus; v++) {
+		struct vgic_cpu *c = &vm->vcpus[v]->vgic;
+
+		for (unsigned int i = 0; i < c->nr_ap; i++)
+			c->ap_list[i]->queued = false;
+		c->nr_ap = 0;
+	}
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++) {
+		struct vgic_irq *irq = &d->spis[i];
+		bool hw = irq->hw;
+		uint16_t hwintid = irq->hwintid;
+
+		/* The VM that took this physical interrupt is gone: let its device interrupt again.
+		 */
+		if (hw && (irq->active || irq->pending || irq->lr >= 0))
+			gic_deactivate(hwintid);
+		vgic_irq_init(irq, VGIC_NR_PRIVATE + i, 0);
+		irq->hw = hw;
+		irq->hwintid = hwintid;
+	}
+	d->enabled = false;
+	d->ctlr = 0;
+	spin_unlock(&d->lock);
+}
+
 void vgic_cpu_reset(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;

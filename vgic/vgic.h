@@ -86,6 +86,11 @@ struct vgic_dist {
 
 /* Set up @vm's distributor state (version and list register count from the host GIC). */
 void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs);
+/*
+ * The VM restarts (all its vCPUs are off): every SPI back to its reset state,
+ * the distributor off; hw links stay, their physical interrupts deactivated.
+ */
+void vgic_dist_reset(struct vm *vm);
 /* Reset a vCPU's private interrupts and list-register bookkeeping (CPU_ON). */
 void vgic_cpu_reset(struct vcpu *v);
 /*

@@ -278,6 +278,9 @@ void do_trap_irq(struct cpu_user_regs *regs)
 /* The one place pending work is finished before a guest runs again. */
 void leave_hypervisor_to_guest(struct cpu_user_regs *regs)
 {
+	struct vcpu *v = current_vcpu();
+
 	(void)regs;
-	vgic_sync_lrs(current_vcpu());
+	vcpu_check_stop(v); /* its VM is stopping: this vCPU does not go back */
+	vgic_sync_lrs(v);
 }

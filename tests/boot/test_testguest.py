@@ -44,9 +44,14 @@ def test_banner_guest_checks_and_system_off(qemu):
     con.expect_exact("hyp: UART: PL011 at 0x9000000, INTID 33 (/pl011@9000000)")
     con.expect_exact("hyp: timer: INTIDs EL1 phys 30, virt 27, EL2 phys 26; 62500000 Hz")
     con.expect_exact("hyp: 4 of 4 CPUs online")
-    m = con.expect(r"hyp: guest0: 4 vCPU\(s\), RAM IPA 0x40000000-0x5fffffff at PA (0x[0-9a-f]+),")
-    ram_pa = int(m.group(1), 16)
+    # One vCPU per CPU, and all the RAM the hypervisor does not keep (-m 1G).
+    m = con.expect(r"hyp: guest0: 4 vCPU\(s\) on CPU0-3, RAM IPA 0x40000000-(0x[0-9a-f]+) at "
+                   r"PA (0x[0-9a-f]+) \((\d+) MiB\),")
+    ram_end, ram_pa, ram_mib = int(m.group(1), 16), int(m.group(2), 16), int(m.group(3))
     assert ram_pa >= image_end, "guest RAM must not overlap the hypervisor image"
+    assert ram_end + 1 - 0x40000000 == ram_mib << 20
+    assert ram_pa + (ram_mib << 20) <= 0x80000000, "guest RAM past the end of RAM"
+    assert ram_mib >= 1024 - 16, "the hypervisor keeps more than 16 MiB of 1 GiB"
 
     # The test guest's own checks, in order.
     con.expect_exact("TG: test guest started at EL1")

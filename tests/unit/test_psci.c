@@ -107,24 +107,30 @@ bool vm_ipa_is_ram(const struct vm *v, uint64_t ipa, uint64_t size)
 	return ipa >= v->ram_ipa && size <= v->ram_size && ipa - v->ram_ipa <= v->ram_size - size;
 }
 
-void vm_system_off(struct vm *v)
+/*
+ * SYSTEM_OFF / SYSTEM_RESET never return to the guest: the machine goes off
+ * or resets (owner), or the VM stops alone (core/vm.c). Either way the call
+ * is over for the caller.
+ */
+void vm_system_off(struct vcpu *v)
 {
 	rec.system_off++;
-	rec.system_off_vm = v;
-	if (v->cfg->owns_machine) {
-		assert_true(machine_jb_armed);
-		longjmp(machine_jb, 1); /* the machine is off */
-	}
+	rec.system_off_vm = v->vm;
+	assert_true(machine_jb_armed);
+	longjmp(machine_jb, 1);
 }
 
-void vm_system_reset(struct vm *v)
+void vm_system_reset(struct vcpu *v)
 {
 	rec.system_reset++;
-	rec.system_reset_vm = v;
-	if (v->cfg->owns_machine) {
-		assert_true(machine_jb_armed);
-		longjmp(machine_jb, 1); /* the machine resets */
-	}
+	rec.system_reset_vm = v->vm;
+	assert_true(machine_jb_armed);
+	longjmp(machine_jb, 1);
+}
+
+void vm_vcpu_stopped(struct vcpu *v)
+{
+	(void)v;
 }
 
 uint64_t vm_vtcr(void)
@@ -927,31 +933,37 @@ static void test_cpu_suspend(void **state)
 	assert_int_equal(rec.vtimer_stop + total_kicks(), 0);
 }
 
-static void test_system_off_reset_not_owner(void **state)
-{
-	(void)state;
-	for (unsigned int c = 0; c < ARRAY_SIZE(conduits); c++) {
-		assert_int_equal(call(conduits[c], PSCI_SYSTEM_OFF, 0, 0, 0), PSCI_RET_DENIED);
-		assert_int_equal(call(conduits[c], PSCI_SYSTEM_RESET, 0, 0, 0), PSCI_RET_DENIED);
-	}
-	assert_int_equal(rec.system_off, 2);
-	assert_int_equal(rec.system_reset, 2);
-	assert_ptr_equal(rec.system_off_vm, &vm);
-	assert_ptr_equal(rec.system_reset_vm, &vm);
-}
+/* The conduit and x1 call_returns() uses. */
+static enum smccc_conduit current_conduit = SMCCC_CONDUIT_HVC;
+static uint64_t reset_arg1;
 
-/* Does the call return to the guest, or does the machine go off / reset? */
+/* Does the call return to the guest, or does the machine (or the VM) go off / reset? */
 static bool call_returns(uint32_t fid)
 {
 	volatile bool returned = false;
 
 	machine_jb_armed = true;
 	if (setjmp(machine_jb) == 0) {
-		hvc(fid, 0, 0, 0);
+		call(current_conduit, fid, reset_arg1, 0, 0);
 		returned = true;
 	}
 	machine_jb_armed = false;
 	return returned;
+}
+
+static void test_system_off_reset_not_owner(void **state)
+{
+	(void)state;
+	/* A VM that does not own the machine stops alone: the call does not return either. */
+	for (unsigned int c = 0; c < ARRAY_SIZE(conduits); c++) {
+		current_conduit = conduits[c];
+		assert_false(call_returns(PSCI_SYSTEM_OFF));
+		assert_false(call_returns(PSCI_SYSTEM_RESET));
+	}
+	assert_int_equal(rec.system_off, 2);
+	assert_int_equal(rec.system_reset, 2);
+	assert_ptr_equal(rec.system_off_vm, &vm);
+	assert_ptr_equal(rec.system_reset_vm, &vm);
 }
 
 static void test_system_off_reset_owner(void **state)
@@ -963,8 +975,7 @@ static void test_system_off_reset_owner(void **state)
 	assert_false(call_returns(PSCI_SYSTEM_RESET2));
 	assert_false(call_returns(PSCI_SYSTEM_RESET2_64));
 	cfg.owns_machine = false;
-	assert_true(call_returns(PSCI_SYSTEM_OFF));
-	assert_int_equal(rec.system_off, 2);
+	assert_int_equal(rec.system_off, 1);
 	assert_int_equal(rec.system_reset, 3);
 }
 
@@ -972,15 +983,19 @@ static void test_system_reset2(void **state)
 {
 	(void)state;
 	for (unsigned int c = 0; c < ARRAY_SIZE(conduits); c++) {
-		/* Architectural warm reset: a reset, denied to a VM that may not. */
-		assert_int_equal(call(conduits[c], PSCI_SYSTEM_RESET2, 0, 0, 0), PSCI_RET_DENIED);
-		assert_int_equal(call(conduits[c], PSCI_SYSTEM_RESET2_64, 0, 0x1234, 0),
-		                 PSCI_RET_DENIED);
+		/* Architectural warm reset: a reset, which does not return. */
+		current_conduit = conduits[c];
+		assert_false(call_returns(PSCI_SYSTEM_RESET2));
+		assert_false(call_returns(PSCI_SYSTEM_RESET2_64));
 	}
 	assert_int_equal(rec.system_reset, 4);
 	/* Bits 63:32 of x1 are not part of reset_type, in SMC32 and in SMC64 (uint32). */
-	assert_int_equal(hvc(PSCI_SYSTEM_RESET2, 0xffffffff00000000UL, 0, 0), PSCI_RET_DENIED);
-	assert_int_equal(hvc(PSCI_SYSTEM_RESET2_64, 0xdead000000000000UL, 0, 0), PSCI_RET_DENIED);
+	current_conduit = SMCCC_CONDUIT_HVC;
+	reset_arg1 = 0xffffffff00000000UL;
+	assert_false(call_returns(PSCI_SYSTEM_RESET2));
+	reset_arg1 = 0xdead000000000000UL;
+	assert_false(call_returns(PSCI_SYSTEM_RESET2_64));
+	reset_arg1 = 0;
 	assert_int_equal(rec.system_reset, 6);
 
 	/* Other architectural types and vendor resets are not offered. */

@@ -1,0 +1,137 @@
+/*
+ * The glue between a VM, its emulated PL011 and the console multiplexer (see
+ * vm_console.h). The model (core/vpl011.c) is pure; here it gets a lock, its
+ * guest accesses, its input characters and its interrupt line, which is a
+ * virtual SPI injected whenever the line is (or stays) high after an event
+ * that could have raised it.
+ */
+#include "core/console.h"
+#include "core/irq.h"
+#include "core/lib.h"
+#include "core/mm.h"
+#include "core/printf.h"
+#include "core/vm_console.h"
+#include "core/vpl011.h"
+#include "vcpu/vcpu.h"
+
+struct vm_console {
+	struct console_port port;
+	struct vm *vm;
+	spinlock_t lock; /* the model; taken before the vGIC's and the console's locks */
+	struct vpl011 uart;
+	uint64_t base;    /* IPA */
+	unsigned int irq; /* INTID, 0: none */
+};
+
+/* Raise the SPI if the UART's line is high: @rising, or for news (a character came in). */
+static void vm_console_update_irq(struct vm_console *c, bool was_high, bool news)
+{
+	bool high = vpl011_irq_level(&c->uart);
+
+	if (c->irq && high && (!was_high || news))
+		vgic_inject(c->vm->vcpus[0], c->irq);
+}
+
+static bool vm_console_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
+{
+	struct vm_console *c = priv;
+	bool ok, was_high;
+	int tx = -1;
+
+	(void)v;
+	spin_lock(&c->lock);
+	was_high = vpl011_irq_level(&c->uart);
+	ok = vpl011_access(&c->uart, acc->ipa - c->base, acc->size, acc->write, &acc->data, &tx);
+	if (tx >= 0)
+		console_port_putc(&c->port, (char)tx);
+	vm_console_update_irq(c, was_high, false);
+	spin_unlock(&c->lock);
+	return ok;
+}
+
+static void vm_console_input(struct console_port *p, char ch)
+{
+	struct vm_console *c = container_of(p, struct vm_console, port);
+	bool was_high;
+
+	spin_lock(&c->lock);
+	was_high = vpl011_irq_level(&c->uart);
+	if (!vpl011_rx_push(&c->uart, (uint8_t)ch))
+		p->rx_dropped++;
+	vm_console_update_irq(c, was_high, true);
+	spin_unlock(&c->lock);
+}
+
+void vm_console_attach(struct vm *vm)
+{
+	const struct dt_host *host = vm->host;
+	struct vm_console *c;
+
+	if (vm->cfg->console != VM_CONSOLE_VPL011)
+		return;
+	c = hyp_alloc(sizeof(*c), 64);
+	*c = (struct vm_console){
+	    .port = {.name = vm->name, .input = vm_console_input},
+	    .vm = vm,
+	    .lock = SPINLOCK_INIT,
+	    /* Where the host's UART is (QEMU virt's default if it names none). */
+	    .base = host->uart.type != DT_UART_NONE ? host->uart.reg.base : PLATFORM_EARLY_UART,
+	    .irq = host->uart.irq,
+	};
+	vpl011_reset(&c->uart);
+	vm->console = c;
+	vm_register_mmio(vm, c->base, VPL011_SIZE, vm_console_mmio, c);
+	if (!console_is_multiplexed())
+		irq_claim_console(host);
+	console_port_add(&c->port);
+}
+
+void vm_console_dt_params(const struct vm *vm, struct dt_guest_params *p)
+{
+	if (!vm->console)
+		return;
+	p->vuart = (struct dt_region){vm->console->base, VPL011_SIZE};
+	p->vuart_irq = vm->console->irq;
+}
+
+void vm_console_reset(struct vm *vm)
+{
+	struct vm_console *c = vm->console;
+
+	if (!c)
+		return;
+	spin_lock(&c->lock);
+	vpl011_reset(&c->uart);
+	spin_unlock(&c->lock);
+	console_port_reset(&c->port);
+}
+
+/* The hypervisor's keys, while it has the console focus. */
+static void vm_console_list(void)
+{
+	printk("hyp: %u VM(s):\n", vm_count());
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+
+		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%u-%u, %lu MiB, %u reset(s), %s\n",
+		       vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus,
+		       vm->vcpus[0]->pcpu, vm->vcpus[vm->nr_vcpus - 1]->pcpu, vm->ram_size >> 20,
+		       vm->nr_resets, vm->console ? "emulated PL011" : "no emulated console");
+	}
+}
+
+void console_hyp_key(char c)
+{
+	switch (c) {
+	case 'l':
+		vm_console_list();
+		break;
+	case '\r':
+	case '\n':
+		break;
+	default:
+		printk("hyp: keys: 'l' lists the VMs; Ctrl-A three times gives the input to the "
+		       "next VM\n");
+		break;
+	}
+}
