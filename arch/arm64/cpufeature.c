@@ -51,6 +51,13 @@ void cpufeature_decide(const struct cpu_id_regs *id, bool gic_v3, unsigned int i
 	    .pmu_ver = id_field(id->dfr0, ID_DFR0_PMUVER),
 	    .brps = id_field(id->dfr0, ID_DFR0_BRPS) + 1,
 	    .wrps = id_field(id->dfr0, ID_DFR0_WRPS) + 1,
+	    .entry =
+		{
+		    .pan = field_present(id->mmfr1, ID_MMFR1_PAN),
+		    .ssbs = field_present(id->pfr1, ID_PFR1_SSBS),
+		    .mte = field_present(id->pfr1, ID_PFR1_MTE),
+		    .nmi = field_present(id->pfr1, ID_PFR1_NMI),
+		},
 	};
 	f->pmu = pmu_is_v3(f->pmu_ver);
 	/* The MOPS instructions are UNDEFINED at EL1 unless HCRX_EL2.MSCEn is set. */
@@ -75,8 +82,13 @@ void cpufeature_el2_controls(const struct guest_features *f, struct guest_el2_co
 	if (f->amu_hw)
 		c->cptr |= CPTR_EL2_TAM;
 
-	/* The guest owns its CPU's PMU, but never sees the hypervisor's own events. */
-	if (!f->pmu)
+	/*
+	 * The guest owns its CPU's PMU, but never counts the hypervisor's own
+	 * execution: HPMD and HCCD where the PMU has them; before PMUv3p5 (no
+	 * HCCD, and before v3p1 no HPMD) every PMU access traps and its filters
+	 * lose NSH (arch/arm64/pmu.c).
+	 */
+	if (!f->pmu || f->pmu_ver < PMUVER_V3P5)
 		c->mdcr |= MDCR_EL2_TPM | MDCR_EL2_TPMCR;
 	if (f->pmu && f->pmu_ver >= PMUVER_V3P1)
 		c->mdcr |= MDCR_EL2_HPMD;

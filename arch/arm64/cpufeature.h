@@ -23,6 +23,19 @@ struct cpu_id_regs {
 	uint64_t pfr0, pfr1, dfr0, isar1, isar2, mmfr0, mmfr1;
 };
 
+/*
+ * The PSTATE fields the CPU itself sets on exception entry (Arm ARM,
+ * AArch64.TakeException), by what the hardware implements: an exception the
+ * hypervisor injects must enter the guest exactly as one the CPU takes.
+ */
+struct exception_entry_hw {
+	bool pan;  /* FEAT_PAN: PAN set unless SCTLR_EL1.SPAN */
+	bool ssbs; /* FEAT_SSBS: SSBS from SCTLR_EL1.DSSBS */
+	bool mte;  /* FEAT_MTE: TCO set */
+	bool nmi;  /* FEAT_NMI: ALLINT set unless SCTLR_EL1.SPINTMASK */
+	/* UAO (FEAT_UAO) and BTYPE (FEAT_BTI) are cleared, implemented or not (else RES0). */
+};
+
 /* What a vCPU on one physical CPU is given. */
 struct guest_features {
 	/* Passed to the guest: */
@@ -37,10 +50,11 @@ struct guest_features {
 	/* Present in the hardware but hidden, so trapped (and reset by no one else): */
 	bool sme_hw, amu_hw, spe_hw, trace_hw, tracefilt_hw; /* TRBE needs nothing: E2TB = 0b00 */
 	/* EL2 registers that exist and must be programmed: */
-	bool hcx_hw;             /* HCRX_EL2 */
-	unsigned int fgt_hw;     /* 0, 1 (FEAT_FGT) or 2 (FEAT_FGT2) */
-	unsigned int pmu_ver;    /* ID_AA64DFR0_EL1.PMUVer */
-	unsigned int brps, wrps; /* breakpoints and watchpoints, counted from 1 */
+	bool hcx_hw;                     /* HCRX_EL2 */
+	unsigned int fgt_hw;             /* 0, 1 (FEAT_FGT) or 2 (FEAT_FGT2) */
+	unsigned int pmu_ver;            /* ID_AA64DFR0_EL1.PMUVer */
+	unsigned int brps, wrps;         /* breakpoints and watchpoints, counted from 1 */
+	struct exception_entry_hw entry; /* for injected exceptions (pstate.c) */
 };
 
 /* EL2 control values for a vCPU with those features (on top of the base HCR_EL2 flags). */
@@ -80,8 +94,10 @@ static inline unsigned int id_field(uint64_t reg, unsigned int shift)
 #define ID_PFR0_RAS       28
 #define ID_PFR0_SVE       32
 #define ID_PFR0_AMU       44
+#define ID_PFR1_SSBS      4
 #define ID_PFR1_MTE       8
 #define ID_PFR1_SME       24
+#define ID_PFR1_NMI       36
 #define ID_DFR0_DEBUGVER  0
 #define ID_DFR0_TRACEVER  4
 #define ID_DFR0_PMUVER    8
@@ -101,6 +117,7 @@ static inline unsigned int id_field(uint64_t reg, unsigned int shift)
 #define ID_MMFR0_PARANGE  0
 #define ID_MMFR0_FGT      56
 #define ID_MMFR0_ECV      60
+#define ID_MMFR1_PAN      20
 #define ID_MMFR1_HCX      40
 
 /* ID register encodings (CRm, op2) in the op0 3, op1 0, CRn 0 space. */

@@ -5,8 +5,11 @@
  * exception came from).
  */
 #include "arch/arm64/esr.h"
+#include "arch/arm64/pstate.h"
 #include "arch/arm64/sysregs.h"
 #include "arch/arm64/traps.h"
+#include "core/percpu.h"
+#include "vcpu/vcpu.h"
 
 /* Vector table offsets, Arm ARM D1.10.2. */
 #define VECTOR_CUR_SP0 0x000
@@ -40,8 +43,9 @@ static void inject_sync(struct cpu_user_regs *regs, uint64_t esr, uint64_t far)
 	WRITE_SYSREG(esr, esr_el1);
 	WRITE_SYSREG(far, far_el1);
 	regs->pc = READ_SYSREG(vbar_el1) + vector_offset(regs);
-	/* Exception entry to EL1: EL1h, every interrupt masked. */
-	regs->cpsr = PSR_MODE_EL1h | PSR_DAIF;
+	/* As the CPU would enter EL1 itself: EL1h, masked, PAN, SSBS, TCO, ... */
+	regs->cpsr = pstate_exception_entry(regs->cpsr, READ_SYSREG(sctlr_el1),
+	                                    &this_cpu()->vcpu->features.entry);
 }
 
 void inject_data_abort(struct cpu_user_regs *regs, uint64_t far)

@@ -4,6 +4,7 @@
  */
 #include "arch/arm64/cpu_state.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/pmu.h"
 #include "arch/arm64/sysregs.h"
 #include "arch/arm64/traps.h"
 #include "core/irq.h"
@@ -182,31 +183,57 @@ static bool sysreg_is_ras_record(const struct esr_sysreg *s)
 	return s->op0 == 3 && s->op1 == 0 && s->crn == 5 && s->crm >= 3 && s->crm <= 5;
 }
 
+/* A trapped PMU access (pmu.h): done for the guest, or an UNDEF where the architecture says so. */
+static bool do_trap_pmu(struct vcpu *v, struct cpu_user_regs *regs, const struct esr_sysreg *s)
+{
+	uint64_t val = guest_reg_read(regs, s->rt);
+
+	if (!pmu_access(s, &val, v->features.pmu_ver))
+		return false;
+	if (s->read)
+		guest_reg_write(regs, s->rt, val);
+	return true;
+}
+
 /*
  * System register traps: SGI generation (ICC_SGI1R_EL1, GICv3), the ID
- * registers (the guest reads the sanitized view of cpufeature.h) and the RAS
+ * registers (the guest reads the sanitized view of cpufeature.h), the RAS
  * error records (there are none: ERRIDR_EL1 reads 0, so all read as zero and
- * writes are ignored). Anything else is an undefined instruction.
+ * writes are ignored) and, on older PMUs, the PMU (pmu.h). Anything else is
+ * an undefined instruction.
  */
+static bool do_trap_sysreg_access(struct vcpu *v, struct cpu_user_regs *regs,
+                                  const struct esr_sysreg *s)
+{
+	if (sysreg_is(s, 3, 0, 12, 11, 5) && !s->read) {
+		vgic_v3_sgi1r(v, guest_reg_read(regs, s->rt));
+		return true;
+	}
+	if (sysreg_is_id(s) && s->read) {
+		uint64_t hw = cpu_read_idreg(s->crm, s->op2);
+
+		guest_reg_write(regs, s->rt,
+		                cpufeature_guest_idreg(s->crm, s->op2, hw, &v->features));
+		return true;
+	}
+	if (sysreg_is_ras_record(s) && v->features.ras) {
+		if (s->read)
+			guest_reg_write(regs, s->rt, 0);
+		return true;
+	}
+	if (v->features.pmu && pmu_is_sysreg(s))
+		return do_trap_pmu(v, regs, s);
+	return false;
+}
+
 static void do_trap_sysreg(struct cpu_user_regs *regs)
 {
-	struct vcpu *v = current_vcpu();
 	struct esr_sysreg s = esr_decode_sysreg(regs->esr);
 
-	if (sysreg_is(&s, 3, 0, 12, 11, 5) && !s.read) {
-		vgic_v3_sgi1r(v, guest_reg_read(regs, s.rt));
-	} else if (sysreg_is_id(&s) && s.read) {
-		uint64_t hw = cpu_read_idreg(s.crm, s.op2);
-
-		guest_reg_write(regs, s.rt, cpufeature_guest_idreg(s.crm, s.op2, hw, &v->features));
-	} else if (sysreg_is_ras_record(&s) && v->features.ras) {
-		if (s.read)
-			guest_reg_write(regs, s.rt, 0);
-	} else {
+	if (do_trap_sysreg_access(current_vcpu(), regs, &s))
+		regs->pc += 4;
+	else
 		do_trap_unhandled(regs);
-		return;
-	}
-	regs->pc += 4;
 }
 
 static void do_trap_unhandled(struct cpu_user_regs *regs)

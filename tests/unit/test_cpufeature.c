@@ -59,7 +59,8 @@ static void test_plain_v8_core_gets_no_extras(void **state)
 	/* SVE and SME trapped; FP/SIMD (bit 10) and CPACR_EL1 (bit 31) are not. */
 	assert_int_equal(c.cptr, CPTR_EL2_RES1_BASE | CPTR_EL2_TZ | CPTR_EL2_TSM);
 	assert_int_equal(c.cptr & (BIT(10) | BIT(31)), 0);
-	assert_int_equal(c.mdcr, 0); /* PMUv3 (8.0): no HPMD, the guest owns its PMU */
+	/* PMUv3 (8.0): no HPMD, no HCCD, so its PMU accesses trap (EL2 filtered out). */
+	assert_int_equal(c.mdcr, MDCR_EL2_TPM | MDCR_EL2_TPMCR);
 	/*
 	 * EL0 AArch32 stays, EL1 is AArch64 only (HCR_EL2.RW), EL2 is not the
 	 * guest's, the GIC is its vGICv3.
@@ -193,6 +194,49 @@ static void test_no_pmuv3_traps_the_pmu(void **state)
 	assert_int_equal(id_field(guest_reg(IDREG_AA64DFR0, id.dfr0, &f), ID_DFR0_PMUVER), 0);
 }
 
+/*
+ * PMUv3p1 (Cortex-A76) has HPMD for the event counters but no HCCD for the
+ * cycle counter, and PMUv3p5 has both: only the older one traps its PMU.
+ */
+static void test_pmu_before_v3p5_traps(void **state)
+{
+	struct cpu_id_regs id = a57;
+	struct guest_features f;
+	struct guest_el2_controls c;
+
+	(void)state;
+	id.dfr0 = (id.dfr0 & ~FIELD(8, 0xf)) | FIELD(8, 4);
+	cpufeature_decide(&id, true, 44, &f);
+	cpufeature_el2_controls(&f, &c);
+	assert_true(f.pmu);
+	assert_int_equal(c.mdcr, MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_HPMD);
+	assert_int_equal(id_field(guest_reg(IDREG_AA64DFR0, id.dfr0, &f), ID_DFR0_PMUVER), 4);
+
+	id.dfr0 = (id.dfr0 & ~FIELD(8, 0xf)) | FIELD(8, 6);
+	cpufeature_decide(&id, true, 44, &f);
+	cpufeature_el2_controls(&f, &c);
+	assert_int_equal(c.mdcr & (MDCR_EL2_TPM | MDCR_EL2_HPMD | MDCR_EL2_HCCD),
+	                 MDCR_EL2_HPMD | MDCR_EL2_HCCD);
+}
+
+/* What an injected exception does to PSTATE follows the hardware, whether the guest sees it or not.
+ */
+static void test_exception_entry_follows_the_hardware(void **state)
+{
+	struct cpu_id_regs id = a57;
+	struct guest_features f;
+
+	(void)state;
+	cpufeature_decide(&id, true, 44, &f);
+	assert_false(f.entry.pan || f.entry.ssbs || f.entry.mte || f.entry.nmi);
+
+	id.mmfr1 |= FIELD(ID_MMFR1_PAN, 3);
+	id.pfr1 |= FIELD(ID_PFR1_SSBS, 2) | FIELD(ID_PFR1_MTE, 1) | FIELD(ID_PFR1_NMI, 1);
+	cpufeature_decide(&id, true, 44, &f);
+	assert_true(f.entry.pan && f.entry.ssbs && f.entry.mte && f.entry.nmi);
+	assert_false(f.mte); /* MTE without tag storage is not the guest's, but TCO still exists */
+}
+
 /* A field this code does not know (all ones everywhere) is hidden, never passed. */
 static void test_unknown_fields_and_registers_read_as_zero(void **state)
 {
@@ -290,6 +334,8 @@ int main(void)
 	    cmocka_unit_test(test_mops_without_hcx_is_hidden),
 	    cmocka_unit_test(test_parange_is_the_ipa_size_and_gic_the_vgic),
 	    cmocka_unit_test(test_no_pmuv3_traps_the_pmu),
+	    cmocka_unit_test(test_pmu_before_v3p5_traps),
+	    cmocka_unit_test(test_exception_entry_follows_the_hardware),
 	    cmocka_unit_test(test_unknown_fields_and_registers_read_as_zero),
 	    cmocka_unit_test(test_view_and_controls_agree_on_any_cpu),
 	};

@@ -166,6 +166,8 @@ void guest_exception(struct exc_frame *frame, unsigned long vector)
 
 	exception_count++;
 
+	if (vector == VEC_CUR_SPX_SYNC && entry_capture(frame))
+		return;
 	if (vector == VEC_CUR_SPX_IRQ) {
 		gicv3_handle_irqs(irq_record);
 		return;
@@ -955,6 +957,8 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_sgi_self();
 	test_sgi_overflow_priority();
 	test_timers();
+	test_exception_entry();
+	test_pmu_el2();
 
 	test_cpu_on_secondary();
 	test_cpu_on_again();

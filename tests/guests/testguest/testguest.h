@@ -43,4 +43,12 @@ void irq_wait(unsigned int n, unsigned int timeout_ms);
 void test_timers(void);
 bool timer_irq_stop(unsigned int intid);
 
+/* entry.c: PSTATE on exception entry, injected vs the CPU's own. */
+struct exc_frame;
+void test_exception_entry(void);
+bool entry_capture(struct exc_frame *frame);
+
+/* pmu.c: the guest's PMU never counts the hypervisor. */
+void test_pmu_el2(void);
+
 #endif
