@@ -10,7 +10,14 @@
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
 
-static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, uint8_t target)
+/*
+ * The reset state of an interrupt. Its group resets to 0 on a GICv2 (Linux's
+ * GICv2 driver runs everything in Group 0) and to 1 on a GICv3, whose
+ * IGROUPR reset value the architecture leaves UNKNOWN: as KVM does, a guest
+ * that never writes IGROUPR gets Group 1 interrupts, the ones a non-secure
+ * OS takes as IRQs.
+ */
+static void vgic_irq_init(const struct vm *vm, struct vgic_irq *irq, uint32_t intid, uint8_t target)
 {
 	*irq = (struct vgic_irq){
 	    .intid = (uint16_t)intid,
@@ -18,6 +25,7 @@ static void vgic_irq_init(struct vgic_irq *irq, uint32_t intid, uint8_t target)
 	    .target = target,
 	    .v2_targets = (uint8_t)(1u << target),
 	    .edge = intid < GIC_NR_SGIS, /* SGIs are edge; the rest level until configured */
+	    .group1 = vm->vgic.version == 3,
 	    .lr = -1,
 	};
 }
@@ -29,7 +37,7 @@ void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs)
 	d->version = version;
 	d->nr_lrs = MIN(nr_lrs, (unsigned int)VGIC_MAX_LRS);
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
-		vgic_irq_init(&d->spis[i], VGIC_NR_PRIVATE + i, 0);
+		vgic_irq_init(vm, &d->spis[i], VGIC_NR_PRIVATE + i, 0);
 }
 
 void vgic_dist_reset(struct vm *vm)
@@ -54,11 +62,11 @@ void vgic_dist_reset(struct vm *vm)
 		 */
 		if (hw && (irq->active || irq->pending || irq->lr >= 0))
 			gic_deactivate(hwintid);
-		vgic_irq_init(irq, VGIC_NR_PRIVATE + i, 0);
+		vgic_irq_init(vm, irq, VGIC_NR_PRIVATE + i, 0);
 		irq->hw = hw;
 		irq->hwintid = hwintid;
 	}
-	d->enabled = false;
+	d->grp_en = 0;
 	d->ctlr = 0;
 	spin_unlock(&d->lock);
 }
@@ -95,7 +103,7 @@ void vgic_cpu_reset(struct vcpu *v)
 	c->sampled = 0;
 	memset(c->lr_irq, 0, sizeof(c->lr_irq));
 	for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
-		vgic_irq_init(&c->private_irqs[i], i, (uint8_t)v->id);
+		vgic_irq_init(v->vm, &c->private_irqs[i], i, (uint8_t)v->id);
 	vgic_requeue_all_locked(v->vm);
 	spin_unlock(&v->vm->vgic.lock);
 }
@@ -142,7 +150,7 @@ static struct vcpu *vgic_target_vcpu(struct vm *vm, const struct vgic_irq *irq)
 
 static bool vgic_irq_wants_lr(const struct vm *vm, const struct vgic_irq *irq)
 {
-	return irq->active || (irq->pending && irq->enabled && vm->vgic.enabled);
+	return irq->active || (irq->pending && irq->enabled && vgic_group_enabled(&vm->vgic, irq));
 }
 
 static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
@@ -418,11 +426,12 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	    .virq = irq->intid,
 	    .pirq = irq->hwintid,
 	    .priority = irq->priority,
-	    .state =
-		(uint8_t)((irq->pending && irq->enabled && vm->vgic.enabled ? GIC_LR_PENDING : 0) |
-	                  (irq->active ? GIC_LR_ACTIVE : 0)),
+	    .state = (uint8_t)((irq->pending && irq->enabled && vgic_group_enabled(&vm->vgic, irq)
+	                            ? GIC_LR_PENDING
+	                            : 0) |
+	                       (irq->active ? GIC_LR_ACTIVE : 0)),
 	    .hw = irq->hw,
-	    .group1 = vm->vgic.version == 3 ? true : irq->group1,
+	    .group1 = irq->group1, /* Group 0 is the guest's FIQ (GICv3), never its IRQ */
 	    .source = irq->sgi_source,
 	};
 

@@ -30,6 +30,10 @@
 struct vcpu;
 struct vm;
 
+/* GICD_CTLR group enables, the same bits in the GICv2 and the GICv3 (DS = 1) layout. */
+#define VGIC_GRP0_EN BIT(0)
+#define VGIC_GRP1_EN BIT(1)
+
 /* Reads the input line of level interrupt @intid (runs on its vCPU's own CPU). */
 typedef bool (*vgic_line_fn)(uint32_t intid);
 
@@ -76,13 +80,19 @@ struct vgic_dist {
 	spinlock_t lock;
 	unsigned int version; /* of the virtual GIC: 2 or 3 */
 	unsigned int nr_lrs;
-	bool enabled; /* GICD_CTLR group 1 (and group 0 on v2) enable */
+	uint8_t grp_en; /* VGIC_GRP*_EN: GICD_CTLR's EnableGrp0 and EnableGrp1 */
 	uint32_t ctlr;
 	uint64_t gicd_base; /* IPA of the distributor */
 	uint64_t gicr_base; /* v3: IPA of the first redistributor frame */
 	uint64_t gicc_base; /* v2: IPA of the CPU interface */
 	struct vgic_irq spis[VGIC_NR_SPIS];
 };
+
+/* Is @irq's group enabled in its distributor? (Its CPU interface enable is the hardware's.) */
+static inline bool vgic_group_enabled(const struct vgic_dist *d, const struct vgic_irq *irq)
+{
+	return d->grp_en & (irq->group1 ? VGIC_GRP1_EN : VGIC_GRP0_EN);
+}
 
 /* Set up @vm's distributor state (version and list register count from the host GIC). */
 void vgic_dist_init(struct vm *vm, unsigned int version, unsigned int nr_lrs);

@@ -108,8 +108,8 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	switch (offset) {
 	case GICD_CTLR:
 		if (acc->write) {
-			d->enabled = acc->data & 3;
-			d->ctlr = (uint32_t)(acc->data & 3);
+			d->grp_en = (uint8_t)(acc->data & (VGIC_GRP0_EN | VGIC_GRP1_EN));
+			d->ctlr = d->grp_en;
 			vgic_requeue_all_locked(v->vm);
 		} else {
 			acc->data = d->ctlr;

@@ -11,6 +11,7 @@
 #include "vgic/vgic_mmio.h"
 #include "vgic/vgic_v3.h"
 
+#define GICD_CTLR_G0     BIT(0)
 #define GICD_CTLR_G1A    BIT(1)
 #define GICD_CTLR_ARE_NS BIT(4)
 #define GICD_CTLR_DS     BIT(6)
@@ -99,8 +100,9 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	switch (offset) {
 	case GICD_CTLR:
 		if (acc->write) {
-			d->enabled = acc->data & GICD_CTLR_G1A;
-			d->ctlr = (uint32_t)(acc->data & GICD_CTLR_G1A);
+			/* DS = 1: one security state, EnableGrp0 and EnableGrp1. */
+			d->grp_en = (uint8_t)(acc->data & (GICD_CTLR_G0 | GICD_CTLR_G1A));
+			d->ctlr = d->grp_en;
 			/* Interrupts held back while the distributor was off may now go. */
 			vgic_requeue_all_locked(v->vm);
 		} else {
@@ -213,6 +215,9 @@ void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)
 {
 	vm->vgic.gicd_base = gicd_ipa;
 	vm->vgic.gicr_base = gicr_ipa;
+	/* A redistributor comes out of reset asleep (ProcessorSleep, ChildrenAsleep). */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->vgic.rd_asleep = true;
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
 		vm->vgic.spis[i].irouter = mpidr_to_irouter(vm->vcpus[0]->vmpidr);
 	vm_register_mmio(vm, gicd_ipa, VGIC_V3_GICD_SIZE, vgic_v3_gicd_mmio, NULL);
@@ -234,7 +239,14 @@ static bool sgi1r_targets(uint64_t val, uint64_t mpidr)
 	return ICC_SGI1R_TARGETS(val) & (1u << (aff0 % 16));
 }
 
-void vgic_v3_sgi1r(struct vcpu *v, uint64_t val)
+/*
+ * With one security state (GICD_CTLR.DS = 1), ICC_SGI1R_EL1 may raise an SGI
+ * of either group at its target, while ICC_SGI0R_EL1 and ICC_ASGI1R_EL1 (the
+ * "other" Group 1, which does not exist here) raise only Group 0 ones: an SGI
+ * its target has in Group 1 is not forwarded. KVM reads the GICv3
+ * specification the same way.
+ */
+void vgic_v3_sgi(struct vcpu *v, uint64_t val, bool group1)
 {
 	struct vm *vm = v->vm;
 	uint32_t intid = ICC_SGI1R_INTID(val);
@@ -243,7 +255,7 @@ void vgic_v3_sgi1r(struct vcpu *v, uint64_t val)
 		struct vcpu *t = vm->vcpus[i];
 		bool hit = (val & ICC_SGI1R_IRM) ? t != v : sgi1r_targets(val, t->vmpidr);
 
-		if (hit)
+		if (hit && (group1 || !vgic_get_irq(t, intid)->group1))
 			vgic_inject(t, intid);
 	}
 }

@@ -10,7 +10,10 @@
 /* Trap @vm's GICD at @gicd_ipa and its redistributors from @gicr_ipa. */
 void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa);
 
-/* A guest write of ICC_SGI1R_EL1: raise the SGI on every vCPU it targets. */
-void vgic_v3_sgi1r(struct vcpu *v, uint64_t val);
+/*
+ * A guest write of ICC_SGI1R_EL1 (@group1) or of ICC_SGI0R_EL1 or
+ * ICC_ASGI1R_EL1: raise the SGI on every vCPU it targets.
+ */
+void vgic_v3_sgi(struct vcpu *v, uint64_t val, bool group1);
 
 #endif

@@ -165,10 +165,10 @@ static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 
 static void do_trap_unhandled(struct cpu_user_regs *regs);
 
-static bool sysreg_is(const struct esr_sysreg *s, unsigned int op0, unsigned int op1,
-                      unsigned int crn, unsigned int crm, unsigned int op2)
+/* The GICv3 SGI generation registers: op0 3, op1 0, CRn 12, CRm 11, op2 5-7. */
+static bool sysreg_is_sgi(const struct esr_sysreg *s)
 {
-	return s->op0 == op0 && s->op1 == op1 && s->crn == crn && s->crm == crm && s->op2 == op2;
+	return s->op0 == 3 && s->op1 == 0 && s->crn == 12 && s->crm == 11 && s->op2 >= 5;
 }
 
 /* The ID registers HCR_EL2.TID3 traps: op0 3, op1 0, CRn 0, CRm 1-7. */
@@ -196,7 +196,7 @@ static bool do_trap_pmu(struct vcpu *v, struct cpu_user_regs *regs, const struct
 }
 
 /*
- * System register traps: SGI generation (ICC_SGI1R_EL1, GICv3), the ID
+ * System register traps: SGI generation (ICC_SGI0R/SGI1R/ASGI1R_EL1, GICv3), the ID
  * registers (the guest reads the sanitized view of cpufeature.h), the RAS
  * error records (there are none: ERRIDR_EL1 reads 0, so all read as zero and
  * writes are ignored) and, on older PMUs, the PMU (pmu.h). Anything else is
@@ -205,8 +205,9 @@ static bool do_trap_pmu(struct vcpu *v, struct cpu_user_regs *regs, const struct
 static bool do_trap_sysreg_access(struct vcpu *v, struct cpu_user_regs *regs,
                                   const struct esr_sysreg *s)
 {
-	if (sysreg_is(s, 3, 0, 12, 11, 5) && !s->read) {
-		vgic_v3_sgi1r(v, guest_reg_read(regs, s->rt));
+	/* ICC_SGI1R_EL1 (op2 5), ICC_ASGI1R_EL1 (6), ICC_SGI0R_EL1 (7): write-only. */
+	if (sysreg_is_sgi(s) && !s->read && v->vm->vgic.version == 3) {
+		vgic_v3_sgi(v, guest_reg_read(regs, s->rt), s->op2 == 5);
 		return true;
 	}
 	if (sysreg_is_id(s) && s->read) {

@@ -15,7 +15,8 @@ GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unkno
                 # what it is told of its CPU (ID registers), SVE where shown
                 "id-registers", "sve",
                 # the virtual GICv3, its interrupts and the virtual timer
-                "gicd-id", "gicr-typer", "sgi-self", "sgi-overflow-priority",
+                "gicd-id", "gicr-typer", "gicr-waker", "sgi-self", "sgi-overflow-priority",
+                "gicv3-groups",
                 # the EL1 virtual and physical timers: shots, and their level output
                 "vtimer", "ptimer", "timer-level",
                 # exception entry (injected vs the CPU's own) and the PMU kept out of EL2

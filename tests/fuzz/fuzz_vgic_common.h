@@ -168,7 +168,8 @@ static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int n
 
 static bool fv_wants_lr(const struct vgic_irq *irq)
 {
-	return irq->active || (irq->pending && irq->enabled && fv_vm.vgic.enabled);
+	return irq->active ||
+	       (irq->pending && irq->enabled && vgic_group_enabled(&fv_vm.vgic, irq));
 }
 
 /* Is @irq one of the VM's interrupts that vCPU @owner may queue? */
@@ -348,8 +349,8 @@ static void fv_check_synced(unsigned int vi)
 		           "vcpu%u LR%u holds INTID %u, which is neither active nor enabled and "
 		           "pending",
 		           vi, i, irq->intid);
-		FUZZ_CHECK(!(lr->state & GIC_LR_PENDING) ||
-		               (irq->pending && irq->enabled && fv_vm.vgic.enabled),
+		FUZZ_CHECK(!(lr->state & GIC_LR_PENDING) || (irq->pending && irq->enabled &&
+		                                             vgic_group_enabled(&fv_vm.vgic, irq)),
 		           "vcpu%u LR%u: INTID %u pending in the LR but not pending+enabled", vi, i,
 		           irq->intid);
 		FUZZ_CHECK(!(lr->state & GIC_LR_ACTIVE) || irq->active,
@@ -380,8 +381,9 @@ static void fv_check_synced(unsigned int vi)
 	for (unsigned int i = 0; i < ARRAY_SIZE(fv_timer_ppis); i++) {
 		const struct vgic_irq *irq = &c->private_irqs[fv_timer_ppis[i]];
 
-		FUZZ_CHECK(!irq->pending || !irq->enabled || !fv_vm.vgic.enabled ||
-		               irq->pend_latch || fv_line[v->pcpu][irq->intid],
+		FUZZ_CHECK(!irq->pending || !irq->enabled ||
+		               !vgic_group_enabled(&fv_vm.vgic, irq) || irq->pend_latch ||
+		               fv_line[v->pcpu][irq->intid],
 		           "vcpu%u: timer PPI %u pending after its line dropped", vi, irq->intid);
 	}
 }

@@ -91,7 +91,7 @@ static void sgi1r_step(struct fuzz_in *in)
 		      ((how & 2) ? SGI1R_IRM : 0);
 	}
 	run_on(v->pcpu);
-	vgic_v3_sgi1r(v, val);
+	vgic_v3_sgi(v, val, !(how & 4)); /* else ICC_SGI0R_EL1 / ICC_ASGI1R_EL1 */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -79,7 +79,7 @@ static int setup(void **state)
 	vgic_dist_init(&vm, 3, nr_lrs);
 	for (unsigned int i = 0; i < NR_TEST_VCPUS; i++)
 		vgic_cpu_reset(vcpus[i]);
-	vm.vgic.enabled = true;
+	vm.vgic.grp_en = VGIC_GRP0_EN | VGIC_GRP1_EN;
 	return 0;
 }
 
@@ -596,7 +596,7 @@ static void test_distributor_disabled(void **state)
 	sync(vcpus[0]);
 	guest_ack(vcpus[0], 2);
 
-	vm.vgic.enabled = false;
+	vm.vgic.grp_en = 0;
 	vgic_inject(vcpus[0], 1);
 	sync(vcpus[0]);
 	/* Nothing pending is delivered; what the guest is handling stays. */
@@ -607,7 +607,7 @@ static void test_distributor_disabled(void **state)
 
 	/* Switching the distributor on (as GICD_CTLR does) queues what waited. */
 	spin_lock(&vm.vgic.lock);
-	vm.vgic.enabled = true;
+	vm.vgic.grp_en = VGIC_GRP0_EN | VGIC_GRP1_EN;
 	vgic_requeue_all_locked(&vm);
 	spin_unlock(&vm.vgic.lock);
 	sync(vcpus[0]);
@@ -880,7 +880,8 @@ static void test_cpu_reset_clears_everything(void **state)
 		assert_int_equal(irq->edge, i < GIC_NR_SGIS);
 		assert_int_equal(irq->lr, -1);
 		assert_false(irq->enabled || irq->pending || irq->active || irq->queued ||
-		             irq->hw || irq->repend || irq->group1);
+		             irq->hw || irq->repend);
+		assert_true(irq->group1); /* GICv3: Group 1 out of reset, as KVM */
 	}
 	/* An SPI leaves the list but keeps its distributor state. */
 	assert_false(spi->queued);
@@ -901,6 +902,7 @@ static void test_v2_group_and_source(void **state)
 
 	(void)state;
 	vgic_dist_init(&vm, 2, DEFAULT_LRS);
+	vgic_cpu_reset(vcpus[0]); /* its private interrupts in the GICv2 reset state */
 	irq = prep(0, 1, 0x40);
 	irq->sgi_source = 1;
 	vgic_inject(vcpus[0], 1);
@@ -1108,10 +1110,11 @@ static void test_mmio_clear_hw_deactivates(void **state)
 static void test_mmio_group(void **state)
 {
 	(void)state;
+	write_reg(vcpus[1], &private_win, GICD_IGROUPR, 4, 0);
 	write_reg(vcpus[0], &private_win, GICD_IGROUPR, 4, 0xffffffff);
 	assert_int_equal(read_reg(vcpus[0], &private_win, GICD_IGROUPR, 4), 0xffffffff);
 	assert_true(irq_of(0, 31)->group1);
-	assert_false(irq_of(1, 31)->group1);
+	assert_false(irq_of(1, 31)->group1); /* banked */
 	write_reg(vcpus[0], &private_win, GICD_IGROUPR, 4, 0x0000ffff);
 	assert_int_equal(read_reg(vcpus[0], &private_win, GICD_IGROUPR, 4), 0x0000ffff);
 	/* IGRPMODR: single security state, reads as zero, writes ignored. */
@@ -1406,6 +1409,43 @@ static void test_cpu_off_keeps_only_what_is_pending(void **state)
 	assert_int_equal(lr_for(vcpus[1], 45)->state, GIC_LR_PENDING);
 }
 
+/* Groups ------------------------------------------------------------------- */
+
+/*
+ * Group 0 and Group 1 are apart: each has its own distributor enable, and
+ * the list register says which group (a Group 0 interrupt is the guest's
+ * FIQ on a GICv3, and never comes through ICC_IAR1_EL1).
+ */
+static void test_groups_apart(void **state)
+{
+	struct vgic_irq *g0 = prep(0, 3, 0x40), *g1 = prep(0, 4, 0x40);
+
+	(void)state;
+	write_reg(vcpus[0], &private_win, GICD_IGROUPR, 4, ~BIT(3));
+	assert_false(g0->group1);
+	assert_true(g1->group1);
+	vm.vgic.grp_en = VGIC_GRP1_EN; /* Group 0 off */
+	vgic_inject(vcpus[0], 3);
+	vgic_inject(vcpus[0], 4);
+	sync(vcpus[0]);
+	assert_int_equal(lr_of(vcpus[0], 3), -1);
+	assert_true(g0->pending);
+	assert_true(lr_for(vcpus[0], 4)->group1);
+	guest_complete(vcpus[0], 4);
+
+	/* Group 0 on, Group 1 off: the other way round. */
+	vgic_inject(vcpus[0], 4);
+	spin_lock(&vm.vgic.lock);
+	vm.vgic.grp_en = VGIC_GRP0_EN;
+	vgic_requeue_all_locked(&vm);
+	spin_unlock(&vm.vgic.lock);
+	sync(vcpus[0]);
+	assert_int_equal(lr_for(vcpus[0], 3)->state, GIC_LR_PENDING);
+	assert_false(lr_for(vcpus[0], 3)->group1);
+	assert_int_equal(lr_of(vcpus[0], 4), -1);
+	assert_true(g1->pending);
+}
+
 /* Level interrupts with a sampled line (the timers) ------------------------ */
 
 #define TIMER_PPI 27
@@ -1571,6 +1611,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_init_state, setup),
+	    cmocka_unit_test_setup(test_groups_apart, setup),
 	    cmocka_unit_test_setup(test_level_drop_takes_it_out_of_its_lr, setup),
 	    cmocka_unit_test_setup(test_level_drop_in_software_state, setup),
 	    cmocka_unit_test_setup(test_level_drop_while_overflowed, setup),

@@ -346,23 +346,23 @@ static void test_ctlr(void **state)
 
 	(void)state;
 	assert_int_equal(rd(0, GICD_CTLR, 4), 0);
-	assert_false(vm.vgic.enabled);
+	assert_int_equal(vm.vgic.grp_en, 0);
 
 	wr(0, GICD_CTLR, 4, 1);
-	assert_true(vm.vgic.enabled);
+	assert_int_equal(vm.vgic.grp_en, VGIC_GRP0_EN);
 	assert_int_equal(rd(0, GICD_CTLR, 4), 1);
 	assert_int_equal(rd(3, GICD_CTLR, 4), 1); /* not banked */
 	wr(2, GICD_CTLR, 4, 0);
-	assert_false(vm.vgic.enabled);
+	assert_int_equal(vm.vgic.grp_en, 0);
 	assert_int_equal(rd(0, GICD_CTLR, 4), 0);
-	/* Either group's enable switches it on; the other bits read as zero. */
+	/* Each group has its own enable; the other bits read as zero. */
 	wr(0, GICD_CTLR, 4, 2);
-	assert_true(vm.vgic.enabled);
+	assert_int_equal(vm.vgic.grp_en, VGIC_GRP1_EN);
 	assert_int_equal(rd(0, GICD_CTLR, 4), 2);
 	wr(0, GICD_CTLR, 4, 0xffffffff);
 	assert_int_equal(rd(0, GICD_CTLR, 4), 3);
 	wr(0, GICD_CTLR, 4, 0xfffffffc);
-	assert_false(vm.vgic.enabled);
+	assert_int_equal(vm.vgic.grp_en, 0);
 	assert_int_equal(rd(0, GICD_CTLR, 4), 0);
 
 	/* Pending and enabled while the distributor is off: queued when it comes on. */
@@ -626,7 +626,7 @@ static void test_bit_registers_refuse_narrow_and_wide(void **state)
 	assert_int_equal(rd(0, GICD_IPRIORITYR + 40, 4), 0);
 	/* Control registers: words only. */
 	wr(0, GICD_CTLR, 1, 1);
-	assert_false(vm.vgic.enabled);
+	assert_int_equal(vm.vgic.grp_en, 0);
 	assert_int_equal(rd(0, GICD_TYPER, 2), 0);
 	assert_int_equal(rd(0, GICD_TYPER, 8), 0);
 	assert_int_equal(rec.unhandled, expect + 5);

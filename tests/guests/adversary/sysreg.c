@@ -1,7 +1,8 @@
 /*
  * System registers and instructions that trap: the ID registers (TID3: they
  * read, always the same value; writes are undefined), the RAS error records
- * (RAZ/WI where RAS is shown, undefined where not), ICC_SGI1R_EL1 with bogus
+ * (RAZ/WI where RAS is shown, undefined where not), ICC_SGI1R_EL1 (and
+ * ICC_SGI0R/ASGI1R_EL1, which must not be undefined) with bogus
  * target lists, ranges and IRM, writes to registers of hidden features and
  * of EL2/EL3, and reads across the whole op0=3 space. Every answer is a
  * value or an undefined instruction (EC 0 at the instruction itself).
@@ -142,8 +143,15 @@ void op_sysreg(struct adv_cpu *c)
 		break;
 	case 4:
 		i = (unsigned int)((x >> 8) % ((adv_trap_write_end - adv_trap_write) / 8));
-		/* ICC_SGI0R/ASGI1R (0, 1) exist with a GICv3: they may send an SGI. */
-		if (i >= 2 || plat.gic_version == 3)
+		/*
+		 * ICC_SGI0R/ASGI1R (0, 1) exist with a GICv3: they may send a Group 0
+		 * SGI (never delivered here: ICC_IGRPEN0_EL1 stays 0), and never UNDEF.
+		 */
+		if (i < 2 && plat.gic_version == 3)
+			CHECK(!run_stub(c, "ICC_SGI0R/ASGI1R write", adv_trap_write, i,
+			                rng_next(&c->rng), NULL),
+			      "ICC_%s_EL1 write is undefined", i ? "ASGI1R" : "SGI0R");
+		else if (i >= 2)
 			run_stub(c, "trapped write", adv_trap_write, i, rng_next(&c->rng), NULL);
 		break;
 	default:

@@ -14,6 +14,7 @@
 #define VEC_CUR_SP0_SYNC   0
 #define VEC_CUR_SPX_SYNC   4 /* offset 0x200: EL1h taking an exception at EL1h */
 #define VEC_CUR_SPX_IRQ    5 /* offset 0x280: an IRQ taken at EL1h */
+#define VEC_CUR_SPX_FIQ    6 /* offset 0x300: a FIQ taken at EL1h */
 #define VEC_LOWER_A64_SYNC 8
 #define VEC_LOWER_A32_SYNC 12
 

@@ -67,14 +67,40 @@ void gicv3_cpu_if_enable(void)
 	isb();
 }
 
-void gicv3_send_sgi(uint64_t mpidr, unsigned int intid)
+uint64_t gicv3_sgir_value(uint64_t mpidr, unsigned int intid)
 {
 	unsigned long aff0 = mpidr & 0xff;
 
-	write_sysreg(icc_sgi1r_el1, ICC_SGI1R_AFF3(mpidr) | ICC_SGI1R_RS(aff0) |
-	                                ICC_SGI1R_AFF2(mpidr) | ICC_SGI1R_INTID(intid) |
-	                                ICC_SGI1R_AFF1(mpidr) | ICC_SGI1R_TARGET_LIST(aff0));
+	return ICC_SGI1R_AFF3(mpidr) | ICC_SGI1R_RS(aff0) | ICC_SGI1R_AFF2(mpidr) |
+	       ICC_SGI1R_INTID(intid) | ICC_SGI1R_AFF1(mpidr) | ICC_SGI1R_TARGET_LIST(aff0);
+}
+
+void gicv3_send_sgi(uint64_t mpidr, unsigned int intid)
+{
+	write_sysreg(icc_sgi1r_el1, gicv3_sgir_value(mpidr, intid));
 	isb(); /* send it now, not whenever the write gets done */
+}
+
+void gicv3_send_sgi0(uint64_t mpidr, unsigned int intid, bool alt)
+{
+	if (alt)
+		write_sysreg(s3_0_c12_c11_6, gicv3_sgir_value(mpidr, intid)); /* ICC_ASGI1R_EL1 */
+	else
+		write_sysreg(s3_0_c12_c11_7, gicv3_sgir_value(mpidr, intid)); /* ICC_SGI0R_EL1 */
+	isb();
+}
+
+void gicv3_handle_fiqs(void (*handle)(unsigned int intid))
+{
+	for (;;) {
+		unsigned int intid = read_sysreg(s3_0_c12_c8_0) & 0xffffff; /* ICC_IAR0_EL1 */
+
+		if (intid >= GIC_INTID_SPECIAL)
+			break;
+		handle(intid);
+		write_sysreg(s3_0_c12_c8_1, intid); /* ICC_EOIR0_EL1 */
+		isb();
+	}
 }
 
 void gicv3_handle_irqs(void (*handle)(unsigned int intid))

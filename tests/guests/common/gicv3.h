@@ -30,6 +30,7 @@
 #define GICD_TYPER            0x0004
 #define GICD_IIDR             0x0008
 #define GICD_PIDR2            0xffe8
+#define GICD_CTLR_ENABLE_G0   (1U << 0)
 #define GICD_CTLR_ENABLE_G1A  (1U << 1)
 #define GICD_CTLR_ARE_NS      (1U << 4)
 #define GICD_TYPER_ITLINES(t) ((t)&0x1fU) /* 32 * (N + 1) interrupts */
@@ -113,6 +114,10 @@ void gicv3_cpu_if_enable(void);
 
 /* Send SGI @intid to the CPU with affinity @mpidr (ICC_SGI1R_EL1). */
 void gicv3_send_sgi(uint64_t mpidr, unsigned int intid);
+/* The same through ICC_SGI0R_EL1 (Group 0 SGIs) or, if @alt, ICC_ASGI1R_EL1. */
+void gicv3_send_sgi0(uint64_t mpidr, unsigned int intid, bool alt);
+/* ICC_SGI1R_EL1's value for SGI @intid to the CPU with affinity @mpidr. */
+uint64_t gicv3_sgir_value(uint64_t mpidr, unsigned int intid);
 
 /*
  * The body of an IRQ handler: acknowledge interrupts until none is left,
@@ -120,5 +125,7 @@ void gicv3_send_sgi(uint64_t mpidr, unsigned int intid);
  * EOImode 0, also deactivates it).
  */
 void gicv3_handle_irqs(void (*handle)(unsigned int intid));
+/* The same for a FIQ: Group 0 interrupts, through ICC_IAR0_EL1 and ICC_EOIR0_EL1. */
+void gicv3_handle_fiqs(void (*handle)(unsigned int intid));
 
 #endif

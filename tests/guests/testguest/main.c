@@ -144,6 +144,14 @@ static void irq_record(unsigned int intid)
 	irqs.count++;
 }
 
+/* Called by gicv3_handle_fiqs() for each Group 0 interrupt, before its EOI. */
+static void fiq_record(unsigned int intid)
+{
+	if (irqs.fiqs < IRQ_LOG_MAX)
+		irqs.fiq_intid[irqs.fiqs] = (uint16_t)intid;
+	irqs.fiqs++;
+}
+
 /* A secondary vCPU must not print: leave the details for vCPU 0 and park. */
 static void __attribute__((noreturn))
 secondary_fault(unsigned long vector, unsigned long esr, unsigned long elr)
@@ -170,6 +178,10 @@ void guest_exception(struct exc_frame *frame, unsigned long vector)
 		return;
 	if (vector == VEC_CUR_SPX_IRQ) {
 		gicv3_handle_irqs(irq_record);
+		return;
+	}
+	if (vector == VEC_CUR_SPX_FIQ) {
+		gicv3_handle_fiqs(fiq_record);
 		return;
 	}
 
@@ -372,6 +384,7 @@ void irq_log_reset(void)
 {
 	irqs.count = 0;
 	irqs.timer_at = 0;
+	irqs.fiqs = 0;
 }
 
 /* "a b c" from a list of INTIDs, for failure messages; "..." if @more were left out. */
@@ -953,9 +966,11 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 
 	test_gicd_id();
 	test_gicr_typer();
+	test_gicr_waker_reset();
 	gic_setup();
 	test_sgi_self();
 	test_sgi_overflow_priority();
+	test_gicv3_groups();
 	test_timers();
 	test_exception_entry();
 	test_pmu_el2();

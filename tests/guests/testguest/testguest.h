@@ -26,6 +26,8 @@ struct irq_log {
 	unsigned int count; /* may exceed IRQ_LOG_MAX: only the first are kept */
 	uint16_t intid[IRQ_LOG_MAX];
 	uint64_t timer_at; /* the timer's counter when the handler got a timer's interrupt */
+	unsigned int fiqs; /* Group 0 interrupts taken as FIQs, */
+	uint16_t fiq_intid[IRQ_LOG_MAX]; /* and which */
 };
 extern volatile struct irq_log irqs;
 
@@ -47,6 +49,10 @@ bool timer_irq_stop(unsigned int intid);
 struct exc_frame;
 void test_exception_entry(void);
 bool entry_capture(struct exc_frame *frame);
+
+/* groups.c: the GICv3 groups, SGI generation registers, redistributor reset. */
+void test_gicr_waker_reset(void);
+void test_gicv3_groups(void);
 
 /* pmu.c: the guest's PMU never counts the hypervisor. */
 void test_pmu_el2(void);
