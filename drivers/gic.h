@@ -28,6 +28,7 @@ struct gic_lr {
 	bool hw;
 	bool group1;
 	uint8_t source; /* GICv2 SGIs: the requesting vCPU */
+	bool eoi_irq;   /* not hw: a maintenance interrupt when the guest EOIs it */
 };
 
 /* Encoding of a list register, per GIC version (drivers/gic_lr.c, pure). */

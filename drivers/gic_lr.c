@@ -9,6 +9,7 @@
 #define V3_LR_PINTID_SHIFT 32
 #define V3_LR_PINTID_MASK  0x1fffUL
 #define V3_LR_PRIO_SHIFT   48
+#define V3_LR_EOI          BIT(41)
 #define V3_LR_GROUP        BIT(60)
 #define V3_LR_HW           BIT(61)
 #define V3_LR_STATE_SHIFT  62
@@ -23,6 +24,8 @@ uint64_t gic_v3_lr_encode(const struct gic_lr *lr)
 		v |= V3_LR_GROUP;
 	if (lr->hw)
 		v |= V3_LR_HW | ((lr->pirq & V3_LR_PINTID_MASK) << V3_LR_PINTID_SHIFT);
+	else if (lr->eoi_irq)
+		v |= V3_LR_EOI;
 	return v;
 }
 
@@ -35,6 +38,7 @@ void gic_v3_lr_decode(uint64_t v, struct gic_lr *lr)
 	lr->hw = v & V3_LR_HW;
 	lr->pirq = lr->hw ? (uint32_t)((v >> V3_LR_PINTID_SHIFT) & V3_LR_PINTID_MASK) : 0;
 	lr->source = 0;
+	lr->eoi_irq = !lr->hw && (v & V3_LR_EOI);
 }
 
 /* GICH_LR<n> (GICv2): priority is 5 bits, in the top of the 8-bit field. */
@@ -61,6 +65,8 @@ uint32_t gic_v2_lr_encode(const struct gic_lr *lr)
 		v |= V2_LR_HW | ((lr->pirq & V2_LR_PIRQ_MASK) << V2_LR_PIRQ_SHIFT);
 	else if (lr->virq < GIC_NR_SGIS)
 		v |= (uint32_t)(lr->source & V2_LR_CPUID_MASK) << V2_LR_CPUID_SHIFT;
+	if (!lr->hw && lr->eoi_irq)
+		v |= V2_LR_EOI;
 	return v;
 }
 
@@ -75,4 +81,5 @@ void gic_v2_lr_decode(uint32_t v, struct gic_lr *lr)
 	lr->source = (!lr->hw && lr->virq < GIC_NR_SGIS)
 	                 ? (uint8_t)((v >> V2_LR_CPUID_SHIFT) & V2_LR_CPUID_MASK)
 	                 : 0;
+	lr->eoi_irq = !lr->hw && (v & V2_LR_EOI);
 }

@@ -143,14 +143,35 @@ struct vgic_irq *vgic_get_irq(struct vcpu *v, uint32_t intid)
 	return NULL;
 }
 
+/* The vCPU an SPI is delivered to; NULL if it has none (GICv2 ITARGETSR 0). */
 static struct vcpu *vgic_target_vcpu(struct vm *vm, const struct vgic_irq *irq)
 {
+	if (irq->target == VGIC_NO_TARGET)
+		return NULL;
 	return irq->target < vm->nr_vcpus ? vm->vcpus[irq->target] : vm->vcpus[0];
 }
 
+static bool vgic_irq_has_target(const struct vgic_irq *irq)
+{
+	return irq->intid < VGIC_NR_PRIVATE || irq->target != VGIC_NO_TARGET;
+}
+
+/* Pending, and forwarded: enabled, its group enabled, a target to go to. */
+static bool vgic_irq_deliverable(const struct vm *vm, const struct vgic_irq *irq)
+{
+	return irq->pending && irq->enabled && vgic_group_enabled(&vm->vgic, irq) &&
+	       vgic_irq_has_target(irq);
+}
+
+/* (An active one with no target finishes in the list register it has, if any.) */
 static bool vgic_irq_wants_lr(const struct vm *vm, const struct vgic_irq *irq)
 {
-	return irq->active || (irq->pending && irq->enabled && vgic_group_enabled(&vm->vgic, irq));
+	return vgic_irq_has_target(irq) && (irq->active || vgic_irq_deliverable(vm, irq));
+}
+
+static bool vgic_is_v2_sgi(const struct vm *vm, const struct vgic_irq *irq)
+{
+	return vm->vgic.version == 2 && irq->intid < GIC_NR_SGIS;
 }
 
 static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
@@ -179,6 +200,30 @@ void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
 	vgic_kick(target);
 }
 
+void vgic_v2_sgi_pend_locked(struct vcpu *t, struct vgic_irq *irq, unsigned int source)
+{
+	bool repend = irq->repend;
+
+	irq->sgi_pend_src |= (uint8_t)(1u << source);
+	vgic_inject_locked(t, irq->intid);
+	/*
+	 * Only a second SGI from the source its list register shows may be one
+	 * the register cannot tell from the first (repend); another source's is
+	 * its own bit, which acknowledging the first does not clear.
+	 */
+	if (irq->lr >= 0 && irq->sgi_source != source)
+		irq->repend = repend;
+}
+
+void vgic_v2_sgi_unpend_locked(struct vcpu *t, struct vgic_irq *irq, uint8_t mask)
+{
+	if (!(irq->sgi_pend_src & mask))
+		return;
+	irq->sgi_pend_src &= (uint8_t)~mask;
+	irq->pending = irq->sgi_pend_src != 0;
+	vgic_state_written_locked(t->vm, irq); /* its list register is rewritten or emptied */
+}
+
 void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq)
 {
 	if (irq->lr >= 0) {
@@ -202,17 +247,18 @@ void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int targ
 {
 	struct vcpu *old = vgic_target_vcpu(vm, irq);
 
-	irq->target = (uint8_t)(target < vm->nr_vcpus ? target : 0);
+	irq->target = (uint8_t)(target < vm->nr_vcpus || target == VGIC_NO_TARGET ? target : 0);
 	/* An interrupt already in a list register finishes where it is. */
-	if (!irq->queued || irq->lr >= 0)
+	if (irq->lr >= 0)
 		return;
-	for (unsigned int i = 0; i < old->vgic.nr_ap; i++) {
+	for (unsigned int i = 0; irq->queued && old && i < old->vgic.nr_ap; i++) {
 		if (old->vgic.ap_list[i] == irq) {
 			ap_list_remove_at(&old->vgic, i);
 			break;
 		}
 	}
-	vgic_update_irq_locked(vm, irq); /* queues it on the new target and kicks it */
+	/* Queues it on the new target (one it had none waits for) and kicks it. */
+	vgic_update_irq_locked(vm, irq);
 }
 
 void vgic_hw_release_locked(struct vm *vm, struct vgic_irq *irq)
@@ -232,8 +278,10 @@ void vgic_hw_release_locked(struct vm *vm, struct vgic_irq *irq)
 
 void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq)
 {
-	if (irq->hw && irq->intid >= VGIC_NR_PRIVATE)
-		gic_spi_route(irq->hwintid, vgic_target_vcpu(vm, irq)->pcpu);
+	struct vcpu *target = vgic_target_vcpu(vm, irq);
+
+	if (irq->hw && irq->intid >= VGIC_NR_PRIVATE && target)
+		gic_spi_route(irq->hwintid, target->pcpu);
 }
 
 void vgic_kick(struct vcpu *v)
@@ -259,8 +307,8 @@ static struct vcpu *vgic_make_pending_locked(struct vcpu *v, uint32_t intid, boo
 		irq->repend = true; /* the list register's copy is older than this */
 	irq->pending = true;
 	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
-	/* Disabled (or distributor off): it stays pending, queued once it is enabled. */
-	if (vgic_irq_wants_lr(vm, irq))
+	/* Disabled (or distributor off, or no target): it stays pending, queued once it can go. */
+	if (target && vgic_irq_wants_lr(vm, irq))
 		ap_list_add(&target->vgic, irq);
 	return target;
 }
@@ -363,11 +411,23 @@ void vgic_fold_lrs(struct vcpu *v)
 		 * register says, and folding again must not lose it.
 		 */
 		if (irq->lr_pending && !(lr.state & GIC_LR_PENDING)) {
-			irq->pending = irq->repend;
+			if (vgic_is_v2_sgi(v->vm, irq)) {
+				/* That source's instance was acknowledged; others may wait. */
+				if (!irq->repend)
+					irq->sgi_pend_src &= (uint8_t) ~(1u << irq->sgi_source);
+				irq->pending = irq->sgi_pend_src != 0;
+			} else {
+				irq->pending = irq->repend;
+			}
 			irq->repend = false;
 			irq->pend_latch = false; /* acknowledged */
 		}
 		irq->lr_pending = lr.state & GIC_LR_PENDING;
+		if (lr.state == 0 && lr.eoi_irq) {
+			struct gic_lr empty = {0};
+
+			gic_write_lr(i, &empty); /* or its EOI maintenance interrupt stays raised */
+		}
 		if (lr.state == 0) {
 			/* The guest has EOIed it (for hw, the GIC deactivated the physical one). */
 			if (!irq->hw)
@@ -419,6 +479,24 @@ static void ap_list_prune(struct vm *vm, struct vcpu *v)
 	}
 }
 
+/*
+ * A GICv2 SGI is one interrupt per source vCPU, and a list register shows one
+ * source: the active one, else the lowest pending. Its pending state there is
+ * that source's own. If other sources wait, the guest's EOI raises a
+ * maintenance interrupt, so the next is in a list register at once.
+ */
+static void vgic_v2_sgi_lr(struct vgic_irq *irq, struct gic_lr *lr)
+{
+	if (irq->pending && !irq->sgi_pend_src) /* made pending with no source: its last one */
+		irq->sgi_pend_src = (uint8_t)(1u << irq->sgi_source);
+	if (!irq->active && irq->sgi_pend_src)
+		irq->sgi_source = (uint8_t)__builtin_ctz(irq->sgi_pend_src);
+	lr->source = irq->sgi_source;
+	if (!(irq->sgi_pend_src & (1u << irq->sgi_source)))
+		lr->state &= (uint8_t)~GIC_LR_PENDING;
+	lr->eoi_irq = (irq->sgi_pend_src & ~(1u << irq->sgi_source)) != 0;
+}
+
 static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
                               struct vgic_irq *irq)
 {
@@ -426,9 +504,7 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	    .virq = irq->intid,
 	    .pirq = irq->hwintid,
 	    .priority = irq->priority,
-	    .state = (uint8_t)((irq->pending && irq->enabled && vgic_group_enabled(&vm->vgic, irq)
-	                            ? GIC_LR_PENDING
-	                            : 0) |
+	    .state = (uint8_t)((vgic_irq_deliverable(vm, irq) ? GIC_LR_PENDING : 0) |
 	                       (irq->active ? GIC_LR_ACTIVE : 0)),
 	    .hw = irq->hw,
 	    .group1 = irq->group1, /* Group 0 is the guest's FIQ (GICv3), never its IRQ */
@@ -438,6 +514,8 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	/* A hw LR cannot be pending and active at once: the GIC owns the active state. */
 	if (irq->hw && lr.state == (GIC_LR_PENDING | GIC_LR_ACTIVE))
 		lr.state = GIC_LR_ACTIVE;
+	if (vgic_is_v2_sgi(vm, irq))
+		vgic_v2_sgi_lr(irq, &lr);
 	gic_write_lr(i, &lr);
 	c->lr_irq[i] = irq;
 	c->lr_used |= 1u << i;

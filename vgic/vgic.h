@@ -26,6 +26,8 @@
 /* Every interrupt is queued on at most one vCPU, so this list can never overflow. */
 #define VGIC_AP_MAX           VGIC_NR_IRQS
 #define VGIC_DEFAULT_PRIORITY 0xa0
+/* struct vgic_irq.target of an SPI forwarded to no CPU interface (GICv2 ITARGETSR 0). */
+#define VGIC_NO_TARGET        0xff
 
 struct vcpu;
 struct vm;
@@ -41,9 +43,10 @@ struct vgic_irq {
 	uint16_t intid;
 	uint16_t hwintid; /* hw: the physical INTID the guest's EOI deactivates */
 	uint8_t priority;
-	uint8_t target;     /* the vCPU it is delivered to (private: its owner) */
-	uint8_t v2_targets; /* GICv2 ITARGETSR byte */
-	uint8_t sgi_source; /* GICv2 SGIs: last requesting vCPU */
+	uint8_t target;       /* the vCPU it is delivered to (private: its owner) */
+	uint8_t v2_targets;   /* GICv2 ITARGETSR byte */
+	uint8_t sgi_source;   /* GICv2 SGIs: the source its list register shows */
+	uint8_t sgi_pend_src; /* GICv2 SGIs: the source vCPUs it is pending from */
 	bool enabled;
 	bool pending;
 	bool active;
@@ -140,7 +143,15 @@ void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq);
 void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq);
 /* The distributor was switched on: queue everything that became deliverable. */
 void vgic_requeue_all_locked(struct vm *vm);
+/* Deliver SPI @irq to vCPU @target from now on (VGIC_NO_TARGET: to none). */
 void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target);
+/*
+ * GICv2 SGIs are pending per source vCPU: make @irq pending from @source
+ * (GICD_SGIR, GICD_SPENDSGIR), or clear the sources in @mask (GICD_CPENDSGIR).
+ * Lock held; @t is the vCPU whose SGI it is.
+ */
+void vgic_v2_sgi_pend_locked(struct vcpu *t, struct vgic_irq *irq, unsigned int source);
+void vgic_v2_sgi_unpend_locked(struct vcpu *t, struct vgic_irq *irq, uint8_t mask);
 
 /*
  * The guest dropped hw @irq by MMIO (cleared its pending or active state, so

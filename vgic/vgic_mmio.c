@@ -74,6 +74,10 @@ static uint32_t irq_field_read(const struct vgic_irq *irq, enum irq_field f)
 
 static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field f, uint32_t val)
 {
+	/* GICv2: an SGI's pending state is per source, set in GICD_SPENDSGIRn only. */
+	if ((f == FIELD_PEND_SET || f == FIELD_PEND_CLEAR) && irq->intid < GIC_NR_SGIS &&
+	    v->vm->vgic.version == 2)
+		return;
 	switch (f) {
 	case FIELD_GROUP:
 		irq->group1 = val;

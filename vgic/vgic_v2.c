@@ -3,9 +3,11 @@
  * needs no emulation: stage 2 maps the hardware's GICV frame where the guest
  * expects its GICC, and the list registers do the rest.
  *
- * SGIs carry their source vCPU in the list register, as GICv2 requires; an
- * SGI raised by several vCPUs before the target takes it is delivered once,
- * from the last of them (Linux does not depend on the source of an IPI).
+ * SGIs are pending per source vCPU, as GICv2 has them: an SGI raised by
+ * several vCPUs is delivered once from each, its source in the list register
+ * (vgic.c); GICD_SPENDSGIRn and GICD_CPENDSGIRn set and clear each source's
+ * pending state, and the SGI bits of GICD_ISPENDR0/ICPENDR0 are read-only.
+ * An SPI whose GICD_ITARGETSRn byte is 0 is forwarded to no CPU interface.
  */
 #include "arch/arm64/pagetable.h"
 #include "core/lib.h"
@@ -47,15 +49,39 @@ static void vgic_v2_sgir(struct vcpu *v, uint32_t val)
 			hit = false; /* reserved filter */
 			break;
 		}
-		if (hit) {
-			struct vgic_irq *irq = vgic_get_irq(t, intid);
+		if (hit) /* GICD emulation holds the lock */
+			vgic_v2_sgi_pend_locked(t, vgic_get_irq(t, intid), v->id);
+	}
+}
 
-			/* The guest EOIs an active SGI with the source it read: keep it. */
-			if (!irq->active)
-				irq->sgi_source = (uint8_t)v->id;
-			vgic_inject_locked(t, intid); /* GICD emulation holds the lock */
+/*
+ * GICD_CPENDSGIRn / GICD_SPENDSGIRn: a byte per SGI of the accessing vCPU,
+ * a bit per source vCPU; writes clear or set those sources' pending state.
+ */
+static bool gicd_access_sgi_pend(struct vcpu *v, uint32_t offset, struct mmio_access *acc)
+{
+	bool set = offset >= GICD_SPENDSGIR;
+	uint32_t first = offset - (set ? GICD_SPENDSGIR : GICD_CPENDSGIR), result = 0;
+	uint8_t sources = (uint8_t)((1u << v->vm->nr_vcpus) - 1);
+
+	if (acc->size != 1 && acc->size != 4)
+		return false;
+	for (unsigned int i = 0; i < acc->size; i++) {
+		struct vgic_irq *irq = vgic_get_irq(v, first + i);
+		uint8_t byte = (uint8_t)(acc->data >> (8 * i)) & sources;
+
+		if (!acc->write)
+			result |= (uint32_t)irq->sgi_pend_src << (8 * i);
+		else if (!set)
+			vgic_v2_sgi_unpend_locked(v, irq, byte);
+		for (unsigned int src = 0; acc->write && set && src < 8; src++) {
+			if (byte & (1u << src))
+				vgic_v2_sgi_pend_locked(v, irq, src);
 		}
 	}
+	if (!acc->write)
+		acc->data = result;
+	return true;
 }
 
 /* ITARGETSR: read-only own mask for private interrupts, one byte per SPI otherwise. */
@@ -82,11 +108,10 @@ static bool gicd_access_itargetsr(struct vcpu *v, uint32_t offset, struct mmio_a
 		}
 		byte &= (uint8_t)((1u << v->vm->nr_vcpus) - 1);
 		irq->v2_targets = byte;
-		/* Deliver to the lowest vCPU named (one target, as 1-of-N needs only one). */
-		if (byte) {
-			vgic_retarget_locked(v->vm, irq, (unsigned int)__builtin_ctz(byte));
-			vgic_route_hw(v->vm, irq);
-		}
+		/* The lowest vCPU named (one target: 1-of-N needs only one); none for 0. */
+		vgic_retarget_locked(v->vm, irq,
+		                     byte ? (unsigned int)__builtin_ctz(byte) : VGIC_NO_TARGET);
+		vgic_route_hw(v->vm, irq);
 	}
 	if (!acc->write)
 		acc->data = result;
@@ -100,6 +125,8 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 
 	if (offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + 1020)
 		return gicd_access_itargetsr(v, offset, acc);
+	if (offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 0x10)
+		return gicd_access_sgi_pend(v, (uint32_t)offset, acc);
 	/* The private interrupts' registers are banked: @v's own. */
 	if (vgic_mmio_irq_regs(v, &all, offset, acc))
 		return true;
@@ -134,12 +161,6 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 			acc->data = GIC_PIDR2_V2;
 		return true;
 	default:
-		if (offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 0x10) {
-			/* Per-source SGI pending state: not kept; reads as none. */
-			if (!acc->write)
-				acc->data = 0;
-			return true;
-		}
 		return false;
 	}
 }

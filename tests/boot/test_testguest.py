@@ -10,23 +10,27 @@ from conftest import build_path, qemu_virt_args, ROOT
 
 HYP = build_path("qemu-virt", "hyp-testguest.bin")
 
-GUEST_CHECKS = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
-                "smc-unknown", "data-abort",
-                # what it is told of its CPU (ID registers), SVE where shown
-                "id-registers", "sve",
-                # the virtual GICv3, its interrupts and the virtual timer
-                "gicd-id", "gicr-typer", "gicr-waker", "sgi-self", "sgi-overflow-priority",
-                "gicv3-groups",
-                # the EL1 virtual and physical timers: shots, and their level output
-                "vtimer", "ptimer", "timer-level",
-                # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
-                "exception-entry", "pmu-el2",
-                # PSCI CPU_ON of the other vCPUs
-                "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
-                "cpu-on-bad-mpidr", "cpu-on-bad-entry",
-                "cpu-on-already-on",
-                # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
-                "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"]
+CHECKS_HEAD = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
+               "smc-unknown", "data-abort",
+               # what it is told of its CPU (ID registers), SVE where shown
+               "id-registers", "sve"]
+# The virtual GIC and its interrupts, per version.
+CHECKS_GICV3 = ["gicd-id", "gicr-typer", "gicr-waker", "sgi-self", "sgi-overflow-priority",
+                "gicv3-groups"]
+CHECKS_GICV2 = ["sgi-self", "sgi-overflow-priority",
+                "gicv2-sgi-sources", "gicv2-sgi-pend-bits", "gicv2-no-target"]
+CHECKS_TAIL = [# the EL1 virtual and physical timers: shots, and their level output
+               "vtimer", "ptimer", "timer-level",
+               # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
+               "exception-entry", "pmu-el2",
+               # PSCI CPU_ON of the other vCPUs
+               "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
+               "cpu-on-bad-mpidr", "cpu-on-bad-entry",
+               "cpu-on-already-on",
+               # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
+               "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"]
+GUEST_CHECKS = CHECKS_HEAD + CHECKS_GICV3 + CHECKS_TAIL
+GUEST_CHECKS_V2 = CHECKS_HEAD + CHECKS_GICV2 + CHECKS_TAIL
 
 # A whole run of the test guest prints about 3 KiB; a fault loop that floods would
 # print without end (each fault one line, thousands a second).
@@ -83,6 +87,19 @@ def test_guest_checks_on_other_cpus(qemu, cpu, stage2, sve, pauth):
         if name == "cpu-on-clean-state" and sve == "yes":
             assert m.group(1) == " (FP/SIMD, SVE, PAuth keys)", m.group(1)
     con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS))
+    assert con.wait_exit(timeout=20) == 0
+
+
+@pytest.mark.parametrize("cpu", ["cortex-a57", "max"])
+def test_guest_checks_on_gicv2(qemu, cpu):
+    """The same guest on a GICv2 VM: the version-neutral checks, and the GICv2
+    distributor's own (per-source SGI pending state, read-only SGI bits of
+    ISPENDR0/ICPENDR0, an SPI with no target)."""
+    con = qemu(qemu_virt_args(HYP, gic=2, smp=4, cpu=cpu), timeout=30)
+    con.expect_exact("TG: test guest started at EL1")
+    for name in GUEST_CHECKS_V2:
+        con.expect(r"TG: PASS %s\b" % re.escape(name))
+    con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS_V2))
     assert con.wait_exit(timeout=20) == 0
 
 

@@ -103,6 +103,14 @@ static bool *fv_phys_active(unsigned int pcpu, uint32_t intid)
 	                               : &fv_phys_active_spi[intid];
 }
 
+/* What the guest acknowledged from each list register, until its EOI. */
+struct fv_ack {
+	bool valid;
+	uint32_t virq;
+	uint8_t source;
+};
+static struct fv_ack fv_acked[NR_CPUS][VGIC_MAX_LRS];
+
 /* Interrupts wired to a device: the timer PPIs (27, 30, see fv_reset_vcpu) and SPIs like the
  * UART's (33). */
 static const uint32_t fv_hw_intids[] = {27, 33, 34, 40, 30};
@@ -135,6 +143,7 @@ static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int n
 	memset(&fv_vm, 0, sizeof(fv_vm));
 	memset(fv_vcpus, 0, sizeof(fv_vcpus));
 	memset(lrs, 0, sizeof(lrs));
+	memset(fv_acked, 0, sizeof(fv_acked));
 	memset(&rec, 0, sizeof(rec));
 	memset(fv_mmio, 0, sizeof(fv_mmio));
 	memset(fv_phys_active_ppi, 0, sizeof(fv_phys_active_ppi));
@@ -168,6 +177,8 @@ static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int n
 
 static bool fv_wants_lr(const struct vgic_irq *irq)
 {
+	if (irq->intid >= VGIC_NR_PRIVATE && irq->target == VGIC_NO_TARGET)
+		return false; /* forwarded to no vCPU (GICv2 ITARGETSR 0) */
 	return irq->active ||
 	       (irq->pending && irq->enabled && vgic_group_enabled(&fv_vm.vgic, irq));
 }
@@ -345,12 +356,14 @@ static void fv_check_synced(unsigned int vi)
 		if (!(c->lr_used & (1u << i)))
 			continue;
 		FUZZ_CHECK(lr->state != 0, "vcpu%u LR%u used but invalid after sync", vi, i);
-		FUZZ_CHECK(fv_wants_lr(irq),
+		FUZZ_CHECK(fv_wants_lr(irq) || irq->active,
 		           "vcpu%u LR%u holds INTID %u, which is neither active nor enabled and "
 		           "pending",
 		           vi, i, irq->intid);
-		FUZZ_CHECK(!(lr->state & GIC_LR_PENDING) || (irq->pending && irq->enabled &&
-		                                             vgic_group_enabled(&fv_vm.vgic, irq)),
+		FUZZ_CHECK(!(lr->state & GIC_LR_PENDING) ||
+		               (irq->pending && irq->enabled &&
+		                vgic_group_enabled(&fv_vm.vgic, irq) &&
+		                (irq->intid < VGIC_NR_PRIVATE || irq->target != VGIC_NO_TARGET)),
 		           "vcpu%u LR%u: INTID %u pending in the LR but not pending+enabled", vi, i,
 		           irq->intid);
 		FUZZ_CHECK(!(lr->state & GIC_LR_ACTIVE) || irq->active,
@@ -373,6 +386,17 @@ static void fv_check_synced(unsigned int vi)
 	}
 	FUZZ_CHECK(c->underflow == left_out, "vcpu%u: underflow %d, an interrupt left out: %d", vi,
 	           c->underflow, left_out);
+	/* An active interrupt's list register keeps what the guest acknowledged (GICv2 source). */
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		const struct gic_lr *lr = &lrs[v->pcpu][i];
+		const struct fv_ack *a = &fv_acked[v->pcpu][i];
+
+		if (a->valid && (lr->state & GIC_LR_ACTIVE) && lr->virq == a->virq)
+			FUZZ_CHECK(lr->source == a->source,
+			           "vcpu%u LR%u: active INTID %u acknowledged from source %u, now "
+			           "says %u",
+			           vi, i, lr->virq, a->source, lr->source);
+	}
 	/*
 	 * A level whose line is low is delivered only if GICD_ISPENDR latched it.
 	 * (Disabled, it may still say pending: no one sees that before a GIC
@@ -415,8 +439,11 @@ static void fv_guest_ack(struct vcpu *v, unsigned int i)
 {
 	struct gic_lr *lr = &lrs[v->pcpu][i % nr_lrs];
 
-	if (lr->state == GIC_LR_PENDING)
+	if (lr->state == GIC_LR_PENDING) {
 		lr->state = GIC_LR_ACTIVE;
+		/* What the guest read from its IAR: its EOI will say the same. */
+		fv_acked[v->pcpu][i % nr_lrs] = (struct fv_ack){true, lr->virq, lr->source};
+	}
 }
 
 /* The guest's EOI (priority drop and deactivation) of list register @i's interrupt. */
@@ -427,6 +454,7 @@ static void fv_guest_eoi(struct vcpu *v, unsigned int i)
 	if (!(lr->state & GIC_LR_ACTIVE))
 		return;
 	lr->state &= (uint8_t)~GIC_LR_ACTIVE;
+	fv_acked[v->pcpu][i % nr_lrs].valid = false;
 	/* The GIC deactivates the physical interrupt of a hw list register itself. */
 	if (lr->hw && lr->pirq < VGIC_NR_IRQS)
 		*fv_phys_active(v->pcpu, lr->pirq) = false;
@@ -465,6 +493,7 @@ static void fv_reset_vcpu(struct vcpu *v)
 {
 	run_on(v->pcpu);
 	memset(lrs[v->pcpu], 0, sizeof(lrs[v->pcpu]));
+	memset(fv_acked[v->pcpu], 0, sizeof(fv_acked[v->pcpu]));
 	vgic_cpu_reset(v);
 	fv_timers_start(v);
 }

@@ -88,13 +88,36 @@ static void test_v2_hw_lr(void **state)
 	assert_int_equal(back.state, GIC_LR_ACTIVE);
 }
 
+/* The EOI maintenance bit: bit 19 (GICv2) and bit 41 (GICv3), software interrupts only. */
+static void test_eoi_maintenance_bit(void **state)
+{
+	struct gic_lr lr = {.virq = 1, .state = GIC_LR_ACTIVE, .source = 2, .eoi_irq = true};
+	struct gic_lr back;
+
+	(void)state;
+	assert_int_equal(gic_v2_lr_encode(&lr) & (1u << 19), 1u << 19);
+	gic_v2_lr_decode(gic_v2_lr_encode(&lr), &back);
+	assert_true(back.eoi_irq);
+	assert_int_equal(gic_v3_lr_encode(&lr) & (1UL << 41), 1UL << 41);
+	gic_v3_lr_decode(gic_v3_lr_encode(&lr), &back);
+	assert_true(back.eoi_irq);
+	/* In a hw list register those bits are the physical INTID's. */
+	lr.hw = true;
+	lr.pirq = 27;
+	assert_int_equal(gic_v2_lr_encode(&lr) & (1u << 19), 0);
+	assert_int_equal(gic_v3_lr_encode(&lr) & (1UL << 41), 0);
+	lr.eoi_irq = false;
+	lr.hw = false;
+	assert_int_equal(gic_v2_lr_encode(&lr) & (1u << 19), 0);
+	assert_int_equal(gic_v3_lr_encode(&lr) & (1UL << 41), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_v3_software_lr),
-	    cmocka_unit_test(test_v3_hw_lr),
-	    cmocka_unit_test(test_v2_software_sgi_lr),
-	    cmocka_unit_test(test_v2_hw_lr),
+	    cmocka_unit_test(test_v3_software_lr),      cmocka_unit_test(test_v3_hw_lr),
+	    cmocka_unit_test(test_v2_software_sgi_lr),  cmocka_unit_test(test_v2_hw_lr),
+	    cmocka_unit_test(test_eoi_maintenance_bit),
 	};
 	return cmocka_run_group_tests_name("gic_lr", tests, NULL, NULL);
 }

@@ -246,6 +246,25 @@ static struct gic_lr *lr_for(const struct vcpu *v, uint32_t intid)
 	return NULL;
 }
 
+/* The list register of @v's pCPU holding @intid, or -1. */
+static int lr_of(const struct vcpu *v, uint32_t intid)
+{
+	for (unsigned int i = 0; i < NR_LRS; i++) {
+		if (lrs[v->pcpu][i].state && lrs[v->pcpu][i].virq == intid)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The guest acknowledges and EOIs @intid. */
+static void guest_complete(const struct vcpu *v, uint32_t intid)
+{
+	struct gic_lr *lr = lr_for(v, intid);
+
+	assert_int_equal(lr->state & GIC_LR_PENDING, GIC_LR_PENDING);
+	lr->state = 0;
+}
+
 static unsigned int nr_valid_lrs(const struct vcpu *v)
 {
 	unsigned int n = 0;
@@ -782,10 +801,10 @@ static void test_itargetsr_nonexistent_vcpus_masked(void **state)
 	wr(0, GICD_ITARGETSR + 44, 1, 0x08);
 	assert_int_equal(irq->target, 3);
 
-	/* Only CPUs 4-7, which this VM lacks: no target left; delivery stays where it was. */
+	/* Only CPUs 4-7, which this VM lacks: no target left, forwarded to no one. */
 	wr(0, GICD_ITARGETSR + 44, 1, 0xf0);
 	assert_int_equal(rd(0, GICD_ITARGETSR + 44, 1), 0x00);
-	assert_int_equal(irq->target, 3);
+	assert_int_equal(irq->target, VGIC_NO_TARGET);
 
 	/* Mixed: the bits of absent vCPUs drop off. */
 	wr(0, GICD_ITARGETSR + 44, 1, 0xf2);
@@ -794,15 +813,15 @@ static void test_itargetsr_nonexistent_vcpus_masked(void **state)
 	wr(0, GICD_ITARGETSR + 44, 4, 0x80c0a0f4);
 	assert_int_equal(rd(0, GICD_ITARGETSR + 44, 4), 0x00000004);
 	assert_int_equal(irq->target, 2);
-	assert_int_equal(irq_of(0, 45)->target, 0);
-	assert_int_equal(irq_of(0, 46)->target, 0);
-	assert_int_equal(irq_of(0, 47)->target, 0);
+	assert_int_equal(irq_of(0, 45)->target, VGIC_NO_TARGET);
+	assert_int_equal(irq_of(0, 46)->target, VGIC_NO_TARGET);
+	assert_int_equal(irq_of(0, 47)->target, VGIC_NO_TARGET);
 
 	/* With two vCPUs, 0x04 names nobody either. */
 	vm.nr_vcpus = 2;
 	wr(0, GICD_ITARGETSR + 48, 1, 0x04);
 	assert_int_equal(rd(0, GICD_ITARGETSR + 48, 1), 0);
-	assert_int_equal(irq_of(0, 48)->target, 0);
+	assert_int_equal(irq_of(0, 48)->target, VGIC_NO_TARGET);
 	wr(1, GICD_ITARGETSR + 48, 1, 0x06);
 	assert_int_equal(rd(0, GICD_ITARGETSR + 48, 1), 0x02);
 	assert_int_equal(irq_of(0, 48)->target, 1);
@@ -835,10 +854,10 @@ static void test_itargetsr_hw_spi_routes(void **state)
 	assert_int_equal(rec.routes, 3);
 	assert_int_equal(rec.route_pcpu, vcpus[2]->pcpu);
 
-	/* Nobody that exists: nothing routed, it keeps going where it went. */
+	/* Nobody that exists: no target; the physical one is not rerouted. */
 	wr(0, GICD_ITARGETSR + 50, 1, 0xf0);
 	assert_int_equal(rec.routes, 3);
-	assert_int_equal(irq->target, 2);
+	assert_int_equal(irq->target, VGIC_NO_TARGET);
 
 	/* A software SPI is never routed. */
 	wr(0, GICD_ITARGETSR + 51, 1, 0x08);
@@ -864,7 +883,7 @@ static void assert_sgi_on(uint32_t intid, unsigned int mask, unsigned int source
 		assert_int_equal(irq->pending, hit);
 		assert_int_equal(on_ap_list(v, irq), hit);
 		if (hit)
-			assert_int_equal(irq->sgi_source, source);
+			assert_int_equal(irq->sgi_pend_src, 1u << source);
 		/* The other SGIs are untouched. */
 		for (uint32_t i = 0; i < GIC_NR_SGIS; i++) {
 			if (i != intid)
@@ -925,7 +944,7 @@ static void test_sgir_source_is_writer(void **state)
 	rec.sgis = 0;
 	wr(1, GICD_SGIR, 4, SGIR(0, 0x02, 2));
 	assert_true(irq_of(1, 2)->pending);
-	assert_int_equal(irq_of(1, 2)->sgi_source, 1);
+	assert_int_equal(irq_of(1, 2)->sgi_pend_src, 1u << 1);
 	assert_int_equal(rec.sgis, 0);
 }
 
@@ -944,7 +963,7 @@ static void test_sgir_all_but_self(void **state)
 	assert_false(irq_of(0, 8)->pending);
 	for (unsigned int v = 1; v < NR_TEST_VCPUS; v++) {
 		assert_true(irq_of(v, 8)->pending);
-		assert_int_equal(irq_of(v, 8)->sgi_source, 0);
+		assert_int_equal(irq_of(v, 8)->sgi_pend_src, 1u << 0);
 	}
 	sync(vcpus[3]);
 	assert_int_equal(lr_for(vcpus[3], 7)->source, 2);
@@ -987,7 +1006,7 @@ static void test_sgir_intid_from_low_bits(void **state)
 	assert_sgi_on(9, 0x02, 0);
 	wr(2, GICD_SGIR, 4, SGIR(0, 0x08, 15));
 	assert_true(irq_of(3, 15)->pending);
-	assert_int_equal(irq_of(3, 15)->sgi_source, 2);
+	assert_int_equal(irq_of(3, 15)->sgi_pend_src, 1u << 2);
 	/* Bits 31:26 are SBZ too. */
 	wr(0, GICD_SGIR, 4, 0xfc000000u | SGIR(0, 0x04, 0));
 	assert_true(irq_of(2, 0)->pending);
@@ -1008,7 +1027,7 @@ static void test_sgir_disabled_sgi_waits(void **state)
 	wr(0, GICD_SGIR, 4, SGIR(0, 0x02, 6));
 	assert_true(irq->pending);
 	assert_false(irq->queued);
-	assert_int_equal(irq->sgi_source, 0);
+	assert_int_equal(irq->sgi_pend_src, 1u << 0);
 	sync(vcpus[1]);
 	assert_int_equal(nr_valid_lrs(vcpus[1]), 0);
 	/* Enabled by its owner: delivered, with its source. */
@@ -1019,24 +1038,55 @@ static void test_sgir_disabled_sgi_waits(void **state)
 }
 
 /*
- * Not tested here (a bug, reported rather than fixed): an SGI the target is
- * handling (active in a list register, source A) raised again from source B
- * has its active list register rewritten with source B (vgic_v2.c:52 sets
- * sgi_source; vgic.c:357 rewrites active LRs), so the LR no longer matches
- * the CPUID the guest read from GICC_IAR and will write to GICC_EOIR.
+ * An SGI raised by two sources before its target takes it is two interrupts:
+ * delivered once from each, lowest source first; while the first is in the
+ * list register, the guest's EOI of it asks for a maintenance interrupt.
  */
-static void test_sgir_several_sources_last_wins(void **state)
+static void test_sgir_several_sources_each_delivered(void **state)
 {
+	struct gic_lr *lr;
+
 	(void)state;
 	sgi_setup(1);
-	/* Raised by 0 then 2 before vCPU 1 runs: one delivery, from the last (documented). */
-	wr(0, GICD_SGIR, 4, SGIR(0, 0x02, 1));
 	wr(2, GICD_SGIR, 4, SGIR(0, 0x02, 1));
-	assert_int_equal(irq_of(1, 1)->sgi_source, 2);
+	wr(0, GICD_SGIR, 4, SGIR(0, 0x02, 1));
+	assert_int_equal(irq_of(1, 1)->sgi_pend_src, 0x05);
 	assert_int_equal(vcpus[1]->vgic.nr_ap, 1);
 	sync(vcpus[1]);
-	assert_int_equal(nr_valid_lrs(vcpus[1]), 1);
-	assert_int_equal(lr_for(vcpus[1], 1)->source, 2);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->source, 0);
+	assert_int_equal(lr->state, GIC_LR_PENDING);
+	assert_true(lr->eoi_irq);
+
+	lr->state = GIC_LR_ACTIVE; /* the guest read source 0 from GICC_IAR */
+	sync(vcpus[1]);
+	assert_int_equal(irq_of(1, 1)->sgi_pend_src, 0x04);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->source, 0); /* its EOI must match: never rewritten with 2 */
+	assert_int_equal(lr->state, GIC_LR_ACTIVE);
+	assert_true(lr->eoi_irq);
+
+	lr->state = 0; /* EOI: the maintenance interrupt brings us back */
+	sync(vcpus[1]);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->source, 2);
+	assert_int_equal(lr->state, GIC_LR_PENDING);
+	assert_false(lr->eoi_irq);
+	guest_complete(vcpus[1], 1);
+	sync(vcpus[1]);
+	assert_false(irq_of(1, 1)->pending);
+	assert_int_equal(irq_of(1, 1)->sgi_pend_src, 0);
+
+	/* Active from 3, raised again by 3: pending and active, one register. */
+	wr(3, GICD_SGIR, 4, SGIR(0, 0x02, 1));
+	sync(vcpus[1]);
+	lr_for(vcpus[1], 1)->state = GIC_LR_ACTIVE;
+	wr(3, GICD_SGIR, 4, SGIR(0, 0x02, 1));
+	sync(vcpus[1]);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->state, GIC_LR_PENDING | GIC_LR_ACTIVE);
+	assert_int_equal(lr->source, 3);
+	assert_false(lr->eoi_irq);
 }
 
 /* Reads see what the guest did with the accessing vCPU's list registers. */
@@ -1065,24 +1115,77 @@ static void test_reads_fold_own_list_registers(void **state)
 
 /* Registers that are not kept ------------------------------------------------------ */
 
-static void test_cpendsgir_spendsgir_ignored(void **state)
+/*
+ * GICD_SPENDSGIRn / GICD_CPENDSGIRn: the accessing vCPU's SGIs, a byte each,
+ * a bit per source; the SGI bits of GICD_ISPENDR0 / ICPENDR0 are read-only.
+ */
+static void test_spendsgir_cpendsgir(void **state)
 {
-	struct snapshot before;
+	struct vgic_irq *irq = irq_of(2, 5);
 
 	(void)state;
 	sgi_setup(5);
-	wr(0, GICD_SGIR, 4, SGIR(0, 0x0f, 5)); /* some SGI state to leave alone */
-	snap(&before);
-	for (uint32_t off = V2_CPENDSGIR; off < V2_SPENDSGIR + 0x10; off += 4) {
-		for (unsigned int v = 0; v < NR_TEST_VCPUS; v++) {
-			assert_int_equal(rd(v, off, 4), 0);
-			wr(v, off, 4, 0xffffffff);
-			assert_int_equal(rd(v, off, 4), 0);
-		}
+	wr(0, GICD_SGIR, 4, SGIR(0, 0x0f, 5)); /* SGI 5 from 0 on every vCPU */
+	for (unsigned int v = 0; v < NR_TEST_VCPUS; v++) {
+		assert_int_equal(rd(v, V2_SPENDSGIR + 4, 4), 0x0100);
+		assert_int_equal(rd(v, V2_CPENDSGIR + 4, 4), 0x0100);
+		assert_int_equal(rd(v, GICD_ISPENDR, 4) & 0xffff, BIT(5));
 	}
-	assert_unchanged(&before);
+	/* Set from sources 1 and 3 (byte access); absent sources 4-7 are dropped. */
+	wr(2, V2_SPENDSGIR + 5, 1, 0xfa);
+	assert_int_equal(irq->sgi_pend_src, 0x0b);
+	assert_int_equal(rd(2, V2_SPENDSGIR + 4, 4), 0x0b00);
+	assert_int_equal(rd(1, V2_SPENDSGIR + 4, 4), 0x0100); /* banked */
+	wr(2, V2_CPENDSGIR + 4, 4, 0x0100);
+	assert_int_equal(irq->sgi_pend_src, 0x0a);
+	assert_true(irq->pending);
+	sync(vcpus[2]);
+	assert_int_equal(lr_for(vcpus[2], 5)->source, 1);
+	/* All cleared: no longer pending, out of its list register. */
+	wr(2, V2_CPENDSGIR + 5, 1, 0xff);
+	assert_int_equal(irq->sgi_pend_src, 0);
+	assert_false(irq->pending);
+	sync(vcpus[2]);
+	assert_int_equal(lr_of(vcpus[2], 5), -1);
+
+	/* ISPENDR0 / ICPENDR0 do not change an SGI's pending state on a GICv2. */
+	wr(1, GICD_ISPENDR, 4, 0xffff);
+	assert_false(irq_of(1, 6)->pending);
+	wr(3, GICD_ICPENDR, 4, 0xffff);
+	assert_true(irq_of(3, 5)->pending);
 	assert_int_equal(rec.unhandled, 0);
 	assert_int_equal(rec.panics, 0);
+}
+
+/* An SPI whose ITARGETSR byte is 0 goes to no vCPU, until a target is set. */
+static void test_itargetsr_zero_forwards_nowhere(void **state)
+{
+	struct vgic_irq *irq = irq_of(0, 60);
+
+	(void)state;
+	wr(0, GICD_CTLR, 4, 1);
+	wr(0, GICD_ITARGETSR + 60, 1, 0x02);
+	wr(0, GICD_ISENABLER + 4, 4, BIT(60 - 32));
+	wr(0, GICD_ITARGETSR + 60, 1, 0x00);
+	wr(0, GICD_ISPENDR + 4, 4, BIT(60 - 32));
+	assert_true(irq->pending);
+	assert_false(irq->queued);
+	for (unsigned int v = 0; v < NR_TEST_VCPUS; v++) {
+		sync(vcpus[v]);
+		assert_int_equal(lr_of(vcpus[v], 60), -1);
+	}
+	/* Pending in a list register when its target goes: out of it, still pending. */
+	wr(0, GICD_ITARGETSR + 60, 1, 0x04);
+	assert_true(on_ap_list(2, irq));
+	sync(vcpus[2]);
+	assert_int_equal(lr_for(vcpus[2], 60)->state, GIC_LR_PENDING);
+	wr(0, GICD_ITARGETSR + 60, 1, 0x00);
+	sync(vcpus[2]);
+	assert_int_equal(lr_of(vcpus[2], 60), -1);
+	assert_true(irq->pending);
+	wr(1, GICD_ITARGETSR + 60, 1, 0x08);
+	sync(vcpus[3]);
+	assert_int_equal(lr_for(vcpus[3], 60)->state, GIC_LR_PENDING);
 }
 
 static void test_unknown_offsets(void **state)
@@ -1165,9 +1268,11 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_sgir_intid_from_low_bits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sgir_disabled_sgi_waits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sgir_several_sources_last_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sgir_several_sources_each_delivered, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_reads_fold_own_list_registers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cpendsgir_spendsgir_ignored, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spendsgir_cpendsgir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_itargetsr_zero_forwards_nowhere, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_offsets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handler_releases_lock, setup, teardown),
 	};

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "exception.h"
+#include "gicv2.h"
 #include "gicv3.h"
 #include "printf.h"
 #include "smccc.h"
@@ -177,10 +178,10 @@ void guest_exception(struct exc_frame *frame, unsigned long vector)
 	if (vector == VEC_CUR_SPX_SYNC && entry_capture(frame))
 		return;
 	if (vector == VEC_CUR_SPX_IRQ) {
-		gicv3_handle_irqs(irq_record);
+		tg_gic_handle_irqs(irq_record);
 		return;
 	}
-	if (vector == VEC_CUR_SPX_FIQ) {
+	if (vector == VEC_CUR_SPX_FIQ && tg_gic_is_v3()) {
 		gicv3_handle_fiqs(fiq_record);
 		return;
 	}
@@ -273,7 +274,7 @@ static void test_unknown(const char *name, smccc_fn call, unsigned long fid)
  * abort_rec and steps over the load, leaving the result 0xdeadbeef.
  * *load_pc (if not NULL) gets the address of the load, to compare with ELR.
  */
-static uint32_t probe_read32(unsigned long addr, unsigned long *load_pc)
+static __attribute__((noinline)) uint32_t probe_read32(unsigned long addr, unsigned long *load_pc)
 {
 	uint32_t val = 0xdeadbeef;
 	unsigned long pc;
@@ -365,6 +366,10 @@ static void test_gicr_typer(void)
  */
 static void gic_setup(void)
 {
+	if (!tg_gic_is_v3()) {
+		gicv2_enable();
+		return;
+	}
 	if (!gicv3_enable_sre()) {
 		fail("gic-init", "ICC_SRE_EL1.SRE stays 0 (ICC_SRE_EL1=0x%lx)",
 		     read_sysreg(icc_sre_el1));
@@ -443,9 +448,9 @@ static void test_sgi_self(void)
 	char buf[64];
 
 	irq_log_reset();
-	gicv3_private_set_priority(0, SGI_SELF_INTID, SGI_SELF_PRIORITY);
-	gicv3_private_enable(0, SGI_SELF_INTID);
-	gicv3_send_sgi(read_sysreg(mpidr_el1), SGI_SELF_INTID);
+	tg_gic_set_priority(SGI_SELF_INTID, SGI_SELF_PRIORITY);
+	tg_gic_enable(SGI_SELF_INTID);
+	tg_gic_sgi_self(SGI_SELF_INTID);
 	irq_wait(1, IRQ_TIMEOUT_MS);
 
 	if (irqs.count == 1 && irqs.intid[0] == SGI_SELF_INTID)
@@ -472,18 +477,17 @@ static const uint8_t overflow_priority[OVERFLOW_NR_SGIS] = {
 static void test_sgi_overflow_priority(void)
 {
 	unsigned int seen[OVERFLOW_NR_SGIS] = {0};
-	uint64_t self = read_sysreg(mpidr_el1);
 	uint16_t expected[OVERFLOW_NR_SGIS];
 	char buf[64], expected_buf[64];
 	const char *why = NULL;
 
 	irq_log_reset();
 	for (unsigned int i = 0; i < OVERFLOW_NR_SGIS; i++) {
-		gicv3_private_set_priority(0, OVERFLOW_FIRST_SGI + i, overflow_priority[i]);
-		gicv3_private_enable(0, OVERFLOW_FIRST_SGI + i);
+		tg_gic_set_priority(OVERFLOW_FIRST_SGI + i, overflow_priority[i]);
+		tg_gic_enable(OVERFLOW_FIRST_SGI + i);
 	}
 	for (unsigned int i = 0; i < OVERFLOW_NR_SGIS; i++)
-		gicv3_send_sgi(self, OVERFLOW_FIRST_SGI + i);
+		tg_gic_sgi_self(OVERFLOW_FIRST_SGI + i);
 	irq_wait(OVERFLOW_NR_SGIS, IRQ_TIMEOUT_MS);
 
 	if (irqs.count != OVERFLOW_NR_SGIS)
@@ -553,10 +557,22 @@ static void fp_enable(void)
 
 /*
  * The hypervisor's view of the CPU: EL2 is not the guest's, EL1 is AArch64
- * only, the GIC is a GICv3 with system registers; SME, AMU, SPE, TRBE, FGT
+ * only, the GIC field matches the distributor (v3: system registers); SME, AMU, SPE, TRBE, FGT
  * and VHE read as absent, the reserved ID encodings as zero; SME
  * instructions are undefined; RAS, if shown, has no error records.
  */
+/*
+ * ID_AA64PFR0_EL1.GIC tells the truth: 1 (system registers) with a GICv3
+ * distributor (GICD_PIDR2.ArchRev 3), 0 with a GICv2 one (ArchRev 2).
+ */
+static bool gic_field_matches_distributor(unsigned long pfr0)
+{
+	if (ID_FIELD(pfr0, 24) == 1)
+		return GIC_PIDR2_ARCHREV(gic_read32(GICD_BASE + GICD_PIDR2)) == 3;
+	return ID_FIELD(pfr0, 24) == 0 &&
+	       GIC_PIDR2_ARCHREV(gic_read32(GICD_BASE + GICD_PIDR2_V2)) == 2;
+}
+
 static void test_id_registers(void)
 {
 	unsigned long pfr0 = read_sysreg(s3_0_c0_c4_0), pfr1 = read_sysreg(s3_0_c0_c4_1);
@@ -565,7 +581,7 @@ static void test_id_registers(void)
 	unsigned long smfr0 = read_sysreg(s3_0_c0_c4_5), reserved = read_sysreg(s3_0_c0_c4_3);
 	unsigned long esr;
 
-	if (ID_FIELD(pfr0, 8) || ID_FIELD(pfr0, 4) != 1 || ID_FIELD(pfr0, 24) != 1 ||
+	if (ID_FIELD(pfr0, 8) || ID_FIELD(pfr0, 4) != 1 || !gic_field_matches_distributor(pfr0) ||
 	    ID_FIELD(pfr0, 44) || ID_FIELD(pfr1, 24) || smfr0 || reserved || ID_FIELD(dfr0, 32) ||
 	    ID_FIELD(dfr0, 44) || ID_FIELD(mmfr0, 56) || ID_FIELD(mmfr1, 8)) {
 		fail("id-registers",
@@ -964,13 +980,21 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_id_registers();
 	test_sve();
 
-	test_gicd_id();
-	test_gicr_typer();
-	test_gicr_waker_reset();
+	if (tg_gic_detect()) {
+		test_gicd_id();
+		test_gicr_typer();
+		test_gicr_waker_reset();
+	}
 	gic_setup();
 	test_sgi_self();
 	test_sgi_overflow_priority();
-	test_gicv3_groups();
+	if (tg_gic_is_v3()) {
+		test_gicv3_groups();
+	} else {
+		test_gicv2_sgi_sources();
+		test_gicv2_sgi_pend_bits();
+		test_gicv2_no_target();
+	}
 	test_timers();
 	test_exception_entry();
 	test_pmu_el2();

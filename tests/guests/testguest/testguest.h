@@ -26,7 +26,8 @@ struct irq_log {
 	unsigned int count; /* may exceed IRQ_LOG_MAX: only the first are kept */
 	uint16_t intid[IRQ_LOG_MAX];
 	uint64_t timer_at; /* the timer's counter when the handler got a timer's interrupt */
-	unsigned int fiqs; /* Group 0 interrupts taken as FIQs, */
+	uint8_t source[IRQ_LOG_MAX];     /* GICv2 SGIs: the source CPU of each */
+	unsigned int fiqs;               /* Group 0 interrupts taken as FIQs, */
 	uint16_t fiq_intid[IRQ_LOG_MAX]; /* and which */
 };
 extern volatile struct irq_log irqs;
@@ -40,6 +41,22 @@ const char *irq_log_str(char *buf, size_t size);
  * IRQ_SETTLE_MS longer so that a duplicate would show, and mask them again.
  */
 void irq_wait(unsigned int n, unsigned int timeout_ms);
+
+/* gic.c: vCPU 0's private interrupts on either GIC version. */
+bool tg_gic_detect(void); /* true: GICv3 */
+bool tg_gic_is_v3(void);
+void tg_gic_set_priority(unsigned int intid, uint8_t priority);
+void tg_gic_enable(unsigned int intid);
+void tg_gic_disable(unsigned int intid);
+bool tg_gic_pending(unsigned int intid);
+const char *tg_gic_pend_reg(void); /* the pending register's name, for messages */
+void tg_gic_sgi_self(unsigned int intid);
+void tg_gic_handle_irqs(void (*handle)(unsigned int intid));
+
+/* gicv2.c: GICv2 distributor specifics. */
+void test_gicv2_sgi_sources(void);
+void test_gicv2_sgi_pend_bits(void);
+void test_gicv2_no_target(void);
 
 /* timers.c: the EL1 timers' checks, and what the IRQ handler does for a timer's interrupt. */
 void test_timers(void);

@@ -1,17 +1,17 @@
 /*
  * The EL1 timers as the Arm ARM describes them (D11.2), checked by vCPU 0
- * through its virtual GICv3:
+ * through its virtual GIC (either version):
  *
  * - the virtual timer (CNTV_*, PPI 27) and the EL1 physical timer (CNTP_*,
  *   PPI 30) each interrupt once per shot, never before their compare value,
  *   and again on the next shot (the guest's EOI ended the physical one);
  * - a timer's interrupt is a level (ISTATUS && ENABLE && !IMASK): once the
  *   guest disables the timer, masks it or moves its compare value into the
- *   future, the interrupt no longer reads pending in GICR_ISPENDR0 and is not
+ *   future, the interrupt no longer reads pending (GICR_ISPENDR0, or
+ *   GICD_ISPENDR0 on a GICv2) and is not
  *   taken, whether it waited in a list register or in the vGIC's state
  *   (disabled in the redistributor); and the timer can fire again afterwards.
  */
-#include "gicv3.h"
 #include "sysreg.h"
 #include "testguest.h"
 #include "timer.h"
@@ -87,7 +87,7 @@ bool timer_irq_stop(unsigned int intid)
 
 static bool timer_reads_pending(const struct guest_timer *t)
 {
-	return gic_read32(gicr_sgi_base(0) + GICR_ISPENDR0) & (1U << t->intid);
+	return tg_gic_pending(t->intid);
 }
 
 /*
@@ -142,8 +142,8 @@ static bool timer_shot(const struct guest_timer *t, unsigned int shot)
  * first. */
 static void test_timer_shots(const struct guest_timer *t)
 {
-	gicv3_private_set_priority(0, t->intid, TIMER_PRIORITY);
-	gicv3_private_enable(0, t->intid);
+	tg_gic_set_priority(t->intid, TIMER_PRIORITY);
+	tg_gic_enable(t->intid);
 	if (timer_shot(t, 1) && timer_shot(t, 2))
 		pass(t->name);
 }
@@ -187,28 +187,28 @@ static bool timer_wait_pending(const struct guest_timer *t)
  */
 static bool timer_level_case(const struct guest_timer *t, enum level_drop how, bool in_lr)
 {
-	const char *where = in_lr ? "enabled" : "disabled in GICR_ICENABLER0";
+	const char *where = in_lr ? "enabled" : "disabled in the distributor";
 	char buf[64];
 
 	irq_log_reset();
 	if (!in_lr)
-		gicv3_private_disable(0, t->intid);
+		tg_gic_disable(t->intid);
 	timer_set_cval(t, timer_count(t));
 	timer_set_ctl(t, CNT_CTL_ENABLE);
 	if (!timer_wait_pending(t)) {
-		fail("timer-level", "%s (%s): never read pending in GICR_ISPENDR0 (CTL 0x%lx)",
-		     t->name, where, timer_ctl(t));
+		fail("timer-level", "%s (%s): never read pending in %s (CTL 0x%lx)", t->name, where,
+		     tg_gic_pend_reg(), timer_ctl(t));
 		timer_set_ctl(t, 0);
 		return false;
 	}
 	timer_drop_level(t, how);
 	if (timer_reads_pending(t)) {
-		fail("timer-level", "%s (%s): still pending in GICR_ISPENDR0 after %s", t->name,
-		     where, drop_names[how]);
+		fail("timer-level", "%s (%s): still pending in %s after %s", t->name, where,
+		     tg_gic_pend_reg(), drop_names[how]);
 		timer_set_ctl(t, 0);
 		return false;
 	}
-	gicv3_private_enable(0, t->intid);
+	tg_gic_enable(t->intid);
 	local_irq_enable();
 	timer_delay_ms(IRQ_SETTLE_MS);
 	local_irq_disable();
