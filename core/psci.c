@@ -11,6 +11,12 @@
 
 #define PSCI_MIGRATE_INFO_TYPE_NOT_PRESENT 2 /* no Trusted OS needing migration */
 
+/*
+ * power_state in the original format (DEN0022 5.4.2: PSCI_FEATURES says so):
+ * StateID 15:0, StateType 16, PowerLevel 25:24; every other bit is reserved.
+ */
+#define PSCI_POWER_STATE_VALID (0xffffU | (1U << 16) | (3U << 24))
+
 /* An SMC32 call passes 32-bit arguments: ignore whatever is above. */
 static uint64_t psci_arg(const struct smccc_regs *r, unsigned int n)
 {
@@ -98,6 +104,19 @@ static long psci_affinity_info(struct vcpu *caller, uint64_t target, uint32_t le
 	return pending ? VCPU_ON_PENDING : VCPU_OFF;
 }
 
+/*
+ * power_state is 32 bits in both forms (only the entry point and context are
+ * 64-bit in SMC64). A valid one is treated as standby: the vCPU returns at
+ * once, as if woken by an interrupt; its state is untouched, which every
+ * power state allows.
+ */
+static long psci_cpu_suspend(uint32_t power_state)
+{
+	if (power_state & ~PSCI_POWER_STATE_VALID)
+		return PSCI_RET_INVALID_PARAMETERS;
+	return PSCI_RET_SUCCESS;
+}
+
 static long psci_system_reset2(struct vcpu *v, uint32_t type)
 {
 	/*
@@ -121,11 +140,7 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 		break;
 	case PSCI_CPU_SUSPEND:
 	case PSCI_CPU_SUSPEND_64:
-		/*
-		 * Treated as standby: the vCPU returns at once, as if woken by an
-		 * interrupt; its state is untouched, which every power state allows.
-		 */
-		ret = PSCI_RET_SUCCESS;
+		ret = psci_cpu_suspend((uint32_t)r->a[1]);
 		break;
 	case PSCI_CPU_OFF:
 		vcpu_power_off(v); /* does not return */

@@ -3,6 +3,7 @@
  * handler. Handlers touch the guest's registers only through the frame.
  */
 #include "arch/arm64/cpu_state.h"
+#include "arch/arm64/endian.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/pmu.h"
 #include "arch/arm64/sysregs.h"
@@ -129,11 +130,19 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 			vcpu_fault_injected(&v->fault, regs->pc);
 			return;
 		}
-		if (d.write)
+		bool big_endian = guest_data_big_endian(regs->cpsr, READ_SYSREG(sctlr_el1));
+
+		if (d.write) {
 			acc.data = guest_reg_read(regs, d.reg);
+			if (big_endian)
+				acc.data = bswap_size(acc.data, d.size);
+		}
 		if (vm_emulate_mmio(v, &acc)) {
 			if (!d.write)
-				guest_reg_write(regs, d.reg, mmio_extend(acc.data, &d));
+				guest_reg_write(
+				    regs, d.reg,
+				    mmio_extend(
+					big_endian ? bswap_size(acc.data, d.size) : acc.data, &d));
 			regs->pc += esr_insn_len(regs->esr); /* 2 for a 16-bit T32 load/store */
 			return;
 		}

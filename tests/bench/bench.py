@@ -32,7 +32,7 @@ VIRT_COMMON = ["-cpu", "cortex-a57", "-smp", "4", "-m", "1G", "-nographic", "-ne
 BOOT_RUNS = int(os.environ.get("BENCH_BOOT_RUNS", "3"))
 
 OPS = ["hvc-null", "psci-version-hvc", "smc-forwarded", "mmio-read", "ipi-roundtrip",
-       "vtimer-latency", "spi-passthrough"]
+       "vtimer-latency", "ptimer-latency", "spi-passthrough"]
 OP_TITLES = {
     "hvc-null": "HVC null call (unknown ID, returns -1)",
     "psci-version-hvc": "PSCI_VERSION over HVC",
@@ -40,6 +40,7 @@ OP_TITLES = {
     "mmio-read": "emulated MMIO read (GICD_IIDR)",
     "ipi-roundtrip": "IPI round trip between two vCPUs",
     "vtimer-latency": "virtual timer: deadline to guest handler",
+    "ptimer-latency": "EL1 physical timer: deadline to guest handler",
     "spi-passthrough": "passthrough SPI (PL011) delivery",
 }
 

@@ -8,7 +8,7 @@ import subprocess
 from conftest import build_path
 
 OPS = ["hvc-null", "psci-version-hvc", "smc-forwarded", "mmio-read", "ipi-roundtrip",
-       "vtimer-latency", "spi-passthrough"]
+       "vtimer-latency", "ptimer-latency", "spi-passthrough"]
 
 
 def run_bench(kernel, hyp):

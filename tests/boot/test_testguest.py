@@ -23,6 +23,8 @@ CHECKS_TAIL = [# the EL1 virtual and physical timers: shots, and their level out
                "vtimer", "ptimer", "timer-level",
                # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
                "exception-entry", "pmu-el2",
+               # CPU_SUSPEND's power_state, and emulated MMIO of a big-endian guest
+               "cpu-suspend-power-state", "mmio-big-endian",
                # PSCI CPU_ON of the other vCPUs
                "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
                "cpu-on-bad-mpidr", "cpu-on-bad-entry",

@@ -68,12 +68,15 @@ fuzz: $(FUZZ_BINS)
 	done; exit $$fail
 
 # Every checked-in input once: the corpus and the past crashers (regressions).
+# A failing input is copied to build/fuzz/artifacts/NAME, never into the tree.
 fuzz-replay: $(FUZZ_BINS)
 	$(Q)fail=0; for t in $(FUZZ_TARGETS); do \
 		dirs=$$(cd tests/fuzz && ls -d corpus/$$t crashers/$$t 2>/dev/null); \
 		[ -n "$$dirs" ] || continue; \
 		files=$$(cd tests/fuzz && find $$dirs -type f | wc -l); \
-		if (cd tests/fuzz && ../../$(FUZZ_BUILD)/fuzz_$$t -runs=0 -timeout=10 $$dirs \
+		mkdir -p $(FUZZ_BUILD)/artifacts/$$t; \
+		if (cd tests/fuzz && ../../$(FUZZ_BUILD)/fuzz_$$t -runs=0 -timeout=10 \
+			-artifact_prefix=../../$(FUZZ_BUILD)/artifacts/$$t/ $$dirs \
 			>../../$(FUZZ_BUILD)/replay-$$t.log 2>&1); then \
 			echo "== fuzz_$$t: $$files inputs replayed, OK"; \
 		else \

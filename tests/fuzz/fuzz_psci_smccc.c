@@ -481,9 +481,16 @@ static bool call_step(struct fuzz_in *in)
 			FUZZ_CHECK(ret == 0x10001, "PSCI_VERSION %ld", (long)ret);
 			break;
 		case PSCI_CPU_SUSPEND:
-		case PSCI_CPU_SUSPEND_64:
-			FUZZ_CHECK(ret == 0, "CPU_SUSPEND %ld", (long)ret);
+		case PSCI_CPU_SUSPEND_64: {
+			/* power_state is 32 bits in both forms; reserved bits refuse it. */
+			long want = ((uint32_t)before.a[1] & ~0x0301ffffU)
+			                ? PSCI_RET_INVALID_PARAMETERS
+			                : PSCI_RET_SUCCESS;
+
+			FUZZ_CHECK(ret == want, "CPU_SUSPEND(0x%lx) %ld, expected %ld",
+			           (unsigned long)before.a[1], (long)ret, want);
 			break;
+		}
 		case PSCI_CPU_ON:
 		case PSCI_CPU_ON_64: {
 			int t = model_by_mpidr(a1);

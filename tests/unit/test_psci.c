@@ -928,6 +928,24 @@ static void test_cpu_suspend(void **state)
 		                 PSCI_RET_SUCCESS);
 		assert_int_equal(call(conduits[c], PSCI_CPU_SUSPEND_64, 0x10000, RAM_IPA, 5),
 		                 PSCI_RET_SUCCESS);
+		/* StateID, StateType and PowerLevel all set: still valid. */
+		assert_int_equal(call(conduits[c], PSCI_CPU_SUSPEND, 0x0301ffff, RAM_IPA, 0),
+		                 PSCI_RET_SUCCESS);
+		/* Reserved bits (23:17, 31:26) set: INVALID_PARAMETERS (PSCI 1.1, 5.4.2). */
+		for (unsigned int bit = 17; bit < 32; bit++) {
+			if (bit == 24 || bit == 25)
+				continue;
+			assert_int_equal(
+			    call(conduits[c], PSCI_CPU_SUSPEND, 1UL << bit, RAM_IPA, 0),
+			    PSCI_RET_INVALID_PARAMETERS);
+			assert_int_equal(
+			    call(conduits[c], PSCI_CPU_SUSPEND_64, 1UL << bit, RAM_IPA, 0),
+			    PSCI_RET_INVALID_PARAMETERS);
+		}
+		/* power_state is 32 bits in the SMC64 form too: bits 63:32 are not its. */
+		assert_int_equal(
+		    call(conduits[c], PSCI_CPU_SUSPEND_64, 0xdead000000000000UL, RAM_IPA, 0),
+		    PSCI_RET_SUCCESS);
 	}
 	assert_int_equal(vcpu_power_state(vcpus[0]), VCPU_ON);
 	assert_int_equal(rec.vtimer_stop + total_kicks(), 0);

@@ -20,6 +20,7 @@ vcpu_fault_SRCS := vcpu/vcpu_fault.c $(VM_LOG_SRCS)
 stage2_SRCS := arch/arm64/stage2.c arch/arm64/pagetable.c
 cpufeature_SRCS := arch/arm64/cpufeature.c
 pstate_SRCS := arch/arm64/pstate.c
+endian_SRCS :=
 mm_SRCS     := core/mm.c
 psci_SRCS   := core/psci.c core/smccc.c vcpu/vcpu.c arch/arm64/cpufeature.c
 vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c $(VM_LOG_SRCS)

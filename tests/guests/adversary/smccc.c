@@ -157,8 +157,9 @@ static bool psci_ok(const uint64_t *in, int64_t ret, const char **why)
 		*why = "PSCI_VERSION";
 		return is64 ? ret == RET_NOT_SUPPORTED : ret == 0x10001;
 	case 0x01:
+		/* power_state (32 bits in both forms): reserved bits 31:26, 23:17 refuse it. */
 		*why = "CPU_SUSPEND";
-		return ret == RET_SUCCESS || ret == RET_INVALID_PARAMS;
+		return ret == (((uint32_t)in[1] & ~0x0301ffffU) ? RET_INVALID_PARAMS : RET_SUCCESS);
 	case 0x03:
 		*why = "CPU_ON of no vCPU";
 		return ret == RET_INVALID_PARAMS;

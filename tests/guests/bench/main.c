@@ -53,8 +53,8 @@ _Static_assert(BENCH_ITERS > 0 && BENCH_IPI_ITERS > 0 && BENCH_TIMER_SHOTS > 0 &
                "averages divide by the iteration counts");
 
 /*
- * vtimer-latency reads the counter 0, 1, ... TIMER_DITHER - 1 instructions
- * late in turn: see bench_vtimer(). One counter tick under QEMU, 16 ns.
+ * vtimer-latency and ptimer-latency read the counter 0, 1, ... TIMER_DITHER - 1 instructions
+ * late in turn: see bench_timer(). One counter tick under QEMU, 16 ns.
  */
 #define TIMER_DITHER 16
 _Static_assert(BENCH_TIMER_SHOTS % TIMER_DITHER == 0, "whole dither cycles");
@@ -68,6 +68,7 @@ _Static_assert(BENCH_TIMER_SHOTS % TIMER_DITHER == 0, "whole dither cycles");
 #define SGI_PING        1 /* vCPU 0 -> vCPU 1 */
 #define SGI_PONG        2 /* vCPU 1 -> vCPU 0 */
 #define VTIMER_INTID    27
+#define PTIMER_INTID    30
 #define IRQ_PRIORITY    0x80
 #define CNTV_CTL_ENABLE (1UL << 0)
 
@@ -207,6 +208,13 @@ static void irq_dispatch(unsigned int intid)
 		write_sysreg(cntv_ctl_el0, 0);
 		isb();
 		tick_syncing = false;
+		timer_fired = true;
+		break;
+	case PTIMER_INTID:
+		/* CNTVOFF is 0 (natively and under the hypervisor): one count for both timers. */
+		timer_latency += cntvct_after_nops(timer_dither) - timer_cval;
+		write_sysreg(cntp_ctl_el0, 0);
+		isb();
 		timer_fired = true;
 		break;
 	case UART_INTID:
@@ -455,7 +463,7 @@ static void bench_ipi(void)
 	report("ipi-roundtrip", BENCH_IPI_ITERS, t1 - t0);
 }
 
-/* --- Virtual timer: deadline to handler --- */
+/* --- The EL1 timers: deadline to handler --- */
 
 /*
  * The interrupt comes at the deadline, a counter tick, so the handler's
@@ -469,7 +477,7 @@ static void bench_ipi(void)
  * host's real time to the next deadline, which would make the numbers vary
  * between runs; a spinning CPU keeps time tied to instructions.
  */
-static void bench_vtimer(void)
+static void bench_timer(const char *name, bool phys)
 {
 	uint64_t delay = us_to_ticks(TIMER_DELAY_US);
 
@@ -480,13 +488,18 @@ static void bench_vtimer(void)
 		timer_fired = false;
 		timer_dither = i % TIMER_DITHER;
 		timer_cval = timer_now() + delay;
-		write_sysreg(cntv_cval_el0, timer_cval);
-		write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+		if (phys) {
+			write_sysreg(cntp_cval_el0, timer_cval);
+			write_sysreg(cntp_ctl_el0, CNTV_CTL_ENABLE);
+		} else {
+			write_sysreg(cntv_cval_el0, timer_cval);
+			write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+		}
 		isb();
-		spin_until(&timer_fired, "vtimer-latency");
+		spin_until(&timer_fired, name);
 	}
 	local_irq_disable();
-	report("vtimer-latency", BENCH_TIMER_SHOTS, timer_latency);
+	report(name, BENCH_TIMER_SHOTS, timer_latency);
 }
 
 /* --- A passed-through device's SPI --- */
@@ -557,6 +570,9 @@ void guest_main(unsigned long dtb)
 	/* The virtual timer serves tick_sync() and vtimer-latency. */
 	gicv3_private_set_priority(0, VTIMER_INTID, IRQ_PRIORITY);
 	gicv3_private_enable(0, VTIMER_INTID);
+	/* The EL1 physical timer serves ptimer-latency. */
+	gicv3_private_set_priority(0, PTIMER_INTID, IRQ_PRIORITY);
+	gicv3_private_enable(0, PTIMER_INTID);
 	gicv3_cpu_if_enable();
 
 	bench_call("hvc-null", smccc_hvc, HVC_NULL_FID, true);
@@ -568,7 +584,8 @@ void guest_main(unsigned long dtb)
 		report_na("smc-forwarded", "no EL3 natively, SMC is UNDEFINED");
 	bench_mmio_read();
 	bench_ipi();
-	bench_vtimer();
+	bench_timer("vtimer-latency", false);
+	bench_timer("ptimer-latency", true);
 	bench_spi();
 
 	if (unexpected_irqs)

@@ -998,6 +998,8 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_timers();
 	test_exception_entry();
 	test_pmu_el2();
+	test_cpu_suspend_power_state();
+	test_mmio_big_endian();
 
 	test_cpu_on_secondary();
 	test_cpu_on_again();

@@ -71,6 +71,10 @@ bool entry_capture(struct exc_frame *frame);
 void test_gicr_waker_reset(void);
 void test_gicv3_groups(void);
 
+/* psci_mmio.c: CPU_SUSPEND's power_state, big-endian MMIO. */
+void test_cpu_suspend_power_state(void);
+void test_mmio_big_endian(void);
+
 /* pmu.c: the guest's PMU never counts the hypervisor. */
 void test_pmu_el2(void);
 
