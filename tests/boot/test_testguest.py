@@ -19,18 +19,21 @@ CHECKS_GICV3 = ["gicd-id", "gicr-typer", "gicr-waker", "sgi-self", "sgi-overflow
                 "gicv3-groups"]
 CHECKS_GICV2 = ["sgi-self", "sgi-overflow-priority",
                 "gicv2-sgi-sources", "gicv2-sgi-pend-bits", "gicv2-no-target"]
-CHECKS_TAIL = [# the EL1 virtual and physical timers: shots, and their level output
-               "vtimer", "ptimer", "timer-level",
-               # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
-               "exception-entry", "pmu-el2",
+# The checks about a vCPU's own CPU: on vCPU 0, then again on vCPUs 1-3.
+CHECKS_OWN_CPU = [# the EL1 virtual and physical timers: shots, and their level output
+                  "vtimer", "ptimer", "timer-level",
+                  # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
+                  "exception-entry", "pmu-el2"]
+CHECKS_TAIL = (CHECKS_OWN_CPU +
                # CPU_SUSPEND's power_state, and emulated MMIO of a big-endian guest
-               "cpu-suspend-power-state", "mmio-big-endian",
-               # PSCI CPU_ON of the other vCPUs
-               "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
-               "cpu-on-bad-mpidr", "cpu-on-bad-entry",
-               "cpu-on-already-on",
-               # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
-               "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"]
+               ["cpu-suspend-power-state", "mmio-big-endian"] +
+               ["vcpu%d %s" % (n, c) for n in (1, 2, 3) for c in CHECKS_OWN_CPU] +
+               ["every-vcpu",
+                # PSCI CPU_ON of the other vCPUs
+                "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
+                "cpu-on-bad-mpidr", "cpu-on-bad-entry", "cpu-on-already-on",
+                # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
+                "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"])
 GUEST_CHECKS = CHECKS_HEAD + CHECKS_GICV3 + CHECKS_TAIL
 GUEST_CHECKS_V2 = CHECKS_HEAD + CHECKS_GICV2 + CHECKS_TAIL
 

@@ -1,7 +1,8 @@
 /*
  * The test guest's GIC, whichever version the hypervisor gave it (its
  * ID_AA64PFR0_EL1.GIC field says whether the GICv3 system registers exist):
- * the checks that hold for both use these, for vCPU 0's private interrupts.
+ * the checks that hold for both use these, for the calling vCPU's private
+ * interrupts.
  */
 #include "gicv2.h"
 #include "gicv3.h"
@@ -9,6 +10,25 @@
 #include "testguest.h"
 
 static bool v3;
+
+unsigned int tg_cpu(void)
+{
+	return mpidr_aff0(read_sysreg(mpidr_el1));
+}
+
+/* The calling secondary vCPU's CPU interface (vCPU 0's is set up by main.c). */
+bool tg_gic_cpu_setup(void)
+{
+	if (!v3) {
+		gicv2_enable();
+		return true;
+	}
+	if (!gicv3_enable_sre() || !gicv3_redist_wake(tg_cpu(), TIMEOUT_MS))
+		return false;
+	gicv3_private_group1(tg_cpu());
+	gicv3_cpu_if_enable();
+	return true;
+}
 
 bool tg_gic_is_v3(void)
 {
@@ -24,7 +44,7 @@ bool tg_gic_detect(void)
 void tg_gic_set_priority(unsigned int intid, uint8_t priority)
 {
 	if (v3)
-		gicv3_private_set_priority(0, intid, priority);
+		gicv3_private_set_priority(tg_cpu(), intid, priority);
 	else
 		gic_write8(GICD_BASE + GICD_IPRIORITYR + intid, priority);
 }
@@ -32,7 +52,7 @@ void tg_gic_set_priority(unsigned int intid, uint8_t priority)
 void tg_gic_enable(unsigned int intid)
 {
 	if (v3)
-		gicv3_private_enable(0, intid);
+		gicv3_private_enable(tg_cpu(), intid);
 	else
 		gic_write32(GICD_BASE + GICD_ISENABLER, 1U << intid);
 }
@@ -40,14 +60,14 @@ void tg_gic_enable(unsigned int intid)
 void tg_gic_disable(unsigned int intid)
 {
 	if (v3)
-		gicv3_private_disable(0, intid);
+		gicv3_private_disable(tg_cpu(), intid);
 	else
 		gic_write32(GICD_BASE + GICD_ICENABLER, 1U << intid);
 }
 
 bool tg_gic_pending(unsigned int intid)
 {
-	unsigned long reg = v3 ? gicr_sgi_base(0) + GICR_ISPENDR0 : GICD_BASE + GICD_ISPENDR;
+	unsigned long reg = v3 ? gicr_sgi_base(tg_cpu()) + GICR_ISPENDR0 : GICD_BASE + GICD_ISPENDR;
 
 	return gic_read32(reg) & (1U << intid);
 }

@@ -46,7 +46,9 @@
 #define SECONDARY_CONTEXT3 0xc0de0003UL
 #define SECONDARY_DIRTY    0xc0de0d17UL /* leave FP/SVE/PAuth state behind, then CPU_OFF */
 #define SECONDARY_INSPECT  0xc0de1a5fUL /* report what the CPU holds at entry */
-#define BAD_ENTRY_IPA      0x1000UL     /* below guest RAM (flash on QEMU virt) */
+#define SECONDARY_CHECKS   0xc0de0c4eUL /* run the per-vCPU checks, then CPU_OFF */
+#define CHECKS_TIMEOUT_MS  10000
+#define BAD_ENTRY_IPA      0x1000UL /* below guest RAM (flash on QEMU virt) */
 
 static unsigned int passed, failed;
 
@@ -94,9 +96,25 @@ extern char secondary_entry[]; /* start.S */
 extern char dead_handler_entry[];
 void __attribute__((noreturn)) secondary_main(unsigned long context);
 
+/*
+ * A check's line names the vCPU it ran on, but for vCPU 0's: "TG: PASS vcpu2
+ * vtimer". A secondary prints only while vCPU 0 waits for it, so lines never
+ * interleave.
+ */
+static void check_line(const char *verdict, const char *name)
+{
+	unsigned int cpu = tg_cpu();
+
+	if (cpu)
+		gprintf("TG: %s vcpu%u %s", verdict, cpu, name);
+	else
+		gprintf("TG: %s %s", verdict, name);
+}
+
 void pass(const char *name)
 {
-	gprintf("TG: PASS %s\n", name);
+	check_line("PASS", name);
+	gprintf("\n");
 	passed++;
 }
 
@@ -104,7 +122,8 @@ void pass_detail(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	gprintf("TG: PASS %s (", name);
+	check_line("PASS", name);
+	gprintf(" (");
 	va_start(ap, fmt);
 	gvprintf(fmt, ap);
 	va_end(ap);
@@ -116,7 +135,8 @@ void fail(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	gprintf("TG: FAIL %s: ", name);
+	check_line("FAIL", name);
+	gprintf(": ");
 	va_start(ap, fmt);
 	gvprintf(fmt, ap);
 	va_end(ap);
@@ -641,6 +661,35 @@ static void test_sve(void)
 }
 
 /* vCPU 1, first life: put values in every kind of register the next life must not see. */
+/* Set by a secondary once its per-vCPU checks are done (SECONDARY_CHECKS). */
+static volatile bool checks_done;
+
+/* Wait for *@flag, or @timeout_ms: whether it came. */
+static bool wait_flag(volatile bool *flag, unsigned int timeout_ms)
+{
+	uint64_t deadline = timer_now() + timer_ms_to_ticks(timeout_ms);
+
+	while (!*flag) {
+		if (timer_now() >= deadline)
+			return false;
+	}
+	return true;
+}
+
+/* On a secondary: its CPU interface, then the checks about its own CPU. */
+static void secondary_checks(void)
+{
+	if (!tg_gic_cpu_setup())
+		fail("gic-init", "the GIC CPU interface or redistributor does not come up");
+	else
+		test_timers();
+	test_exception_entry();
+	test_pmu_el2();
+	dsb(sy);
+	checks_done = true;
+	dsb(sy);
+}
+
 static void secondary_dirty_cpu(void)
 {
 	unsigned long pattern = 0x5a5a5a5a5a5a5a5aUL;
@@ -712,7 +761,9 @@ void secondary_main(unsigned long context)
 {
 	struct smccc_res res;
 
-	if (context == SECONDARY_DIRTY)
+	if (context == SECONDARY_CHECKS)
+		secondary_checks();
+	else if (context == SECONDARY_DIRTY)
 		secondary_dirty_cpu();
 	else if (context == SECONDARY_INSPECT)
 		secondary_inspect_cpu();
@@ -746,6 +797,35 @@ static long wait_cpu_off(unsigned long mpidr, unsigned int timeout_ms)
 		state = (long)smccc_hvc(PSCI_0_2_FN64_AFFINITY_INFO, mpidr, 0, 0).a0;
 	while (state != PSCI_AFFINITY_OFF && timer_now() < deadline);
 	return state;
+}
+
+/*
+ * The checks that are about a vCPU's own CPU (its timers, its exception
+ * entry, its PMU), run again on every other vCPU, one at a time: vCPU 0 starts
+ * it and waits, without printing, until it has finished and turned itself off.
+ */
+static void test_checks_on_every_vcpu(void)
+{
+	for (unsigned int n = 1; n < NR_VCPUS; n++) {
+		long ret;
+
+		checks_done = false;
+		dsb(sy);
+		ret = psci_cpu_on(n, (unsigned long)secondary_entry, SECONDARY_CHECKS);
+		if (ret != PSCI_RET_SUCCESS) {
+			fail("every-vcpu", "CPU_ON(vCPU %u) returned %ld", n, ret);
+			return;
+		}
+		if (!wait_flag(&checks_done, CHECKS_TIMEOUT_MS) ||
+		    wait_cpu_off(n, TIMEOUT_MS) != PSCI_AFFINITY_OFF) {
+			fail("every-vcpu",
+			     "vCPU %u did not finish its checks and turn off within "
+			     "%u ms",
+			     n, CHECKS_TIMEOUT_MS);
+			return;
+		}
+	}
+	pass("every-vcpu");
 }
 
 static void secondary_reset_report(void)
@@ -1000,6 +1080,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_pmu_el2();
 	test_cpu_suspend_power_state();
 	test_mmio_big_endian();
+	test_checks_on_every_vcpu();
 
 	test_cpu_on_secondary();
 	test_cpu_on_again();

@@ -42,7 +42,9 @@ const char *irq_log_str(char *buf, size_t size);
  */
 void irq_wait(unsigned int n, unsigned int timeout_ms);
 
-/* gic.c: vCPU 0's private interrupts on either GIC version. */
+/* gic.c: the calling vCPU's private interrupts on either GIC version. */
+unsigned int tg_cpu(void); /* the calling vCPU (MPIDR Aff0) */
+bool tg_gic_cpu_setup(void);
 bool tg_gic_detect(void); /* true: GICv3 */
 bool tg_gic_is_v3(void);
 void tg_gic_set_priority(unsigned int intid, uint8_t priority);
