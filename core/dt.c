@@ -661,6 +661,28 @@ static int dt_parse_timer(struct dt_ctx *c)
 }
 
 /*
+ * The PMU interrupt, if the host DT describes the PMU by the generic binding
+ * with a PPI (QEMU virt does). Boards that wire one SPI per CPU (the BCM2711)
+ * get no PMU interrupt for their guests: a guest sees a PMU, not its IRQ.
+ */
+static int dt_parse_pmu(struct dt_ctx *c)
+{
+	int node = dt_find_available_compatible(c->fdt, "arm,armv8-pmuv3");
+	unsigned int intid;
+	int ret;
+
+	c->host->pmu_irq = 0;
+	if (node < 0)
+		return 0;
+	ret = dt_get_irq(c, node, 0, &intid);
+	if (ret < 0)
+		return -1;
+	if (ret == 0 && intid >= 16 && intid < 32)
+		c->host->pmu_irq = intid;
+	return 0;
+}
+
+/*
  * The console node: /chosen/stdout-path up to any ":options" (it may name an
  * alias rather than a path; fdt_path_offset_namelen resolves both), else the
  * serial0 alias.
@@ -965,8 +987,9 @@ int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 		return dt_fail(&c, "dt_parse_host: NULL %s", fdt ? "output" : "DTB pointer");
 
 	if (dt_check_blob(&c) != 0 || dt_parse_memory(&c) != 0 || dt_parse_cpus(&c) != 0 ||
-	    dt_parse_gic(&c) != 0 || dt_parse_timer(&c) != 0 || dt_parse_uart(&c) != 0 ||
-	    dt_parse_reserved(&c) != 0 || dt_parse_pm_wdt(&c) != 0 || dt_parse_modules(&c) != 0) {
+	    dt_parse_gic(&c) != 0 || dt_parse_timer(&c) != 0 || dt_parse_pmu(&c) != 0 ||
+	    dt_parse_uart(&c) != 0 || dt_parse_reserved(&c) != 0 || dt_parse_pm_wdt(&c) != 0 ||
+	    dt_parse_modules(&c) != 0) {
 		/* Nothing half-filled for a caller that ignores the return value. */
 		memset(out, 0, sizeof(*out));
 		return -1;

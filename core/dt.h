@@ -93,6 +93,11 @@ struct dt_host {
 	struct dt_gic gic;
 	struct dt_uart uart;
 	struct dt_timer timer;
+	/*
+	 * The PMU's overflow interrupt ("arm,armv8-pmuv3"), if it is one PPI
+	 * (every CPU's own): its INTID, else 0 (no PMU node, or one SPI per CPU).
+	 */
+	unsigned int pmu_irq;
 	/* Memory that is not free RAM: /memreserve/ entries and /reserved-memory regions. */
 	struct dt_region reserved[DT_MAX_RESERVED];
 	unsigned int nr_reserved;

@@ -149,7 +149,7 @@ static int dt_guest_check_psci_gic(struct dt_guest_ctx *c)
 	return 0;
 }
 
-/* The timer and the maintenance interrupt are per-CPU: PPIs, INTIDs 16..31. */
+/* The timer, the maintenance and the PMU interrupt are per-CPU: PPIs, INTIDs 16..31. */
 static int dt_guest_check_irqs(struct dt_guest_ctx *c)
 {
 	const struct dt_timer *t = &c->p->timer;
@@ -162,6 +162,9 @@ static int dt_guest_check_irqs(struct dt_guest_ctx *c)
 	if (c->p->gic_maint_irq && !dt_guest_is_ppi(c->p->gic_maint_irq))
 		return dt_guest_fail(c, "guest DT: GIC maintenance INTID %u is not a PPI (16..31)",
 		                     c->p->gic_maint_irq);
+	if (c->p->pmu_irq && !dt_guest_is_ppi(c->p->pmu_irq))
+		return dt_guest_fail(c, "guest DT: PMU INTID %u is not a PPI (16..31)",
+		                     c->p->pmu_irq);
 	return 0;
 }
 
@@ -379,7 +382,7 @@ static int dt_guest_translate_reg(struct dt_guest_ctx *c, int node, void *out)
 /* Everything copied sits directly under the root, so no two may share a name. */
 static int dt_guest_check_names(struct dt_guest_ctx *c)
 {
-	static const char fixed[][8] = {"chosen", "cpus", "psci", "timer"};
+	static const char fixed[][8] = {"chosen", "cpus", "psci", "timer", "pmu"};
 	char memory[32], gic[32];
 	const char *name;
 	unsigned int i, j;
@@ -699,16 +702,33 @@ static void dt_guest_write_shm(struct dt_guest_ctx *c)
 	dt_guest_end(c);
 }
 
+/* A level-high PPI's flags; the GICv2 binding wants the CPUs it reaches, as QEMU writes it. */
+static uint32_t dt_guest_ppi_flags(const struct dt_guest_ctx *c)
+{
+	uint32_t flags = DT_GUEST_IRQ_LEVEL_HIGH;
+
+	if (c->p->gic_version == 2)
+		flags |= ((1U << c->p->nr_vcpus) - 1) << DT_GUEST_IRQ_CPUS_SHIFT;
+	return flags;
+}
+
+/* The PMU, by the generic binding, with its overflow PPI (each vCPU's own). */
+static void dt_guest_write_pmu(struct dt_guest_ctx *c)
+{
+	if (!c->p->pmu_irq)
+		return;
+	dt_guest_begin(c, "pmu");
+	dt_guest_string(c, "compatible", "arm,armv8-pmuv3");
+	dt_guest_ppis(c, &c->p->pmu_irq, 1, dt_guest_ppi_flags(c));
+	dt_guest_end(c);
+}
+
 static void dt_guest_write_timer(struct dt_guest_ctx *c)
 {
 	const struct dt_timer *t = &c->p->timer;
 	/* The order of the arm,armv8-timer binding. */
 	const unsigned int intids[] = {t->sec_phys_irq, t->phys_irq, t->virt_irq, t->hyp_irq};
-	uint32_t flags = DT_GUEST_IRQ_LEVEL_HIGH;
-
-	/* The GICv2 binding wants the CPUs a PPI reaches, as QEMU writes it. */
-	if (c->p->gic_version == 2)
-		flags |= ((1U << c->p->nr_vcpus) - 1) << DT_GUEST_IRQ_CPUS_SHIFT;
+	uint32_t flags = dt_guest_ppi_flags(c);
 
 	dt_guest_begin(c, "timer");
 	dt_guest_string(c, "compatible", "arm,armv8-timer");
@@ -852,6 +872,7 @@ static __attribute__((noinline)) void dt_guest_write(struct dt_guest_ctx *c)
 	dt_guest_write_psci(c);
 	dt_guest_write_gic(c);
 	dt_guest_write_timer(c);
+	dt_guest_write_pmu(c);
 	dt_guest_write_vuart(c);
 	dt_guest_write_shm(c);
 	for (i = 0; i < c->nr_nodes; i++)

@@ -29,6 +29,8 @@ struct dt_guest_params {
 	unsigned int gic_maint_irq; /* INTID of the maintenance interrupt, 0: omit */
 	/* Timer INTIDs (as struct dt_timer). */
 	struct dt_timer timer;
+	/* The PMU's overflow PPI: a /pmu node ("arm,armv8-pmuv3") with it; 0: none. */
+	unsigned int pmu_irq;
 	/*
 	 * Host DT paths of the devices given to the guest (e.g. "/pl011@9000000"),
 	 * copied with their properties, plus the nodes their "clocks" phandles name.

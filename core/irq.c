@@ -25,6 +25,7 @@ void irq_init(const struct dt_host *host)
 {
 	maint_irq = host->gic.maint_irq;
 	vtimer_init(host->timer.virt_irq, host->timer.phys_irq);
+	vpmu_init(host->pmu_irq);
 }
 
 void irq_assign_to_vm(uint32_t intid, struct vm *vm)
@@ -85,6 +86,8 @@ static void irq_dispatch(uint32_t intid)
 		gic_deactivate(intid);
 	} else if (vtimer_owns_irq(intid)) {
 		vtimer_handle_irq(v, intid);
+	} else if (vpmu_owns_irq(intid)) {
+		vpmu_handle_irq(v, intid);
 	} else if (intid < MAX_INTID && spi_owner[intid]) {
 		struct vm *vm = spi_owner[intid];
 

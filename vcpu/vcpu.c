@@ -119,6 +119,7 @@ void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 	gic_vcpu_if_reset();
 	vgic_cpu_reset(v);
 	vtimer_vcpu_start(v);
+	vpmu_vcpu_start(v);
 	vcpu_fault_reset(&v->fault); /* a started vCPU has no fault history */
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->power, VCPU_ON);
@@ -186,6 +187,7 @@ void vcpu_stop(struct vcpu *v)
 	spin_unlock(&v->power_lock);
 	if (was_on) {
 		vtimer_vcpu_stop(v);
+		vpmu_vcpu_stop(v);
 		vgic_cpu_off(v);
 	}
 	vcpu_ack_stop(v);
@@ -195,6 +197,7 @@ void vcpu_stop(struct vcpu *v)
 void vcpu_power_off(struct vcpu *v)
 {
 	vtimer_vcpu_stop(v);
+	vpmu_vcpu_stop(v);
 	vgic_cpu_off(v); /* its list registers' interrupts go back to their targets */
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->power, VCPU_OFF);

@@ -88,4 +88,11 @@ void vtimer_vcpu_stop(struct vcpu *v);
 /* Timer PPI @intid fired on this CPU (already priority-dropped). */
 void vtimer_handle_irq(struct vcpu *v, uint32_t intid);
 
+/* The PMU's overflow PPI (vcpu/vpmu.c): the guest's, hardware-linked, a level. */
+void vpmu_init(unsigned int ppi); /* 0: the host DT gives none */
+bool vpmu_owns_irq(uint32_t intid);
+void vpmu_vcpu_start(struct vcpu *v);
+void vpmu_vcpu_stop(struct vcpu *v);
+void vpmu_handle_irq(struct vcpu *v, uint32_t intid);
+
 #endif

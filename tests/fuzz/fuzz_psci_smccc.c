@@ -205,6 +205,17 @@ void vtimer_vcpu_start(struct vcpu *v)
 	(void)v;
 }
 
+/* The PMU's interrupt: nothing to model here (vcpu/vpmu.c runs on the CPU). */
+void vpmu_vcpu_start(struct vcpu *v)
+{
+	(void)v;
+}
+
+void vpmu_vcpu_stop(struct vcpu *v)
+{
+	(void)v;
+}
+
 void vtimer_vcpu_stop(struct vcpu *v)
 {
 	(void)v;

@@ -187,6 +187,7 @@ static void assert_qemu_common(const struct dt_host *host)
 	assert_int_equal(host->timer.phys_irq, 30);
 	assert_int_equal(host->timer.virt_irq, 27);
 	assert_int_equal(host->timer.hyp_irq, 26);
+	assert_int_equal(host->pmu_irq, 23); /* /pmu, arm,armv8-pmuv3, PPI 7 */
 }
 
 static void test_qemu_virt_gicv3(void **state)
@@ -266,6 +267,8 @@ static void test_rpi4_with_memory(void **state)
 	assert_int_equal(host.timer.phys_irq, 30);
 	assert_int_equal(host.timer.virt_irq, 27);
 	assert_int_equal(host.timer.hyp_irq, 26);
+	/* The BCM2711's PMU (arm,cortex-a72-pmu) has one SPI per CPU: no PMU PPI. */
+	assert_int_equal(host.pmu_irq, 0);
 
 	/*
 	 * stdout-path is "serial1:115200n8": the mini UART (brcm,bcm2835-aux-uart),

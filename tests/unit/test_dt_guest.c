@@ -423,6 +423,34 @@ static void test_gicv2_cpu_mask_follows_vcpus(void **state)
 	             0x304);
 }
 
+/* The PMU node, with its overflow PPI; read back as the host parser reads QEMU's. */
+static void test_pmu_node(void **state)
+{
+	struct dt_guest_params p = qemu_params(3);
+	struct dt_host host;
+	void *fdt;
+
+	(void)state;
+	assert_int_equal(fdt_path_offset(build(qemu_v3, &p), "/pmu"), -FDT_ERR_NOTFOUND);
+	free(guest);
+	guest = NULL;
+	p.pmu_irq = 23;
+	fdt = build(qemu_v3, &p);
+	assert_string_prop(fdt, "/pmu", "compatible", "arm,armv8-pmuv3");
+	assert_cells(fdt, "/pmu", "interrupts", 1, 7, 4);
+	parse_ok(fdt, &host);
+	assert_int_equal(host.pmu_irq, 23);
+
+	free(guest);
+	guest = NULL;
+	p = qemu_params(2);
+	p.pmu_irq = 23;
+	assert_cells(build(qemu_v2, &p), "/pmu", "interrupts", 1, 7, 0xf04);
+
+	p.pmu_irq = 40; /* an SPI: one per CPU is not what a guest's PMU gets */
+	build_fails(qemu_v2, &p, "PMU INTID 40 is not a PPI");
+}
+
 /* Everything optional in /chosen left out, and no maintenance interrupt. */
 static void test_minimal_chosen(void **state)
 {
@@ -916,6 +944,7 @@ int main(void)
 	    TEST(test_qemu_gicv2),
 	    TEST(test_gicv2_cpu_mask_follows_vcpus),
 	    TEST(test_minimal_chosen),
+	    TEST(test_pmu_node),
 	    TEST(test_no_devices),
 	    TEST(test_shared_clock_copied_once),
 	    TEST(test_clock_provider_given_as_device),

@@ -231,6 +231,17 @@ void vtimer_vcpu_start(struct vcpu *v)
 	__atomic_fetch_add(&rec.vtimer_start, 1, __ATOMIC_RELAXED);
 }
 
+/* The PMU's interrupt: nothing to model here (vcpu/vpmu.c runs on the CPU). */
+void vpmu_vcpu_start(struct vcpu *v)
+{
+	(void)v;
+}
+
+void vpmu_vcpu_stop(struct vcpu *v)
+{
+	(void)v;
+}
+
 void vtimer_vcpu_stop(struct vcpu *v)
 {
 	__atomic_store_n(&rec.vtimer_stop_vcpu, v, __ATOMIC_RELAXED);

@@ -27,6 +27,7 @@
 #define GICC_EOIR       0x0010
 
 #define VTIMER_INTID 27
+#define PTIMER_INTID 30
 #define TIMEOUT_MS   200
 
 static inline void w32(uint64_t a, uint32_t v)
@@ -73,9 +74,10 @@ void gic_init_cpu(struct adv_cpu *c, bool distributor)
 		w32(gicr_sgi(n) + GICD_IGROUPR, ~0U);
 		for (unsigned int i = 0; i < 32; i += 4)
 			w32(gicr_sgi(n) + GICD_IPRIORITYR + i, 0xa0a0a0a0U);
-		w32(gicr_sgi(n) + 0x100, 0xffffU | (1U << VTIMER_INTID)); /* ISENABLER0 */
-		write_sysreg(s3_0_c4_c6_0, 0xff);                         /* ICC_PMR_EL1 */
-		write_sysreg(s3_0_c12_c12_3, 0);                          /* ICC_BPR1_EL1 */
+		w32(gicr_sgi(n) + 0x100,
+		    0xffffU | (1U << VTIMER_INTID) | (1U << PTIMER_INTID)); /* ISENABLER0 */
+		write_sysreg(s3_0_c4_c6_0, 0xff);                           /* ICC_PMR_EL1 */
+		write_sysreg(s3_0_c12_c12_3, 0);                            /* ICC_BPR1_EL1 */
 		write_sysreg(s3_0_c12_c12_4, 0); /* ICC_CTLR_EL1: EOImode 0 */
 		write_sysreg(s3_0_c12_c12_7, 1); /* ICC_IGRPEN1_EL1 */
 		isb();
@@ -87,7 +89,8 @@ void gic_init_cpu(struct adv_cpu *c, bool distributor)
 		w32(plat.gicd + GICD_ICACTIVER, ~0U);
 		for (unsigned int i = 0; i < 32; i += 4)
 			w32(plat.gicd + GICD_IPRIORITYR + i, 0xa0a0a0a0U);
-		w32(plat.gicd + GICD_ISENABLER, 0xffffU | (1U << VTIMER_INTID));
+		w32(plat.gicd + GICD_ISENABLER,
+		    0xffffU | (1U << VTIMER_INTID) | (1U << PTIMER_INTID));
 		w32(plat.gicc + GICC_PMR, 0xf0);
 		w32(plat.gicc + GICC_BPR, 0);
 		w32(plat.gicc + GICC_CTLR, 1);
@@ -128,6 +131,10 @@ static void record_irq(struct adv_cpu *c, unsigned int intid)
 {
 	if (intid == VTIMER_INTID) {
 		write_sysreg(cntv_ctl_el0, 0); /* a level: stop it before the EOI */
+		isb();
+	}
+	if (intid == PTIMER_INTID) {
+		write_sysreg(cntp_ctl_el0, 0);
 		isb();
 	}
 	if (intid < ARRAY_SIZE(c->irqs))
@@ -190,4 +197,15 @@ bool gic_check_vtimer(struct adv_cpu *c)
 	write_sysreg(cntv_ctl_el0, 1);
 	isb();
 	return wait_irq(c, VTIMER_INTID, before);
+}
+
+/* The EL1 physical timer fires too, whatever the storm did to it before. */
+bool gic_check_ptimer(struct adv_cpu *c)
+{
+	uint64_t before = c->irqs[PTIMER_INTID];
+
+	write_sysreg(cntp_cval_el0, timer_now() + timer_ms_to_ticks(1));
+	write_sysreg(cntp_ctl_el0, 1);
+	isb();
+	return wait_irq(c, PTIMER_INTID, before);
 }

@@ -4,11 +4,13 @@
  * (RAZ/WI where RAS is shown, undefined where not), ICC_SGI1R_EL1 (and
  * ICC_SGI0R/ASGI1R_EL1, which must not be undefined) with bogus
  * target lists, ranges and IRM, writes to registers of hidden features and
- * of EL2/EL3, and reads across the whole op0=3 space. Every answer is a
+ * of EL2/EL3, the EL1 timers set to fire, not fire and be masked, and reads
+ * across the whole op0=3 space. Every answer is a
  * value or an undefined instruction (EC 0 at the instruction itself).
  */
 #include "adv.h"
 #include "sysreg.h"
+#include "timer.h"
 
 typedef uint64_t (*stub_fn)(uint64_t);
 extern char adv_id_read[], adv_id_write[], adv_ras_read[], adv_ras_write[], adv_space_read[];
@@ -124,6 +126,27 @@ static void op_sgi1r(struct adv_cpu *c, uint64_t x)
 	      v, c->esr);
 }
 
+/*
+ * The EL1 timers, the guest's own: a compare value soon or long past, any
+ * control bits (ENABLE, IMASK), so their level interrupts rise, fall and are
+ * masked while in flight. The final GIC phase checks both still fire.
+ */
+static void op_timers(struct adv_cpu *c, uint64_t x)
+{
+	uint64_t cval = timer_now() + ((x >> 9) & 0xfff) - 0x800;
+	uint64_t ctl = (x >> 24) & 3;
+
+	(void)c;
+	if ((x >> 8) & 1) {
+		write_sysreg(cntp_cval_el0, cval);
+		write_sysreg(cntp_ctl_el0, ctl);
+	} else {
+		write_sysreg(cntv_cval_el0, cval);
+		write_sysreg(cntv_ctl_el0, ctl);
+	}
+	isb();
+}
+
 void op_sysreg(struct adv_cpu *c)
 {
 	uint64_t x = rng_next(&c->rng);
@@ -153,6 +176,9 @@ void op_sysreg(struct adv_cpu *c)
 			      "ICC_%s_EL1 write is undefined", i ? "ASGI1R" : "SGI0R");
 		else if (i >= 2)
 			run_stub(c, "trapped write", adv_trap_write, i, rng_next(&c->rng), NULL);
+		break;
+	case 7:
+		op_timers(c, x);
 		break;
 	default:
 		i = (unsigned int)((x >> 8) % ADV_NR_SPACE_READS);

@@ -159,7 +159,8 @@ static void __attribute__((noreturn)) power_off(void)
 /* Called by gicv3_handle_irqs() for each interrupt, before its EOI. */
 static void irq_record(unsigned int intid)
 {
-	timer_irq_stop(intid);
+	if (!timer_irq_stop(intid))
+		pmu_irq_stop(intid);
 	if (irqs.count < IRQ_LOG_MAX)
 		irqs.intid[irqs.count] = (uint16_t)intid;
 	irqs.count++;
@@ -685,6 +686,7 @@ static void secondary_checks(void)
 		test_timers();
 	test_exception_entry();
 	test_pmu_el2();
+	test_pmu_irq();
 	dsb(sy);
 	checks_done = true;
 	dsb(sy);
@@ -1078,6 +1080,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_timers();
 	test_exception_entry();
 	test_pmu_el2();
+	test_pmu_irq();
 	test_cpu_suspend_power_state();
 	test_mmio_big_endian();
 	test_checks_on_every_vcpu();

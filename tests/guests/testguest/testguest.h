@@ -77,7 +77,9 @@ void test_gicv3_groups(void);
 void test_cpu_suspend_power_state(void);
 void test_mmio_big_endian(void);
 
-/* pmu.c: the guest's PMU never counts the hypervisor. */
+/* pmu.c: the guest's PMU never counts the hypervisor; its overflow interrupt arrives. */
 void test_pmu_el2(void);
+void test_pmu_irq(void);
+bool pmu_irq_stop(unsigned int intid);
 
 #endif
