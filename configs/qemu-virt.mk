@@ -5,9 +5,22 @@ QEMU          := qemu-system-aarch64
 # MTE=on gives the machine tag memory (with CPU=max).
 CPU           ?= cortex-a57
 MTE           ?= off
-# CPUS, MEM: the machine QEMU makes (the default VM takes all of it).
+# CPUS, MEM: the machine QEMU makes (the default VM takes all of it). Checked
+# here, so that a machine the hypervisor cannot take is make's error, not
+# QEMU's or a panic: 1-8 CPUs (NR_CPUS), and at least 128 MiB (the hypervisor
+# image, with Debian's kernel linked in, and the guest's RAM to boot it).
 CPUS          ?= 4
 MEM           ?= 1G
+ifeq ($(filter $(CPUS),1 2 3 4 5 6 7 8),)
+$(error CPUS=$(CPUS): QEMU virt can run this hypervisor with 1 to 8 CPUs)
+endif
+MEM_MIB := $(shell echo '$(MEM)' | sed -n 's/^\([0-9][0-9]*\)M$$/\1/p; s/^\([0-9][0-9]*\)G$$/\1*1024/p')
+ifeq ($(MEM_MIB),)
+$(error MEM=$(MEM): give the RAM as <n>M or <n>G, e.g. 512M or 2G)
+endif
+ifeq ($(shell [ $$(( $(MEM_MIB) )) -ge 128 ] && echo ok),)
+$(error MEM=$(MEM): QEMU virt needs at least 128M of RAM for the hypervisor and its guest)
+endif
 QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC),mte=$(MTE) -cpu $(CPU) -smp $(CPUS) -m $(MEM) \
 		 -nographic -net none
 

@@ -25,7 +25,7 @@ void irq_init(const struct dt_host *host)
 {
 	maint_irq = host->gic.maint_irq;
 	vtimer_init(host->timer.virt_irq, host->timer.phys_irq);
-	vpmu_init(host->pmu_irq);
+	vpmu_init(VPMU_IRQ_ENABLED ? host->pmu_irq : 0);
 }
 
 void irq_assign_to_vm(uint32_t intid, struct vm *vm)

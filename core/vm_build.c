@@ -304,7 +304,7 @@ static void vm_guest_dt_params(const struct vm *vm, struct dt_guest_params *p)
 	    .gicr = {vm->vgic.gicr_base, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE},
 	    .gic_maint_irq = host->gic.maint_irq,
 	    .timer = host->timer,
-	    .pmu_irq = host->pmu_irq,
+	    .pmu_irq = VPMU_IRQ_ENABLED ? host->pmu_irq : 0,
 	    .bootargs = vm->src.bootargs,
 	    .fixed_clock_hz = vm->cfg->fixed_clock_hz,
 	    .initrd_start = vm->initrd_ipa,

@@ -88,7 +88,14 @@ void vtimer_vcpu_stop(struct vcpu *v);
 /* Timer PPI @intid fired on this CPU (already priority-dropped). */
 void vtimer_handle_irq(struct vcpu *v, uint32_t intid);
 
-/* The PMU's overflow PPI (vcpu/vpmu.c): the guest's, hardware-linked, a level. */
+/*
+ * The PMU's overflow PPI (vcpu/vpmu.c): the guest's, hardware-linked, a level,
+ * with a /pmu node in the guest DT. Off until a stall it may cause is
+ * understood: with it on, two of three full test runs had vCPU 0 of a GICv2
+ * Linux guest sleep 30 s after CPU hotplug (issue 20's note). The test
+ * guest's "pmu-irq" check and the unit tests of the /pmu node stay.
+ */
+#define VPMU_IRQ_ENABLED false
 void vpmu_init(unsigned int ppi); /* 0: the host DT gives none */
 bool vpmu_owns_irq(uint32_t intid);
 void vpmu_vcpu_start(struct vcpu *v);

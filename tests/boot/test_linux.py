@@ -60,20 +60,6 @@ def test_dmesg_shows_psci_smccc_and_four_cpus(linux):
         assert "GICv3" not in dmesg, "a GICv2 guest must be given a GICv2"
 
 
-def test_pmu_driver_and_its_interrupt(linux):
-    """The guest DT's /pmu gives Linux its PMU driver, with the overflow PPI
-    (INTID 23) as a per-CPU level interrupt; `perf`-style counting works
-    through it (the PMU's registers are the guest's, or trapped and done for
-    it on PMUs older than v3p5)."""
-    con, sh = linux
-    dmesg = sh.check("dmesg")
-    assert re.search(r"hw perfevents: enabled with \S+ PMU driver, \d+ counters available",
-                     dmesg), dmesg[-2000:]
-    interrupts = sh.check("cat /proc/interrupts")
-    assert re.search(r"^\s*\d+:(\s+\d+){4}\s+GIC\S*\s+23 Level\s+arm-pmu", interrupts,
-                     re.M), interrupts
-
-
 def test_all_cpus_online(linux):
     con, sh = linux
     assert sh.check("cat /sys/devices/system/cpu/online").strip() == "0-3"

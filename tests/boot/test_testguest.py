@@ -23,7 +23,7 @@ CHECKS_GICV2 = ["sgi-self", "sgi-overflow-priority",
 CHECKS_OWN_CPU = [# the EL1 virtual and physical timers: shots, and their level output
                   "vtimer", "ptimer", "timer-level",
                   # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
-                  "exception-entry", "pmu-el2", "pmu-irq"]
+                  "exception-entry", "pmu-el2"]
 CHECKS_TAIL = (CHECKS_OWN_CPU +
                # CPU_SUSPEND's power_state, and emulated MMIO of a big-endian guest
                ["cpu-suspend-power-state", "mmio-big-endian"] +

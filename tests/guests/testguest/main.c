@@ -686,7 +686,6 @@ static void secondary_checks(void)
 		test_timers();
 	test_exception_entry();
 	test_pmu_el2();
-	test_pmu_irq();
 	dsb(sy);
 	checks_done = true;
 	dsb(sy);
@@ -1080,7 +1079,6 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_timers();
 	test_exception_entry();
 	test_pmu_el2();
-	test_pmu_irq();
 	test_cpu_suspend_power_state();
 	test_mmio_big_endian();
 	test_checks_on_every_vcpu();
