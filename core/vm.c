@@ -192,28 +192,31 @@ void vm_vcpu_stopped(struct vcpu *v)
 		vm_finish_stop(vm);
 }
 
-void vm_system_off(struct vcpu *v)
+/* SYSTEM_OFF/RESET of @v's VM: its own stop, then the calling vCPU stops too. */
+static void __noreturn vm_stop_self(struct vcpu *v, enum vm_stop_action action)
 {
 	struct vm *vm = v->vm;
 
-	if (vm->cfg->owns_machine) {
-		printk("hyp: %s powered off: system off\n", vm->name);
+	if (vm_request_stop(vm, action))
+		printk("hyp: %s: system %s: stopping its %u vCPU(s)\n", vm->name,
+		       action == VM_STOP_OFF ? "off" : "reset", vm->nr_vcpus);
+	vcpu_stop(v);
+}
+
+void vm_system_off(struct vcpu *v)
+{
+	if (v->vm->cfg->owns_machine) {
+		printk("hyp: %s powered off: system off\n", v->vm->name);
 		platform_system_off();
 	}
-	if (vm_request_stop(vm, VM_STOP_OFF))
-		printk("hyp: %s: system off: stopping its %u vCPU(s)\n", vm->name, vm->nr_vcpus);
-	vcpu_stop(v);
+	vm_stop_self(v, VM_STOP_OFF);
 }
 
 void vm_system_reset(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
-
-	if (vm->cfg->owns_machine) {
-		printk("hyp: %s asked for a reset: system reset\n", vm->name);
+	if (v->vm->cfg->owns_machine) {
+		printk("hyp: %s asked for a reset: system reset\n", v->vm->name);
 		platform_system_reset();
 	}
-	if (vm_request_stop(vm, VM_STOP_RESET))
-		printk("hyp: %s: system reset: stopping its %u vCPU(s)\n", vm->name, vm->nr_vcpus);
-	vcpu_stop(v);
+	vm_stop_self(v, VM_STOP_RESET);
 }

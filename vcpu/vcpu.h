@@ -81,8 +81,6 @@ struct cpu_user_regs *guest_cpu_user_regs(void);
  */
 void vtimer_init(unsigned int virt_ppi, unsigned int phys_ppi);
 bool vtimer_owns_irq(uint32_t intid);
-/* A timer's output for CNTx_CTL_EL0 = @ctl: ENABLE and ISTATUS set, IMASK clear. */
-bool vtimer_ctl_asserts(uint64_t ctl);
 void vtimer_vcpu_start(struct vcpu *v);
 void vtimer_vcpu_stop(struct vcpu *v);
 /* Timer PPI @intid fired on this CPU (already priority-dropped). */

@@ -35,7 +35,7 @@ bool vtimer_owns_irq(uint32_t intid)
 }
 
 /* The timer's interrupt output, from its control register as the guest left it. */
-bool vtimer_ctl_asserts(uint64_t ctl)
+static bool vtimer_ctl_asserts(uint64_t ctl)
 {
 	return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
 	       (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);

@@ -166,7 +166,8 @@ static bool vgic_irq_deliverable(const struct vm *vm, const struct vgic_irq *irq
 /* (An active one with no target finishes in the list register it has, if any.) */
 static bool vgic_irq_wants_lr(const struct vm *vm, const struct vgic_irq *irq)
 {
-	return vgic_irq_has_target(irq) && (irq->active || vgic_irq_deliverable(vm, irq));
+	return vgic_irq_has_target(irq) && (irq->active || (irq->pending && irq->enabled &&
+	                                                    vgic_group_enabled(&vm->vgic, irq)));
 }
 
 static bool vgic_is_v2_sgi(const struct vm *vm, const struct vgic_irq *irq)

@@ -44,7 +44,7 @@ static enum pmu_reg pmu_decode(const struct esr_sysreg *s, unsigned int *n)
 
 	if (s->op0 != 3)
 		return PMU_NONE;
-	if (s->op1 == 3 && s->crn == 9 && s->crm >= 12)
+	if (s->op1 == 3 && s->crn == 9 && s->crm >= 12 && s->crm <= 14)
 		return c9_el0[s->crm - 12][s->op2];
 	if (s->op1 == 0 && s->crn == 9 && s->crm == 14) {
 		if (s->op2 == 1)

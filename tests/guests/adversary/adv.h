@@ -176,8 +176,7 @@ void gic_send_sgi_to(unsigned int target, unsigned int intid);
 void gic_handle_irqs(struct adv_cpu *c);
 void gic_quiesce(void);
 bool gic_check_sgi_self(struct adv_cpu *c, unsigned int intid);
-bool gic_check_vtimer(struct adv_cpu *c);
-bool gic_check_ptimer(struct adv_cpu *c);
+bool gic_check_timer(struct adv_cpu *c, bool phys);
 
 /* vCPU bookkeeping (main.c). */
 uint64_t vcpu_mpidr(unsigned int n);

@@ -189,23 +189,19 @@ bool gic_check_sgi_self(struct adv_cpu *c, unsigned int intid)
 	return wait_irq(c, intid, before);
 }
 
-bool gic_check_vtimer(struct adv_cpu *c)
+/* The virtual (or, @phys, the EL1 physical) timer fires, whatever the storm did to it. */
+bool gic_check_timer(struct adv_cpu *c, bool phys)
 {
-	uint64_t before = c->irqs[VTIMER_INTID];
+	unsigned int intid = phys ? PTIMER_INTID : VTIMER_INTID;
+	uint64_t before = c->irqs[intid], cval = timer_now() + timer_ms_to_ticks(1);
 
-	write_sysreg(cntv_cval_el0, timer_now() + timer_ms_to_ticks(1));
-	write_sysreg(cntv_ctl_el0, 1);
+	if (phys) {
+		write_sysreg(cntp_cval_el0, cval);
+		write_sysreg(cntp_ctl_el0, 1);
+	} else {
+		write_sysreg(cntv_cval_el0, cval);
+		write_sysreg(cntv_ctl_el0, 1);
+	}
 	isb();
-	return wait_irq(c, VTIMER_INTID, before);
-}
-
-/* The EL1 physical timer fires too, whatever the storm did to it before. */
-bool gic_check_ptimer(struct adv_cpu *c)
-{
-	uint64_t before = c->irqs[PTIMER_INTID];
-
-	write_sysreg(cntp_cval_el0, timer_now() + timer_ms_to_ticks(1));
-	write_sysreg(cntp_ctl_el0, 1);
-	isb();
-	return wait_irq(c, PTIMER_INTID, before);
+	return wait_irq(c, intid, before);
 }

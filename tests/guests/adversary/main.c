@@ -377,8 +377,8 @@ static void life_gic(struct adv_cpu *c)
 	c->op_class = "gic-final";
 	gic_init_cpu(c, false);
 	CHECK(gic_check_sgi_self(c, 3), "SGI 3 to itself did not arrive after the storm");
-	CHECK(gic_check_vtimer(c), "the virtual timer did not fire after the storm");
-	CHECK(gic_check_ptimer(c), "the physical timer did not fire after the storm");
+	CHECK(gic_check_timer(c, false), "the virtual timer did not fire after the storm");
+	CHECK(gic_check_timer(c, true), "the physical timer did not fire after the storm");
 }
 
 void adv_secondary_main(struct adv_life *l)
@@ -610,8 +610,8 @@ static void phase_gic(struct adv_cpu *c, const char *when)
 	gic_quiesce();
 	gic_init_cpu(c, true);
 	CHECK(gic_check_sgi_self(c, 1), "SGI 1 to itself did not arrive (%s)", when);
-	CHECK(gic_check_vtimer(c), "the virtual timer did not fire (%s)", when);
-	CHECK(gic_check_ptimer(c), "the physical timer did not fire (%s)", when);
+	CHECK(gic_check_timer(c, false), "the virtual timer did not fire (%s)", when);
+	CHECK(gic_check_timer(c, true), "the physical timer did not fire (%s)", when);
 }
 
 static void phase_mixed(struct adv_cpu *c)

@@ -55,38 +55,37 @@ void test_cpu_suspend_power_state(void)
  * Accesses made with SCTLR_EL1.EE set, in one asm block that touches no
  * memory but the device: the guest's own stack and data stay little-endian.
  */
+/* One access @insn ("ldr %w0", "ldrh %w0", "str %w0") with SCTLR_EL1.EE set. */
+#define BE_ACCESS(insn, val, addr)                                                \
+	do {                                                                      \
+		unsigned long sctlr_ = read_sysreg(sctlr_el1);                    \
+                                                                                  \
+		__asm__ volatile("msr sctlr_el1, %1\n\tisb\n\t" insn ", [%2]\n\t" \
+		                 "msr sctlr_el1, %3\n\tisb"                       \
+		                 : "+&r"(val)                                     \
+		                 : "r"(sctlr_ | SCTLR_EE), "r"(addr), "r"(sctlr_) \
+		                 : "memory");                                     \
+	} while (0)
+
 static uint32_t be_load32(unsigned long addr)
 {
-	unsigned long sctlr = read_sysreg(sctlr_el1);
-	uint32_t v;
+	uint32_t v = 0;
 
-	__asm__ volatile("msr sctlr_el1, %1\n\tisb\n\tldr %w0, [%2]\n\tmsr sctlr_el1, %3\n\tisb"
-	                 : "=&r"(v)
-	                 : "r"(sctlr | SCTLR_EE), "r"(addr), "r"(sctlr)
-	                 : "memory");
+	BE_ACCESS("ldr %w0", v, addr);
 	return v;
 }
 
 static uint32_t be_load16(unsigned long addr)
 {
-	unsigned long sctlr = read_sysreg(sctlr_el1);
-	uint32_t v;
+	uint32_t v = 0;
 
-	__asm__ volatile("msr sctlr_el1, %1\n\tisb\n\tldrh %w0, [%2]\n\tmsr sctlr_el1, %3\n\tisb"
-	                 : "=&r"(v)
-	                 : "r"(sctlr | SCTLR_EE), "r"(addr), "r"(sctlr)
-	                 : "memory");
+	BE_ACCESS("ldrh %w0", v, addr);
 	return v;
 }
 
 static void be_store32(unsigned long addr, uint32_t v)
 {
-	unsigned long sctlr = read_sysreg(sctlr_el1);
-
-	__asm__ volatile("msr sctlr_el1, %0\n\tisb\n\tstr %w1, [%2]\n\tmsr sctlr_el1, %3\n\tisb"
-	                 :
-	                 : "r"(sctlr | SCTLR_EE), "r"(v), "r"(addr), "r"(sctlr)
-	                 : "memory");
+	BE_ACCESS("str %w0", v, addr);
 }
 
 static uint8_t read8(unsigned long addr)
