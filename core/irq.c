@@ -78,6 +78,10 @@ static void irq_dispatch(uint32_t intid)
 		if (v)
 			v->vgic.underflow = false;
 		gic_deactivate(intid);
+	} else if (intid == SGI_HALT) {
+		/* Another CPU panicked: this one stops where it is. */
+		gic_deactivate(intid);
+		halt_this_cpu();
 	} else if (intid < GIC_NR_SGIS) {
 		/* A kick: the exit path does the work. */
 		gic_deactivate(intid);

@@ -19,5 +19,7 @@ unsigned long strtoul(const char *s, char **end, int base);
 
 /* Print the reason, the CPU and a backtrace-free register report, then stop this CPU. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+/* Park this CPU for good, with nothing left to wake it (a panic's SGI_HALT). */
+void halt_this_cpu(void) __noreturn;
 
 #endif

@@ -20,6 +20,7 @@ struct pcpu {
 	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, if any */
 	bool online;        /* set by the CPU itself once it runs C with the MMU on */
 	bool spin_table;    /* started from a spin-table (else by PSCI CPU_ON) */
+	bool halted;        /* parked for good after a panic (core/panic.c) */
 };
 
 extern struct pcpu pcpus[NR_CPUS];

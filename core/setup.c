@@ -31,8 +31,9 @@ void boot_wrong_el(unsigned int el)
 	printk("\nhyp: entered at EL%u, but the hypervisor must be started at EL2.\n", el);
 	printk("hyp: (QEMU: -M virt,virtualization=on; a boot loader must not drop to EL1.)\n");
 	printk("hyp: parking this CPU.\n");
+	__asm__ volatile("msr daifset, #0xf"); /* no vector of ours is installed at EL1 */
 	for (;;)
-		__asm__ volatile("wfe");
+		__asm__ volatile("wfi");
 }
 
 /*

@@ -130,8 +130,17 @@ void start_secondary(struct pcpu *cpu)
 	printk("hyp: CPU%u up (MPIDR 0x%lx, %s)\n", cpu->id,
 	       READ_SYSREG(mpidr_el1) & MPIDR_AFF_MASK, cpu->spin_table ? "spin-table" : "PSCI");
 	WRITE_ONCE(cpu->online, true);
-	/* Wait until the VMs are built; a CPU no vCPU is pinned to stays here. */
-	while (!READ_ONCE(cpu->vcpu))
-		wfe();
+	/*
+	 * Wait until the VMs are built (vm_build_all() kicks the CPUs it gave a
+	 * vCPU); a CPU no vCPU is pinned to sleeps here. Checked with interrupts
+	 * masked: a kick that comes after the check still ends the WFI, as a
+	 * pending interrupt does even when masked; it is taken just after.
+	 */
+	local_irq_disable();
+	while (!READ_ONCE(cpu->vcpu)) {
+		wfi();
+		local_irq_enable();
+		local_irq_disable();
+	}
 	vcpu_idle_loop(cpu->vcpu);
 }

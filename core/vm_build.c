@@ -561,8 +561,11 @@ unsigned int vm_build_all(const struct vm_config *defs, unsigned int nr, const s
 	}
 	if (built && built < nr)
 		printk("hyp: %u of %u VMs built; the refused ones do not start\n", built, nr);
-	/* Secondary CPUs wait for their vCPU pointer: it is set now. */
+	/* Secondary CPUs sleep until their vCPU pointer is set: it is now. */
 	dsb(ish);
-	sev();
+	for (unsigned int p = 1; p < nr_pcpus; p++) {
+		if (pcpus[p].vcpu)
+			gic_send_sgi(p, SGI_KICK);
+	}
 	return built;
 }

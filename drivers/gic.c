@@ -25,6 +25,17 @@ void gic_cpu_init(void)
 	gic->cpu_init();
 }
 
+bool gic_ready(void)
+{
+	return gic != NULL;
+}
+
+void gic_cpu_quiesce(void)
+{
+	if (gic)
+		gic->cpu_quiesce();
+}
+
 uint32_t gic_ack(void)
 {
 	return gic->ack();

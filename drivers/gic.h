@@ -15,6 +15,7 @@
 
 /* SGIs the hypervisor sends itself. */
 #define SGI_KICK 0 /* make a CPU leave its guest or idle loop and look at its vCPU */
+#define SGI_HALT 1 /* the hypervisor panicked: stop this CPU for good (core/panic.c) */
 
 /* List register state */
 #define GIC_LR_PENDING 1
@@ -41,6 +42,13 @@ void gic_v2_lr_decode(uint32_t v, struct gic_lr *lr);
 void gic_init(const struct dt_gic *dt);
 /* Every CPU (boot CPU included): its redistributor, CPU and virtual CPU interface. */
 void gic_cpu_init(void);
+/* Has gic_init() run (may SGIs be sent)? */
+bool gic_ready(void);
+/*
+ * This CPU's interfaces stop signalling anything, physical or virtual, so a
+ * WFI sleeps for good (a halted CPU; see core/panic.c).
+ */
+void gic_cpu_quiesce(void);
 
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t intid);        /* priority drop only (EOImode = 1) */

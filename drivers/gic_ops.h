@@ -8,6 +8,7 @@ struct gic_ops {
 	unsigned int version;
 	void (*init)(const struct dt_gic *dt);
 	void (*cpu_init)(void);
+	void (*cpu_quiesce)(void);
 	uint32_t (*ack)(void);
 	void (*eoi)(uint32_t intid);
 	void (*deactivate)(uint32_t intid);

@@ -103,7 +103,8 @@ static void gic_v2_cpu_init(void)
 	wr32(gicd + GICD_ICACTIVER, ~0u);
 	for (unsigned int i = 0; i < 32; i += 4)
 		wr32(gicd + GICD_IPRIORITYR + i, 0x01010101u * HYP_IRQ_PRIORITY);
-	wr32(gicd + GICD_ISENABLER, (1u << SGI_KICK) | (maint_irq ? 1u << maint_irq : 0));
+	wr32(gicd + GICD_ISENABLER,
+	     (1u << SGI_KICK) | (1u << SGI_HALT) | (maint_irq ? 1u << maint_irq : 0));
 
 	wr32(gicc + GICC_PMR, 0xff);
 	wr32(gicc + GICC_BPR, 0);
@@ -111,6 +112,13 @@ static void gic_v2_cpu_init(void)
 
 	gic_v2_ops.vcpu_if_reset();
 	wr32(gich + GICH_HCR, GICH_HCR_EN);
+}
+
+/* This CPU's interface and its virtual interface off: nothing reaches the core. */
+static void gic_v2_cpu_quiesce(void)
+{
+	wr32(gicc + GICC_CTLR, 0);
+	wr32(gich + GICH_HCR, 0);
 }
 
 static uint32_t gic_v2_ack(void)
@@ -191,6 +199,7 @@ const struct gic_ops gic_v2_ops = {
     .version = 2,
     .init = gic_v2_init,
     .cpu_init = gic_v2_cpu_init,
+    .cpu_quiesce = gic_v2_cpu_quiesce,
     .ack = gic_v2_ack,
     .eoi = gic_v2_eoi,
     .deactivate = gic_v2_deactivate,

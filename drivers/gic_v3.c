@@ -149,7 +149,8 @@ static void gic_v3_cpu_init(void)
 	wr32(sgi + GICD_ICACTIVER, ~0u);
 	for (unsigned int i = 0; i < 32; i += 4)
 		wr32(sgi + GICD_IPRIORITYR + i, 0x01010101u * HYP_IRQ_PRIORITY);
-	wr32(sgi + GICD_ISENABLER, (1u << SGI_KICK) | (maint_irq ? 1u << maint_irq : 0));
+	wr32(sgi + GICD_ISENABLER,
+	     (1u << SGI_KICK) | (1u << SGI_HALT) | (maint_irq ? 1u << maint_irq : 0));
 
 	WRITE_SYSREG(ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE, icc_sre_el2);
 	isb();
@@ -161,6 +162,14 @@ static void gic_v3_cpu_init(void)
 
 	gic_v3_ops.vcpu_if_reset();
 	WRITE_SYSREG(ICH_HCR_EN, ich_hcr_el2);
+	isb();
+}
+
+/* Group 1 off for this CPU, and no virtual interrupts: nothing reaches the core. */
+static void gic_v3_cpu_quiesce(void)
+{
+	WRITE_SYSREG(0, icc_igrpen1_el1);
+	WRITE_SYSREG(0, ich_hcr_el2);
 	isb();
 }
 
@@ -305,6 +314,7 @@ const struct gic_ops gic_v3_ops = {
     .version = 3,
     .init = gic_v3_init,
     .cpu_init = gic_v3_cpu_init,
+    .cpu_quiesce = gic_v3_cpu_quiesce,
     .ack = gic_v3_ack,
     .eoi = gic_v3_eoi,
     .deactivate = gic_v3_deactivate,

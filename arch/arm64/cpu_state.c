@@ -210,3 +210,21 @@ void cpu_reset_guest_state(const struct guest_features *f)
 	cpu_reset_debug_state(f);
 	isb();
 }
+
+/*
+ * Stop this CPU for good: interrupts masked, no virtual exception left
+ * pending, and the timers it may have armed (the guest's and EL2's) off, so
+ * nothing wakes its WFI. WFE would not do: QEMU treats it as a yield, and a
+ * halted machine would keep burning a host core per CPU.
+ */
+void cpu_park(void)
+{
+	local_irq_disable();
+	WRITE_SYSREG(READ_SYSREG(hcr_el2) & ~(HCR_VSE | HCR_VI | HCR_VF), hcr_el2);
+	WRITE_SYSREG(0, cntv_ctl_el0);
+	WRITE_SYSREG(0, cntp_ctl_el0);
+	WRITE_SYSREG(0, cnthp_ctl_el2);
+	isb();
+	for (;;)
+		wfi();
+}

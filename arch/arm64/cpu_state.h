@@ -22,4 +22,6 @@ void cpu_load_guest_controls(const struct guest_features *f, const struct guest_
 /* Clear FP/SIMD/SVE, PAuth keys, MTE, PMU and debug state. Call with the controls loaded. */
 void cpu_reset_guest_state(const struct guest_features *f);
 
+/* Mask everything, silence this CPU's timers and sleep in WFI for ever (a halt). */
+void cpu_park(void) __noreturn;
 #endif

@@ -36,6 +36,8 @@ static inline void local_irq_enable(void)
 #define HCR_FMO    BIT(3) /* physical FIQ to EL2, virtual FIQ enabled */
 #define HCR_IMO    BIT(4) /* physical IRQ to EL2, virtual IRQ enabled */
 #define HCR_AMO    BIT(5) /* physical SError to EL2, virtual SError enabled */
+#define HCR_VF     BIT(6) /* virtual FIQ pending */
+#define HCR_VI     BIT(7) /* virtual IRQ pending */
 #define HCR_VSE    BIT(8) /* virtual SError pending */
 #define HCR_FB     BIT(9) /* broadcast TLB/cache maintenance to the inner shareable domain */
 #define HCR_BSU_IS (1UL << 10)

@@ -3,14 +3,17 @@ CPU QEMU was started with and all the RAM the hypervisor does not keep. Linux
 under the hypervisor on QEMU virt with -smp 1, 2 and 8 and -m 512M and 2G,
 GICv3 and GICv2: the hypervisor's own line says what the VM got, and Linux
 sees exactly that (its CPUs online, the RAM its "Memory:" line counts)."""
+import os
 import re
 import subprocess
+import time
 
 import pytest
 
 from conftest import LinuxShell, ROOT, build_path, qemu_virt_args
 
 HYP = build_path("qemu-virt", "hyp.bin")
+HYP_NONE = build_path("qemu-virt", "hyp-none.bin")
 BOOT_TIMEOUT = 180
 
 
@@ -57,3 +60,31 @@ def test_make_run_refuses_a_machine_it_cannot_take(var, value, message):
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert message in out.stderr, out.stderr
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of process @pid so far, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("smp,gic", [
+    pytest.param(4, 3, id="smp4-gicv3"),
+    pytest.param(8, 2, id="smp8-gicv2"),
+])
+def test_panic_stops_every_cpu_and_qemu_idles(qemu, smp, gic):
+    """A panic (here: hyp-none.bin has no VM to build, after every CPU came up)
+    stops the other CPUs by SGI, each one says it parked, and the halted
+    machine costs its host nothing: QEMU's CPU time over 5 s of wall time stays
+    under 10% of one core (a CPU spinning in WFE under QEMU would use all of one)."""
+    con = qemu(qemu_virt_args(HYP_NONE, gic=gic, smp=smp), timeout=60)
+    con.expect_exact("hyp: %d of %d CPUs online" % (smp, smp))
+    con.child.expect(r"hyp: PANIC on CPU0: [^\r\n]*\r")
+    con.expect_exact("hyp: %d of %d other CPUs stopped" % (smp - 1, smp - 1))
+    con.expect_exact("hyp: system halted")
+    before = cpu_seconds(con.child.pid)
+    time.sleep(5)
+    used = cpu_seconds(con.child.pid) - before
+    assert con.child.isalive()
+    assert used < 0.5, "QEMU used %.2f s of CPU in 5 s after the halt" % used
