@@ -24,14 +24,14 @@ static struct vm vms[MAX_VMS];
 static unsigned int nr_vms;
 static spinlock_t vms_lock = SPINLOCK_INIT; /* orders the "last VM off" decision */
 
-struct vm *vm_new(const struct vm *plan)
+struct vm *vm_new(const struct vm_config *cfg)
 {
 	struct vm *vm;
 
 	if (nr_vms == MAX_VMS)
 		return NULL;
 	vm = &vms[nr_vms];
-	*vm = *plan;
+	*vm = (struct vm){.name = cfg->name, .cfg = cfg};
 	vm->id = nr_vms;
 	vm->vmid = (uint16_t)(nr_vms + 1); /* VMID 0 is left unused */
 	vm->state = VM_STATE_OFF;

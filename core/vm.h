@@ -8,9 +8,7 @@
 #include "core/vm_config.h"
 #include "vgic/vgic.h"
 
-#define VM_MAX_VCPUS 8
-#define VM_MAX_MMIO  8
-#define MAX_VMS      4
+#define VM_MAX_MMIO 8
 
 struct vm_console;
 
@@ -96,8 +94,8 @@ struct vm {
  * idles. Does not return.
  */
 void vm_start_all(void) __noreturn;
-/* For construction (core/vm_build.c): a slot for the VM @plan describes, or NULL if full. */
-struct vm *vm_new(const struct vm *plan);
+/* For construction (core/vm_build.c): a new VM slot for @cfg, or NULL if all are used. */
+struct vm *vm_new(const struct vm_config *cfg);
 /* Every VM slot in use (built VMs, in definition order). */
 struct vm *vm_get(unsigned int id);
 unsigned int vm_count(void);

@@ -43,14 +43,20 @@ struct vm_shm_config {
 	bool owner;     /* the owner's definition decides the size; the peer's must match */
 };
 
+#define MAX_VMS            4
+#define VM_MAX_VCPUS       8
 #define VM_MAX_PASSTHROUGH 8
 #define VM_MAX_SHM         2
 #define VM_NAME_MAX        16
 
 struct vm_config {
 	const char *name;
-	/* vCPUs; 0: one for every online CPU no other VM was given. */
+	/* vCPUs; 0: one for every online CPU no other VM was given (or for each CPU of pcpu_mask).
+	 */
 	unsigned int nr_vcpus;
+	/* The physical CPUs its vCPUs run on (bit n: CPUn), vCPU i on the i-th; 0: the lowest free.
+	 */
+	uint64_t pcpu_mask;
 	uint64_t ram_ipa;  /* guest physical base of its RAM */
 	uint64_t ram_size; /* 0: all the RAM no one else uses */
 	struct guest_image kernel;

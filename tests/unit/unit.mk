@@ -27,6 +27,7 @@ vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c $(VM_LOG_SRCS)
 vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c $(VM_LOG_SRCS)
 ratelimit_SRCS := core/ratelimit.c
 vpl011_SRCS := core/vpl011.c
+vm_plan_SRCS := core/vm_plan.c core/printf.c
 
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h

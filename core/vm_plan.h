@@ -1,0 +1,79 @@
+/*
+ * Resolving VM definitions against the machine: which physical CPUs, which
+ * RAM and which devices each VM gets, or why it cannot have them. Plain C
+ * over plain data (the host DT's description and the definitions), so the
+ * host unit tests run it as it runs at boot. Nothing is allocated or mapped
+ * here: construction (core/vm_build.c) does that from an accepted plan.
+ */
+#ifndef CORE_VM_PLAN_H
+#define CORE_VM_PLAN_H
+
+#include "core/dt.h"
+#include "core/percpu.h"
+#include "core/vm_config.h"
+
+#define VM_PLAN_WHY_MAX 160
+
+/* Where construction puts a guest's images in its RAM (core/vm_build.c). */
+#define GUEST_IMAGE_OFFSET MiB(2)  /* kernel at RAM base + 2 MiB, like QEMU and U-Boot */
+#define GUEST_DTB_MAX      MiB(2)  /* booting.rst: a DTB is at most 2 MiB */
+#define GUEST_BSS_ROOM     MiB(32) /* Linux's Image needs room for its BSS after the file */
+
+/* What the machine has left to give, updated as plans are accepted. */
+struct vm_machine {
+	unsigned int nr_cpus;           /* physical CPUs online: CPU0 to CPU(nr_cpus - 1) */
+	const char *cpu_owner[NR_CPUS]; /* the VM each CPU was given to, NULL if free */
+	uint64_t ram_total;             /* every bank */
+	uint64_t hyp_kept;              /* the hypervisor's image, in whole 2 MiB blocks */
+	struct dt_region free_ram[DT_MAX_MEM_BANKS + DT_MAX_RESERVED + DT_MAX_CPUS + 4 * MAX_VMS];
+	unsigned int nr_free_ram; /* free ranges, each in whole 2 MiB blocks */
+	struct dt_uart uart;      /* the host's console UART (/chosen stdout-path) */
+	struct vm_passthrough given[MAX_VMS * (VM_MAX_PASSTHROUGH + 1)];
+	unsigned int nr_given; /* devices already given to a VM */
+};
+
+/* One definition, resolved: what its VM gets, or why it was refused. */
+struct vm_plan {
+	const struct vm_config *cfg;
+	unsigned int nr_vcpus;
+	unsigned int pcpu[VM_MAX_VCPUS]; /* vCPU i runs on CPU pcpu[i] */
+	uint64_t ram_pa, ram_size;
+	struct vm_passthrough devices[VM_MAX_PASSTHROUGH + 1];
+	unsigned int nr_devices;
+	char why[VM_PLAN_WHY_MAX]; /* empty: accepted; else "<field>: <what is asked and there>" */
+};
+
+/*
+ * The machine as @host describes it, with @nr_cpus CPUs online: its free RAM
+ * is every bank minus the hypervisor's image [@hyp_start, @hyp_end), the
+ * regions the DT reserves, the boot modules, the images of @defs (linked in or
+ * modules: they stay where they are, so a VM reset can load them again) and
+ * the spin-table release words.
+ */
+void vm_machine_init(struct vm_machine *m, const struct dt_host *host, unsigned int nr_cpus,
+                     uint64_t hyp_start, uint64_t hyp_end, const struct vm_config *defs,
+                     unsigned int nr);
+
+/* Bytes of RAM not given to anyone yet. */
+uint64_t vm_machine_free_ram(const struct vm_machine *m);
+
+/* The RAM @cfg's images need: kernel at +2 MiB and its BSS, the initrd, the DTB at the top. */
+uint64_t vm_ram_needed(const struct vm_config *cfg);
+
+/*
+ * Resolve @cfg against what @m has left. Accepted (returns 0): @plan says
+ * what the VM gets, and that is taken from @m. Refused (returns -1):
+ * @plan->why names the field, what was asked and what is there; @m is
+ * unchanged.
+ */
+int vm_plan_one(struct vm_machine *m, const struct vm_config *cfg, struct vm_plan *plan);
+
+/*
+ * Resolve @nr definitions into @plans (plans[i] for defs[i]). Explicit
+ * counts are served first, so a VM left open ("what the machine has") gets
+ * what they leave. Returns how many were accepted.
+ */
+unsigned int vm_plan_all(struct vm_machine *m, const struct vm_config *defs, unsigned int nr,
+                         struct vm_plan *plans);
+
+#endif
