@@ -7,12 +7,14 @@ CPU           ?= cortex-a57
 MTE           ?= off
 # CPUS, MEM: the machine QEMU makes (the default VM takes all of it). Checked
 # here, so that a machine the hypervisor cannot take is make's error, not
-# QEMU's or a panic: 1-8 CPUs (NR_CPUS), and at least 128 MiB (the hypervisor
-# image, with Debian's kernel linked in, and the guest's RAM to boot it).
+# QEMU's or a panic: 1-16 CPUs (NR_CPUS) with GICv3, 1-8 with GICv2 (its
+# interrupt targets are an 8-bit CPU mask), and at least 128 MiB (the
+# hypervisor image, with Debian's kernel linked in, and the guest's RAM to boot it).
 CPUS          ?= 4
 MEM           ?= 1G
-ifeq ($(filter $(CPUS),1 2 3 4 5 6 7 8),)
-$(error CPUS=$(CPUS): QEMU virt can run this hypervisor with 1 to 8 CPUs)
+CPUS_MAX      := $(if $(filter 2,$(GIC)),8,16)
+ifeq ($(filter $(CPUS),$(shell seq 1 $(CPUS_MAX))),)
+$(error CPUS=$(CPUS): QEMU virt with GICv$(GIC) can run this hypervisor with 1 to $(CPUS_MAX) CPUs)
 endif
 MEM_MIB := $(shell echo '$(MEM)' | sed -n 's/^\([0-9][0-9]*\)M$$/\1/p; s/^\([0-9][0-9]*\)G$$/\1*1024/p')
 ifeq ($(MEM_MIB),)

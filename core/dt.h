@@ -13,7 +13,7 @@
 #include "core/compiler.h"
 
 #define DT_MAX_MEM_BANKS 8
-#define DT_MAX_CPUS      8
+#define DT_MAX_CPUS      16
 #define DT_MAX_RESERVED  8
 
 struct dt_region {

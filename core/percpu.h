@@ -5,7 +5,11 @@
 #ifndef CORE_PERCPU_H
 #define CORE_PERCPU_H
 
-#define NR_CPUS        8
+/*
+ * Physical CPUs the hypervisor takes: what QEMU virt with a GICv3 and the
+ * boards it runs on have. Each costs a HYP_STACK_SIZE stack and a struct pcpu.
+ */
+#define NR_CPUS        16
 #define HYP_STACK_SIZE 16384
 
 #ifndef __ASSEMBLY__

@@ -44,7 +44,7 @@ struct vm_shm_config {
 };
 
 #define MAX_VMS            4
-#define VM_MAX_VCPUS       8
+#define VM_MAX_VCPUS       16
 #define VM_MAX_PASSTHROUGH 8
 #define VM_MAX_SHM         2
 #define VM_NAME_MAX        16

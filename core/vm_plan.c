@@ -60,6 +60,7 @@ void vm_machine_init(struct vm_machine *m, const struct dt_host *host, unsigned 
 {
 	*m = (struct vm_machine){
 	    .nr_cpus = MIN(nr_cpus, (unsigned int)NR_CPUS),
+	    .max_vcpus = host->gic.version == 2 ? GIC_V2_MAX_VCPUS : VM_MAX_VCPUS,
 	    .hyp_kept = ALIGN_UP(hyp_end, FREE_RAM_ALIGN) - ALIGN_DOWN(hyp_start, FREE_RAM_ALIGN),
 	    .uart = host->uart,
 	};
@@ -129,6 +130,12 @@ static unsigned int mask_weight(uint64_t mask)
 	return n;
 }
 
+static int plan_refuse_vcpu_limit(const struct vm_machine *m, struct vm_plan *plan, unsigned int n)
+{
+	return plan_refuse(plan, "cpus: %u vCPUs asked for, at most %u per VM%s", n, m->max_vcpus,
+	                   m->max_vcpus == GIC_V2_MAX_VCPUS ? " on a GICv2" : "");
+}
+
 /* vCPUs on the CPUs the definition names: each must be online and no one else's. */
 static int plan_cpus_named(const struct vm_machine *m, const struct vm_config *cfg,
                            struct vm_plan *plan)
@@ -139,9 +146,8 @@ static int plan_cpus_named(const struct vm_machine *m, const struct vm_config *c
 		return plan_refuse(plan,
 		                   "cpus: %u vCPUs asked for, but its CPU list 0x%lx names %u",
 		                   cfg->nr_vcpus, cfg->pcpu_mask, n);
-	if (n > VM_MAX_VCPUS)
-		return plan_refuse(plan, "cpus: %u vCPUs asked for, at most %u per VM", n,
-		                   VM_MAX_VCPUS);
+	if (n > m->max_vcpus)
+		return plan_refuse_vcpu_limit(m, plan, n);
 	for (unsigned int p = 0; p < 64; p++) {
 		if (!(cfg->pcpu_mask & (1ULL << p)))
 			continue;
@@ -161,11 +167,10 @@ static int plan_cpus_free(const struct vm_machine *m, const struct vm_config *cf
                           struct vm_plan *plan)
 {
 	unsigned int avail = free_cpus(m);
-	unsigned int n = cfg->nr_vcpus ? cfg->nr_vcpus : MIN(avail, (unsigned int)VM_MAX_VCPUS);
+	unsigned int n = cfg->nr_vcpus ? cfg->nr_vcpus : MIN(avail, m->max_vcpus);
 
-	if (n > VM_MAX_VCPUS)
-		return plan_refuse(plan, "cpus: %u vCPUs asked for, at most %u per VM", n,
-		                   VM_MAX_VCPUS);
+	if (n > m->max_vcpus)
+		return plan_refuse_vcpu_limit(m, plan, n);
 	if (n == 0)
 		return plan_refuse(plan,
 		                   "cpus: a vCPU per free CPU asked for, but none of the %u CPUs "

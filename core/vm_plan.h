@@ -14,6 +14,9 @@
 
 #define VM_PLAN_WHY_MAX 160
 
+/* A GICv2 names the CPUs an interrupt targets in an 8-bit mask: no VM can have more vCPUs. */
+#define GIC_V2_MAX_VCPUS 8
+
 /* Where construction puts a guest's images in its RAM (core/vm_build.c). */
 #define GUEST_IMAGE_OFFSET MiB(2)  /* kernel at RAM base + 2 MiB, like QEMU and U-Boot */
 #define GUEST_DTB_MAX      MiB(2)  /* booting.rst: a DTB is at most 2 MiB */
@@ -22,6 +25,7 @@
 /* What the machine has left to give, updated as plans are accepted. */
 struct vm_machine {
 	unsigned int nr_cpus;           /* physical CPUs online: CPU0 to CPU(nr_cpus - 1) */
+	unsigned int max_vcpus;         /* per VM: VM_MAX_VCPUS, or GIC_V2_MAX_VCPUS on a GICv2 */
 	const char *cpu_owner[NR_CPUS]; /* the VM each CPU was given to, NULL if free */
 	uint64_t ram_total;             /* every bank */
 	uint64_t hyp_kept;              /* the hypervisor's image, in whole 2 MiB blocks */

@@ -54,8 +54,12 @@ static unsigned int irouter_to_vcpu(const struct vm *vm, uint64_t irouter)
 
 static uint32_t vgic_v3_typer(const struct vm *vm)
 {
-	/* ITLinesNumber, IDbits = 10 bits (INTIDs < 1024), no LPIs, no MBIs. */
-	return (VGIC_NR_IRQS / 32 - 1) | (9u << 19) | ((vm->nr_vcpus - 1) << 5);
+	/*
+	 * ITLinesNumber, IDbits = 10 bits (INTIDs < 1024), no LPIs, no MBIs, no
+	 * extended SPIs. CPUNumber is 3 bits (the PEs usable without affinity
+	 * routing): more than 8 vCPUs must not spill into ESPI (bit 8).
+	 */
+	return (VGIC_NR_IRQS / 32 - 1) | (9u << 19) | ((MIN(vm->nr_vcpus, 8u) - 1) << 5);
 }
 
 static bool gicd_access_irouter(struct vcpu *v, uint32_t offset, struct mmio_access *acc)

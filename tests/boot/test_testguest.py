@@ -24,18 +24,23 @@ CHECKS_OWN_CPU = [# the EL1 virtual and physical timers: shots, and their level 
                   "vtimer", "ptimer", "timer-level",
                   # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
                   "exception-entry", "pmu-el2"]
-CHECKS_TAIL = (CHECKS_OWN_CPU +
-               # CPU_SUSPEND's power_state, and emulated MMIO of a big-endian guest
-               ["cpu-suspend-power-state", "mmio-big-endian"] +
-               ["vcpu%d %s" % (n, c) for n in (1, 2, 3) for c in CHECKS_OWN_CPU] +
-               ["every-vcpu",
-                # PSCI CPU_ON of the other vCPUs
-                "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
-                "cpu-on-bad-mpidr", "cpu-on-bad-entry", "cpu-on-already-on",
-                # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
-                "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"])
-GUEST_CHECKS = CHECKS_HEAD + CHECKS_GICV3 + CHECKS_TAIL
-GUEST_CHECKS_V2 = CHECKS_HEAD + CHECKS_GICV2 + CHECKS_TAIL
+
+
+def checks_tail(vcpus):
+    return (CHECKS_OWN_CPU +
+            # CPU_SUSPEND's power_state, and emulated MMIO of a big-endian guest
+            ["cpu-suspend-power-state", "mmio-big-endian"] +
+            ["vcpu%d %s" % (n, c) for n in range(1, vcpus) for c in CHECKS_OWN_CPU] +
+            ["every-vcpu",
+             # PSCI CPU_ON of the other vCPUs
+             "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
+             "cpu-on-bad-mpidr", "cpu-on-bad-entry", "cpu-on-already-on",
+             # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
+             "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"])
+
+
+GUEST_CHECKS = CHECKS_HEAD + CHECKS_GICV3 + checks_tail(4)
+GUEST_CHECKS_V2 = CHECKS_HEAD + CHECKS_GICV2 + checks_tail(4)
 
 # A whole run of the test guest prints about 3 KiB; a fault loop that floods would
 # print without end (each fault one line, thousands a second).
@@ -106,6 +111,28 @@ def test_guest_checks_on_gicv2(qemu, cpu):
         con.expect(r"TG: PASS %s\b" % re.escape(name))
     con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS_V2))
     assert con.wait_exit(timeout=20) == 0
+
+
+@pytest.mark.parametrize("smp,gic", [
+    pytest.param(16, 3, id="smp16-gicv3"),
+    pytest.param(8, 2, id="smp8-gicv2"),
+])
+def test_guest_checks_on_the_most_cpus(qemu, smp, gic):
+    """The most CPUs each GIC takes (NR_CPUS is 16; a GICv2 targets 8): one vCPU
+    per CPU, each redistributor frame naming its vCPU, the per-CPU checks passing
+    on every vCPU, and no register access the vGIC does not handle. On GICv3,
+    gicd-id checks GICD_TYPER's 3-bit CPUNumber: with 16 vCPUs it once spilled
+    into the ESPI bit and sent Linux to extended SPI registers that are not there."""
+    con = qemu(qemu_virt_args(HYP, gic=gic, smp=smp), timeout=60)
+    con.expect_exact("hyp: %d of %d CPUs online" % (smp, smp))
+    con.expect_exact("hyp: guest0: %d vCPU(s) on CPU0-%d," % (smp, smp - 1))
+    con.expect(r"TG: PASS dtb \(0x[0-9a-f]+ bytes at 0x[0-9a-f]+, %d CPUs\)" % smp)
+    checks = CHECKS_HEAD[2:] + (CHECKS_GICV3 if gic == 3 else CHECKS_GICV2) + checks_tail(smp)
+    for name in checks:
+        con.expect(r"TG: PASS %s\b" % re.escape(name))
+    con.expect_exact("TG: DONE %d passed, 0 failed" % (len(checks) + 2))
+    assert con.wait_exit(timeout=20) == 0
+    assert "unhandled" not in con.tail(1 << 20)
 
 
 def test_unmapped_access_is_reported_and_injected(qemu):

@@ -760,9 +760,9 @@ static void test_bad_vcpus(void **state)
 
 	(void)state;
 	p.nr_vcpus = 0;
-	build_fails(qemu_v3, &p, "0 vCPUs, expected 1 to DT_MAX_CPUS (8)");
+	build_fails(qemu_v3, &p, "0 vCPUs, expected 1 to DT_MAX_CPUS (16)");
 	p.nr_vcpus = DT_MAX_CPUS + 1;
-	build_fails(qemu_v3, &p, "9 vCPUs");
+	build_fails(qemu_v3, &p, "17 vCPUs");
 
 	p.nr_vcpus = 4;
 	p.vcpu_mpidr[3] = 1;

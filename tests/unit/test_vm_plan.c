@@ -26,6 +26,7 @@ static struct vm_machine m;
 static struct dt_host *machine_of(unsigned int cpus, uint64_t ram)
 {
 	memset(&host, 0, sizeof(host));
+	host.gic.version = 3;
 	host.nr_mem = 1;
 	host.mem[0] = (struct dt_region){RAM_BASE, ram};
 	host.nr_cpus = cpus;
@@ -133,6 +134,24 @@ static void test_open_counts_stop_at_the_vm_limit(void **state)
 	init(NR_CPUS, 1UL << 30, &d, 1);
 	assert_int_equal(vm_plan_one(&m, &d, &p), 0);
 	assert_int_equal(p.nr_vcpus, NR_CPUS < VM_MAX_VCPUS ? NR_CPUS : VM_MAX_VCPUS);
+}
+
+static void test_gicv2_caps_vcpus_at_8(void **state)
+{
+	struct vm_config d = vm("guest0", 0, 0);
+	struct vm_plan p;
+
+	(void)state;
+	machine_of(12, 1UL << 30);
+	host.gic.version = 2;
+	vm_machine_init(&m, &host, 12, HYP_START, HYP_END, &d, 1);
+	assert_int_equal(vm_plan_one(&m, &d, &p), 0);
+	assert_int_equal(p.nr_vcpus, 8);
+
+	d = vm("guest1", 9, 0);
+	vm_machine_init(&m, &host, 12, HYP_START, HYP_END, &d, 1);
+	assert_int_equal(vm_plan_one(&m, &d, &p), -1);
+	assert_string_equal(p.why, "cpus: 9 vCPUs asked for, at most 8 per VM on a GICv2");
 }
 
 static void test_explicit_counts_are_honoured(void **state)
@@ -414,6 +433,7 @@ int main(void)
 	    TEST(test_open_counts_take_the_machine),
 	    TEST(test_open_counts_follow_the_machine),
 	    TEST(test_open_counts_stop_at_the_vm_limit),
+	    TEST(test_gicv2_caps_vcpus_at_8),
 	    TEST(test_explicit_counts_are_honoured),
 	    TEST(test_too_many_vcpus_are_refused),
 	    TEST(test_more_vcpus_than_a_vm_can_have_are_refused),

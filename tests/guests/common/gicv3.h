@@ -26,15 +26,17 @@
 #define GIC_PRIORITY_LOWEST 0xff
 
 /* Distributor. */
-#define GICD_CTLR             0x0000
-#define GICD_TYPER            0x0004
-#define GICD_IIDR             0x0008
-#define GICD_PIDR2            0xffe8
-#define GICD_CTLR_ENABLE_G0   (1U << 0)
-#define GICD_CTLR_ENABLE_G1A  (1U << 1)
-#define GICD_CTLR_ARE_NS      (1U << 4)
-#define GICD_TYPER_ITLINES(t) ((t)&0x1fU) /* 32 * (N + 1) interrupts */
-#define GIC_PIDR2_ARCHREV(p)  (((p) >> 4) & 0xfU)
+#define GICD_CTLR               0x0000
+#define GICD_TYPER              0x0004
+#define GICD_IIDR               0x0008
+#define GICD_PIDR2              0xffe8
+#define GICD_CTLR_ENABLE_G0     (1U << 0)
+#define GICD_CTLR_ENABLE_G1A    (1U << 1)
+#define GICD_CTLR_ARE_NS        (1U << 4)
+#define GICD_TYPER_ITLINES(t)   ((t)&0x1fU)         /* 32 * (N + 1) interrupts */
+#define GICD_TYPER_CPUNUMBER(t) (((t) >> 5) & 0x7U) /* PEs without affinity routing, - 1 */
+#define GICD_TYPER_ESPI         (1U << 8)           /* extended SPI range implemented */
+#define GIC_PIDR2_ARCHREV(p)    (((p) >> 4) & 0xfU)
 
 /* Redistributor, RD frame. */
 #define GICR_TYPER                 0x0008

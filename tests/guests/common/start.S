@@ -8,7 +8,7 @@
  * -kernel included, accepts it and places it at RAM base + 2 MiB.
  */
 
-#define NR_CPUS			4
+#define NR_CPUS			16
 #define SECONDARY_STACK_SHIFT	12	/* 4 KiB each: every guest's secondary_main() is small */
 
 	.section .text.head, "ax"

@@ -16,7 +16,6 @@
 #include "testguest.h"
 #include "timer.h"
 
-#define NR_VCPUS     4
 #define GROUP_SGI    9  /* configured Group 0 */
 #define GROUP1_SGI   10 /* stays Group 1 */
 #define SGI_PRIORITY 0x80
@@ -29,7 +28,7 @@
 /* Before any vCPU has touched its redistributor: every one reads asleep. */
 void test_gicr_waker_reset(void)
 {
-	for (unsigned int n = 0; n < NR_VCPUS; n++) {
+	for (unsigned int n = 0; n < nr_vcpus; n++) {
 		uint32_t waker = gic_read32(gicr_rd_base(n) + GICR_WAKER);
 
 		if ((waker & WAKER_ASLEEP) != WAKER_ASLEEP) {

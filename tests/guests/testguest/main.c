@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "exception.h"
+#include "fdt_cpus.h"
 #include "gicv2.h"
 #include "gicv3.h"
 #include "printf.h"
@@ -33,7 +34,9 @@
 #define ABORT_ADDR 0x0a000000UL /* nothing is mapped here for the guest */
 #endif
 
-#define NR_VCPUS  4                    /* what the hypervisor gives this guest */
+/* The vCPUs this guest needs (its CPU_ON and GIC checks use vCPUs 1 to 3), and can have. */
+#define MIN_VCPUS 4
+#define MAX_VCPUS 16                   /* secondary stacks in common/start.S */
 #define VMPIDR(n) (0x80000000UL | (n)) /* MPIDR_EL1 of vCPU n: bit 31 RES1, Aff0 = n */
 
 /* Priorities (lower is more urgent) of the interrupts not in the overflow test. */
@@ -51,6 +54,9 @@
 #define BAD_ENTRY_IPA      0x1000UL /* below guest RAM (flash on QEMU virt) */
 
 static unsigned int passed, failed;
+
+/* How many vCPUs the hypervisor gave this guest: its DT's CPU nodes. */
+unsigned int nr_vcpus = MIN_VCPUS;
 
 /* Every exception taken, expected or not: SMCCC calls must not add to it. */
 static volatile unsigned long exception_count;
@@ -251,6 +257,7 @@ static void test_el1(void)
 static void test_dtb(unsigned long dtb)
 {
 	uint32_t magic, size;
+	unsigned int n;
 
 	if (!dtb || (dtb & 7)) {
 		fail("dtb", "x0=0x%lx is not a valid DTB pointer", dtb);
@@ -263,7 +270,14 @@ static void test_dtb(unsigned long dtb)
 		fail("dtb", "x0=0x%lx magic=0x%x, expected 0x%x", dtb, magic, FDT_MAGIC);
 		return;
 	}
-	gprintf("TG: PASS dtb (0x%x bytes at 0x%lx)\n", size, dtb);
+	n = fdt_count_cpus(dtb);
+	if (n < MIN_VCPUS || n > MAX_VCPUS) {
+		fail("dtb", "it describes %u CPUs; this guest runs on %u to %u", n, MIN_VCPUS,
+		     MAX_VCPUS);
+		return;
+	}
+	nr_vcpus = n;
+	gprintf("TG: PASS dtb (0x%x bytes at 0x%lx, %u CPUs)\n", size, dtb, n);
 	passed++;
 }
 
@@ -354,6 +368,12 @@ static void test_gicd_id(void)
 		     GIC_PIDR2_ARCHREV(pidr2));
 	else if (nr_irqs < 64)
 		fail("gicd-id", "GICD_TYPER=0x%x: %u interrupts, expected >= 64", typer, nr_irqs);
+	else if (typer & GICD_TYPER_ESPI)
+		fail("gicd-id", "GICD_TYPER=0x%x: ESPI set, but no extended SPI range is there",
+		     typer);
+	else if (GICD_TYPER_CPUNUMBER(typer) != (nr_vcpus < 8 ? nr_vcpus : 8) - 1)
+		fail("gicd-id", "GICD_TYPER=0x%x: CPUNumber %u with %u vCPUs, expected %u", typer,
+		     GICD_TYPER_CPUNUMBER(typer), nr_vcpus, (nr_vcpus < 8 ? nr_vcpus : 8) - 1);
 	else if (abort_rec.taken)
 		fail("gicd-id", "reading GICD_IIDR aborted: ESR=0x%lx", abort_rec.esr);
 	else {
@@ -365,15 +385,15 @@ static void test_gicd_id(void)
 /* Each vCPU's redistributor names its vCPU, and only the last frame says it is the last. */
 static void test_gicr_typer(void)
 {
-	for (unsigned int n = 0; n < NR_VCPUS; n++) {
+	for (unsigned int n = 0; n < nr_vcpus; n++) {
 		uint64_t typer = gic_read64(gicr_rd_base(n) + GICR_TYPER);
 		bool last = typer & GICR_TYPER_LAST;
 
-		if (GICR_TYPER_AFFINITY(typer) != n || last != (n == NR_VCPUS - 1)) {
+		if (GICR_TYPER_AFFINITY(typer) != n || last != (n == nr_vcpus - 1)) {
 			fail("gicr-typer",
 			     "frame %u: GICR_TYPER=0x%lx (Affinity 0x%lx, Last %d), expected "
 			     "Affinity 0x%x, Last %d",
-			     n, typer, GICR_TYPER_AFFINITY(typer), last, n, n == NR_VCPUS - 1);
+			     n, typer, GICR_TYPER_AFFINITY(typer), last, n, n == nr_vcpus - 1);
 			return;
 		}
 	}
@@ -807,7 +827,7 @@ static long wait_cpu_off(unsigned long mpidr, unsigned int timeout_ms)
  */
 static void test_checks_on_every_vcpu(void)
 {
-	for (unsigned int n = 1; n < NR_VCPUS; n++) {
+	for (unsigned int n = 1; n < nr_vcpus; n++) {
 		long ret;
 
 		checks_done = false;
@@ -1087,7 +1107,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_cpu_on_again();
 	test_cpu_on_clean_state();
 	/* vCPU 1 is off again, so only the arguments decide these. */
-	check_cpu_on_error("cpu-on-bad-mpidr", 7, (unsigned long)secondary_entry,
+	check_cpu_on_error("cpu-on-bad-mpidr", nr_vcpus, (unsigned long)secondary_entry,
 	                   PSCI_RET_INVALID_PARAMETERS);
 	check_cpu_on_error("cpu-on-bad-entry", 1, BAD_ENTRY_IPA, PSCI_RET_INVALID_ADDRESS);
 	check_cpu_on_error("cpu-on-already-on", 0, (unsigned long)secondary_entry,

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* How many vCPUs the guest was given (its DT's CPU nodes; main.c). */
+extern unsigned int nr_vcpus;
+
 /* Bounds on waits for things the hypervisor should do within microseconds. */
 #define TIMEOUT_MS     1000
 #define IRQ_TIMEOUT_MS 100
