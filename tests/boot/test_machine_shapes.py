@@ -22,6 +22,7 @@ BOOT_TIMEOUT = 180
     pytest.param(2, "512M", 3, id="smp2-512M-gicv3"),
     pytest.param(2, "2G", 2, id="smp2-2G-gicv2"),
     pytest.param(8, "1G", 3, id="smp8-1G-gicv3"),
+    pytest.param(3, "4G", 3, id="smp3-4G-gicv3"),
 ])
 def test_default_vm_takes_the_machine(qemu, smp, mem, gic):
     con = qemu(qemu_virt_args(HYP, gic=gic, smp=smp, mem=mem), timeout=BOOT_TIMEOUT)

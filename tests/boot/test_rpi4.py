@@ -3,6 +3,7 @@ bcm2711-rpi-4-b.dtb: GIC-400, spin-table CPUs, the PL011 console, the BCM2711
 watchdog; and with Debian's TF-A bl31.bin as EL3 (PSCI CPU bring-up, SMCCC
 answers from TF-A, SYSTEM_OFF to TF-A)."""
 import re
+import subprocess
 
 from conftest import LinuxShell, build_path
 
@@ -17,15 +18,16 @@ def raspi4b_args():
             "-dtb", DTB, "-kernel", HYP]
 
 
-def raspi4b_tfa_args():
+def raspi4b_tfa_args(dtb=DTB):
     """No -kernel: TF-A at 0 enters the hypervisor at 0x200000 with the DTB at
-    0x8000000 (REFERENCE §3), with the two QEMU options TF-A needs."""
+    0x8000000 (REFERENCE §3), with the two QEMU options TF-A needs. QEMU leaves
+    a DTB loaded this way as it is (with -dtb it rewrites /memory)."""
     return ["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot",
             "-global", "arm_gic.has-security-extensions=true",
             "-global", "cortex-a72-arm-cpu.cntfrq=54000000",
             "-device", "loader,file=%s,addr=0x0,force-raw=on" % BL31,
             "-device", "loader,file=%s,addr=0x200000,force-raw=on" % HYP,
-            "-device", "loader,file=%s,addr=0x8000000,force-raw=on" % DTB]
+            "-device", "loader,file=%s,addr=0x8000000,force-raw=on" % dtb]
 
 
 def test_rpi4_spin_table_linux_hotplug_and_watchdog_poweroff(qemu):
@@ -72,5 +74,34 @@ def test_rpi4_tfa_psci_smccc_and_system_off(qemu):
     v2 = sh.check("cat /sys/devices/system/cpu/vulnerabilities/spectre_v2")
     assert v2.startswith("Mitigation"), v2
     con.send("poweroff")
+    con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=60) == 0
+
+
+def test_rpi4_ram_comes_from_the_dt_memory_nodes(qemu, tmp_path):
+    """RAM is what the DT's memory nodes say, in as many banks as they list: a
+    board whose firmware describes a second bank (QEMU's raspi4b has 2 GiB; its
+    DT names 960 MiB) gets it. The hypervisor reports both banks and the VM
+    takes the largest free range, here all of the second bank, which Linux
+    counts to the page."""
+    dtb = str(tmp_path / "two-banks.dtb")
+    subprocess.run(["cp", DTB, dtb], check=True)
+    subprocess.run(["fdtput", "-c", dtb, "/memory@40000000"], check=True)
+    subprocess.run(["fdtput", "-t", "s", dtb, "/memory@40000000", "device_type", "memory"],
+                   check=True)
+    subprocess.run(["fdtput", "-t", "x", dtb, "/memory@40000000", "reg", "0", "40000000",
+                    "40000000"], check=True)
+    con = qemu(raspi4b_tfa_args(dtb), timeout=BOOT_TIMEOUT)
+    con.expect_exact("hyp: RAM: bank 0 0x40000000-0x7fffffff (1024 MiB)")
+    con.expect_exact("hyp: RAM: bank 1 0x0-0x3bffffff (960 MiB)")
+    m = con.expect(r"hyp: RAM: 1984 MiB; the hypervisor keeps (\d+) MiB .*; (\d+) MiB free for VMs")
+    assert int(m.group(2)) >= 1984 - 64, m.group(0)
+    con.expect_exact("hyp: guest0: 4 vCPU(s) on CPU0-3, RAM IPA 0x0-0x3fffffff at PA 0x40000000 "
+                     "(1024 MiB)")
+    con.expect_exact("Memory: ", timeout=BOOT_TIMEOUT)
+    con.expect_exact("/1048576K available")
+    con.expect_exact("INIT: reached init, 0-3 online", timeout=BOOT_TIMEOUT)
+    con.expect(LinuxShell.PROMPT, timeout=BOOT_TIMEOUT)
+    con.send("poweroff -f")
     con.expect_exact("hyp: guest0 powered off: system off")
     assert con.wait_exit(timeout=60) == 0
