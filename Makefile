@@ -80,7 +80,7 @@ GUEST_INITRD_adversary := build/empty
 GUEST_KERNEL_none      := build/empty
 GUEST_INITRD_none      := build/empty
 
-.PHONY: all deps run test test-unit test-boot test-matrix debug clean format check-format size bench
+.PHONY: all deps run check-guest test test-unit test-boot test-matrix debug clean format check-format size bench
 all: $(BUILD)/hyp.bin
 
 # hyp.bin is the image of this GUEST and VMS: checked on every make (FORCE), so
@@ -174,9 +174,28 @@ deps:
 # sets RUN_ARGS to a boot loader and a disk instead (configs/<platform>.mk).
 RUN_ARGS ?= -kernel $(BUILD)/hyp.bin
 
+# make run KERNEL=path/Image [INITRD=path] [BOOTARGS="..."]: a kernel of the
+# user's, handed to hyp-none.bin as a boot module by scripts/guest-check (no
+# rebuild for a new kernel); make check-guest checks its PSCI bring-up.
+GUEST_CHECK_ARGS = --platform $(PLATFORM) --cpus $(CPUS) --mem $(MEM) --gic $(GIC) --cpu $(CPU) \
+	$(if $(KERNEL),--kernel '$(KERNEL)') $(if $(INITRD),--initrd '$(INITRD)') \
+	$(if $(BOOTARGS),--bootargs '$(BOOTARGS)') $(if $(JUNIT),--junit '$(JUNIT)') \
+	$(if $(JSON),--json '$(JSON)')
+
 run: deps
+ifneq ($(KERNEL),)
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/hyp-none.bin
+	$(Q)scripts/guest-check --run $(GUEST_CHECK_ARGS)
+else
 	$(Q)$(MAKE) --no-print-directory all
 	$(QEMU) $(QEMU_ARGS) $(RUN_ARGS)
+endif
+
+# make check-guest KERNEL=path/Image [JUNIT=report.xml] [JSON=report.json]
+# make check-guest CONFORMANCE=1: the bare-metal PSCI/SMCCC guest, no kernel.
+check-guest: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/hyp-none.bin $(BUILD)/hyp-testguest.bin
+	$(Q)scripts/guest-check $(GUEST_CHECK_ARGS) $(if $(CONFORMANCE),--conformance)
 
 debug: deps
 	$(Q)$(MAKE) --no-print-directory all

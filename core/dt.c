@@ -393,17 +393,33 @@ static int dt_get_irq(struct dt_ctx *c, int node, int index, unsigned int *intid
 /* The parts of struct dt_host                                              */
 /* ------------------------------------------------------------------------ */
 
+/* Copy a string property up to its NUL, its end or @size - 1 bytes, whichever comes first. */
+static void dt_copy_string(const char *prop, int len, char *buf, size_t size)
+{
+	int i;
+
+	for (i = 0; prop && i < len && i < (int)size - 1 && prop[i]; i++)
+		buf[i] = prop[i];
+	buf[i] = '\0';
+}
+
 static void dt_parse_model(struct dt_ctx *c)
 {
-	char *model = c->host->model;
 	const char *prop;
-	int len, i;
+	int len;
 
 	prop = fdt_getprop(c->fdt, 0, "model", &len); /* offset 0: the root */
-	/* Copy up to the NUL, the property's end or the buffer's, whichever comes first. */
-	for (i = 0; prop && i < len && i < (int)sizeof(c->host->model) - 1 && prop[i]; i++)
-		model[i] = prop[i];
-	model[i] = '\0';
+	dt_copy_string(prop, len, c->host->model, sizeof(c->host->model));
+}
+
+/* The hypervisor's own command line: Xen's /chosen "xen,xen-bootargs". */
+static void dt_parse_hyp_bootargs(struct dt_ctx *c)
+{
+	int chosen = fdt_path_offset(c->fdt, "/chosen"), len = 0;
+	const char *prop =
+	    chosen >= 0 ? fdt_getprop(c->fdt, chosen, "xen,xen-bootargs", &len) : NULL;
+
+	dt_copy_string(prop, len, c->host->hyp_bootargs, sizeof(c->host->hyp_bootargs));
 }
 
 /* Append the non-empty reg entries of one memory node to host->mem. */
@@ -995,6 +1011,7 @@ int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 		return -1;
 	}
 	dt_parse_model(&c);
+	dt_parse_hyp_bootargs(&c);
 	dt_parse_psci(&c);
 	return 0;
 }

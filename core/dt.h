@@ -106,6 +106,7 @@ struct dt_host {
 	struct dt_region pm_wdt;
 	struct dt_modules modules;
 	char model[64];
+	char hyp_bootargs[128]; /* /chosen "xen,xen-bootargs": the hypervisor's options */
 };
 
 /* A parse error: a sentence naming the node or property and what is wrong. */

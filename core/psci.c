@@ -5,6 +5,7 @@
  * owns it, that VM's alone for any other). Both SMC32 and SMC64 forms are accepted, over HVC and
  * SMC.
  */
+#include "core/printf.h"
 #include "core/psci.h"
 #include "core/vm.h"
 #include "vcpu/vcpu.h"
@@ -23,6 +24,31 @@ static uint64_t psci_arg(const struct smccc_regs *r, unsigned int n)
 	uint32_t fid = (uint32_t)r->a[0];
 
 	return (fid & SMCCC_64BIT) ? r->a[n] : (uint32_t)r->a[n];
+}
+
+static bool psci_trace;
+
+void psci_set_trace(bool on)
+{
+	psci_trace = on;
+}
+
+const char *psci_ret_name(long ret)
+{
+	static const char *const names[] = {
+	    "SUCCESS",    "NOT_SUPPORTED",    "INVALID_PARAMETERS", "DENIED",   "ALREADY_ON",
+	    "ON_PENDING", "INTERNAL_FAILURE", "NOT_PRESENT",        "DISABLED", "INVALID_ADDRESS",
+	};
+
+	return ret <= 0 && -ret < (long)ARRAY_SIZE(names) ? names[-ret] : "?";
+}
+
+static void psci_trace_cpu_on(const struct vcpu *v, const struct smccc_regs *r, long ret)
+{
+	if (psci_trace)
+		printk("hyp: %s vcpu%u: PSCI CPU_ON(0x%lx, 0x%lx, 0x%lx) = %ld (%s)\n", v->vm->name,
+		       v->id, psci_arg(r, 1), psci_arg(r, 2), psci_arg(r, 3), ret,
+		       psci_ret_name(ret));
 }
 
 static bool psci_is_implemented(uint32_t fid)
@@ -143,10 +169,13 @@ void psci_handle_call(struct vcpu *v, struct smccc_regs *r)
 		ret = psci_cpu_suspend((uint32_t)r->a[1]);
 		break;
 	case PSCI_CPU_OFF:
+		if (psci_trace)
+			printk("hyp: %s vcpu%u: PSCI CPU_OFF\n", v->vm->name, v->id);
 		vcpu_power_off(v); /* does not return */
 	case PSCI_CPU_ON:
 	case PSCI_CPU_ON_64:
 		ret = psci_cpu_on(v, psci_arg(r, 1), psci_arg(r, 2), psci_arg(r, 3));
+		psci_trace_cpu_on(v, r, ret);
 		break;
 	case PSCI_AFFINITY_INFO:
 	case PSCI_AFFINITY_INFO_64:

@@ -42,4 +42,13 @@
 /* A guest's PSCI call (owner 4); results in r->a[0]. */
 void psci_handle_call(struct vcpu *v, struct smccc_regs *r);
 
+/*
+ * With the trace on ("trace=psci" in /chosen xen,xen-bootargs), every CPU_ON
+ * and CPU_OFF a guest makes is a console line with its arguments and result,
+ * so a CPU that never came up can be told apart from one that was refused.
+ */
+void psci_set_trace(bool on);
+/* "SUCCESS", "INVALID_PARAMETERS", ... for a PSCI return code. */
+const char *psci_ret_name(long ret);
+
 #endif

@@ -11,6 +11,7 @@
 #include "core/mm.h"
 #include "core/modules.h"
 #include "core/printf.h"
+#include "core/psci.h"
 #include "core/setup.h"
 #include "core/smp.h"
 #include "core/vm.h"
@@ -120,6 +121,40 @@ static void setup_modules(void)
 		panic("%s", err.msg);
 }
 
+/* One option of the hypervisor's command line. */
+static void setup_option(const char *word)
+{
+	if (!strcmp(word, "trace=psci"))
+		psci_set_trace(true);
+	else
+		printk("hyp: option \"%s\" is unknown: ignored\n", word);
+}
+
+/* The hypervisor's options (/chosen "xen,xen-bootargs"): words separated by spaces. */
+static void setup_options(void)
+{
+	const char *p = host.hyp_bootargs;
+	char word[sizeof(host.hyp_bootargs)];
+
+	if (!*p)
+		return;
+	printk("hyp: options: %s\n", p);
+	while (*p) {
+		size_t n = 0;
+
+		while (*p == ' ')
+			p++;
+		while (p[n] && p[n] != ' ')
+			n++;
+		if (n) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			setup_option(word);
+		}
+		p += n;
+	}
+}
+
 void start_hyp(uint64_t dtb_pa)
 {
 	const struct vm_config *defs;
@@ -140,6 +175,7 @@ void start_hyp(uint64_t dtb_pa)
 	for (unsigned int i = 0; i < host.nr_mem; i++)
 		mmu_map_ram(host.mem[i].base, host.mem[i].size);
 	print_banner();
+	setup_options();
 	setup_modules();
 
 	platform_init(&host);

@@ -1065,6 +1065,20 @@ static void test_model_truncated(void **state)
 	assert_string_equal(host.model, "abc");
 }
 
+/* The hypervisor's options: Xen's /chosen "xen,xen-bootargs", empty when absent. */
+static void test_hyp_bootargs(void **state)
+{
+	struct dt_host host;
+	void *fdt = dtb_copy(qemu_v3);
+
+	(void)state;
+	parse_ok(fdt, &host);
+	assert_string_equal(host.hyp_bootargs, "");
+	set_string(fdt, "/chosen", "xen,xen-bootargs", "trace=psci other");
+	parse_ok(fdt, &host);
+	assert_string_equal(host.hyp_bootargs, "trace=psci other");
+}
+
 #define TEST(f) cmocka_unit_test_teardown(f, free_copy)
 
 int main(void)
@@ -1110,6 +1124,7 @@ int main(void)
 	    TEST(test_error_message_long_path),
 	    TEST(test_minimal_one_cell_tree),
 	    TEST(test_model_truncated),
+	    TEST(test_hyp_bootargs),
 	};
 	return cmocka_run_group_tests_name("dt", tests, load_dtbs, free_dtbs);
 }

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -180,6 +181,22 @@ void *hyp_alloc(size_t size, size_t align)
 	assert_true(nr_allocations < ARRAY_SIZE(allocations));
 	allocations[nr_allocations++] = p;
 	return memset(p, 0, size);
+}
+
+/* The console: the last line printed (the PSCI trace), and how many. */
+static char last_line[256];
+static unsigned int nr_lines;
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(last_line, sizeof(last_line), fmt, ap);
+	va_end(ap);
+	nr_lines++;
+	return n;
 }
 
 void gic_send_sgi(unsigned int pcpu, unsigned int sgi)
@@ -543,6 +560,28 @@ static void test_cpu_on_unknown_mpidr(void **state)
 	for (unsigned int i = 1; i < NR_TEST_VCPUS; i++)
 		assert_int_equal(vcpu_power_state(vcpus[i]), VCPU_OFF);
 	assert_int_equal(total_kicks(), 0);
+}
+
+/* With the trace on, each CPU_ON is a line with its arguments and result; off, none. */
+static void test_cpu_on_trace(void **state)
+{
+	(void)state;
+	nr_lines = 0;
+	assert_int_equal(hvc(PSCI_CPU_ON_64, 7, RAM_IPA, 0), PSCI_RET_INVALID_PARAMETERS);
+	assert_int_equal(nr_lines, 0);
+
+	psci_set_trace(true);
+	assert_int_equal(hvc(PSCI_CPU_ON_64, 7, RAM_IPA, 0x55), PSCI_RET_INVALID_PARAMETERS);
+	assert_int_equal(nr_lines, 1);
+	assert_string_equal(last_line, "hyp: test vcpu0: PSCI CPU_ON(0x7, 0x40000000, 0x55) = -2 "
+	                               "(INVALID_PARAMETERS)\n");
+	/* SMC32: the arguments as the call sees them, 32 bits. */
+	assert_int_equal(hvc(PSCI_CPU_ON, 0x100000001UL, RAM_IPA, 0), PSCI_RET_SUCCESS);
+	assert_string_equal(last_line,
+	                    "hyp: test vcpu0: PSCI CPU_ON(0x1, 0x40000000, 0x0) = 0 (SUCCESS)\n");
+	psci_set_trace(false);
+	assert_string_equal(psci_ret_name(PSCI_RET_INVALID_ADDRESS), "INVALID_ADDRESS");
+	assert_string_equal(psci_ret_name(-42), "?");
 }
 
 static void test_cpu_on_invalid_address(void **state)
@@ -1350,6 +1389,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_psci_features_unimplemented, setup),
 	    cmocka_unit_test_setup(test_cpu_on_success, setup),
 	    cmocka_unit_test_setup(test_cpu_on_unknown_mpidr, setup),
+	    cmocka_unit_test_setup(test_cpu_on_trace, setup),
 	    cmocka_unit_test_setup(test_cpu_on_invalid_address, setup),
 	    cmocka_unit_test_setup(test_cpu_on_already_on, setup),
 	    cmocka_unit_test_setup(test_cpu_on_pending, setup),
