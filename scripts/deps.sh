@@ -6,8 +6,8 @@
 # 2. arm64 packages (libfdt.a, the guest kernel, busybox, U-Boot, TF-A): fetched
 #    with `apt-get download` and unpacked under build/deps/ -- nothing arm64 is
 #    installed system-wide.
-# 3. Guest artefacts under build/guest/: the Debian kernel Image and a busybox
-#    initramfs.
+# 3. Guest artefacts under build/guest/: the Debian kernel Image, a busybox
+#    initramfs, and bookworm-backports' kernel as Image-backports (guest-check's tests).
 # Every step checks first and does nothing when its result is already there.
 set -euo pipefail
 
@@ -93,17 +93,23 @@ kernel_pkg() {
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n1
 }
 
+# download PKG: fetch PKG:arm64 into build/deps/debs once; prints the .deb's path.
+download() {
+	local pkg=$1
+	if ! ls "$deps/debs/${pkg}"_*_arm64.deb >/dev/null 2>&1 &&
+		! ls "$deps/debs/${pkg}"_*_all.deb >/dev/null 2>&1; then
+		log "downloading $pkg" >&2
+		(cd "$deps/debs" && apt-get download -q "$pkg:arm64" >/dev/null 2>&1) ||
+			{ apt_update >&2; (cd "$deps/debs" && apt-get download -q "$pkg:arm64" >&2); }
+	fi
+	ls "$deps/debs/${pkg}"_*.deb | head -n1
+}
+
 # unpack PKG: download PKG:arm64 once and extract it into build/deps/root.
 unpack() {
 	local pkg=$1 stamp="$deps/.unpacked-$1"
 	[ -e "$stamp" ] && return 0
-	if ! ls "$deps/debs/${pkg}"_*_arm64.deb >/dev/null 2>&1 &&
-		! ls "$deps/debs/${pkg}"_*_all.deb >/dev/null 2>&1; then
-		log "downloading $pkg"
-		(cd "$deps/debs" && apt-get download -q "$pkg:arm64" 2>/dev/null) ||
-			{ apt_update; (cd "$deps/debs" && apt-get download -q "$pkg:arm64"); }
-	fi
-	dpkg-deb -x "$(ls "$deps/debs/${pkg}"_*.deb | head -n1)" "$deps/root"
+	dpkg-deb -x "$(download "$pkg")" "$deps/root"
 	touch "$stamp"
 }
 
@@ -127,6 +133,30 @@ if [ ! -e "$guest/Image" ]; then
 	img=$(ls "$deps/root/boot/"vmlinuz-* | head -n1)
 	cp "$img" "$guest/Image"
 	log "guest kernel: $(basename "$img")"
+fi
+# A second kernel nobody here wrote, for scripts/guest-check's tests (issue 11):
+# bookworm-backports' linux-image-arm64 (6.12), its vmlinuz only (an arm64 Image).
+bpo_kernel_pkg() {
+	local v
+	v=$(apt-cache madison linux-image-arm64:arm64 2>/dev/null |
+		awk '/bookworm-backports/ {print $3; exit}')
+	[ -n "$v" ] || return 0
+	apt-cache depends "linux-image-arm64:arm64=$v" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n1
+}
+if [ ! -e "$guest/Image-backports" ]; then
+	if [ ! -e "$deps/.kernel-bpo-pkg" ]; then
+		k=$(bpo_kernel_pkg)
+		if [ -z "$k" ]; then apt_update; k=$(bpo_kernel_pkg); fi
+		[ -n "$k" ] || { echo "deps: cannot resolve bookworm-backports' linux-image-arm64" >&2; exit 1; }
+		echo "$k" >"$deps/.kernel-bpo-pkg"
+	fi
+	k=$(cat "$deps/.kernel-bpo-pkg")
+	deb=$(download "$k")
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './boot/vmlinuz-*' \
+		>"$guest/Image-backports.tmp"
+	mv "$guest/Image-backports.tmp" "$guest/Image-backports"
+	log "second guest kernel (bookworm-backports): $k"
 fi
 if [ ! -e "$guest/bcm2711-rpi-4-b.dtb" ]; then
 	dtb=$(find "$deps/root/usr/lib" -name bcm2711-rpi-4-b.dtb | head -n1)
