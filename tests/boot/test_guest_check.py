@@ -126,7 +126,9 @@ def test_conformance_mode_runs_the_bare_metal_guest(tmp_path):
     status, out, report, _ = guest_check(tmp_path, "--conformance", timeout=120)
     assert status == 0, out
     names = [r["name"] for r in report["results"]]
-    for name in ("hvc-psci-version", "cpu-on-bad-mpidr", "cpu-on-already-on", "system-off"):
+    for name in ("hvc-psci-version", "cpu-on-bad-mpidr", "cpu-on-already-on", "psci-features",
+                 "psci-return-codes", "smccc-version", "affinity-info-transitions",
+                 "cpu-on-race", "system-off"):
         assert name in names
     assert report["counts"]["fail"] == 0
 

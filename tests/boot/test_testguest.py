@@ -35,6 +35,9 @@ def checks_tail(vcpus):
              # PSCI CPU_ON of the other vCPUs
              "cpu-on-secondary", "cpu-on-again", "cpu-on-clean-state",
              "cpu-on-bad-mpidr", "cpu-on-bad-entry", "cpu-on-already-on",
+             # PSCI and SMCCC as their specifications describe them (psci_conf.c)
+             "psci-features", "psci-return-codes", "smccc-version",
+             "affinity-info-transitions", "cpu-on-race",
              # faults in a loop: answered, or (the handler itself faults) the vCPU stopped
              "fault-loop", "dead-handler-stopped", "cpu-on-after-stop"])
 

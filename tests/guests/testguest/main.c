@@ -782,6 +782,8 @@ void secondary_main(unsigned long context)
 {
 	struct smccc_res res;
 
+	/* psci_conf.c's own contexts: it does its part and turns the vCPU off there. */
+	psci_conf_secondary(context);
 	if (context == SECONDARY_CHECKS)
 		secondary_checks();
 	else if (context == SECONDARY_DIRTY)
@@ -1112,6 +1114,13 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	check_cpu_on_error("cpu-on-bad-entry", 1, BAD_ENTRY_IPA, PSCI_RET_INVALID_ADDRESS);
 	check_cpu_on_error("cpu-on-already-on", 0, (unsigned long)secondary_entry,
 	                   PSCI_RET_ALREADY_ON);
+
+	/* PSCI and SMCCC as their specifications describe them (psci_conf.c). */
+	test_psci_features();
+	test_psci_return_codes();
+	test_smccc_version_and_features();
+	test_affinity_info_transitions();
+	test_cpu_on_race();
 
 	test_fault_loop();
 	if (test_dead_handler_stopped())

@@ -85,4 +85,13 @@ void test_pmu_el2(void);
 void test_pmu_irq(void);
 bool pmu_irq_stop(unsigned int intid);
 
+/* psci_conf.c: PSCI 1.1 and SMCCC 1.1 as their specifications describe them. */
+void test_psci_features(void);
+void test_psci_return_codes(void);
+void test_smccc_version_and_features(void);
+void test_affinity_info_transitions(void);
+void test_cpu_on_race(void);
+/* A secondary started by those checks: true if @context was theirs (it does not return). */
+bool psci_conf_secondary(unsigned long context);
+
 #endif
