@@ -177,7 +177,8 @@ RUN_ARGS ?= -kernel $(BUILD)/hyp.bin
 # make run KERNEL=path/Image [INITRD=path] [BOOTARGS="..."]: a kernel of the
 # user's, handed to hyp-none.bin as a boot module by scripts/guest-check (no
 # rebuild for a new kernel); make check-guest checks its PSCI bring-up.
-GUEST_CHECK_ARGS = --platform $(PLATFORM) --cpus $(CPUS) --mem $(MEM) --gic $(GIC) --cpu $(CPU) \
+GUEST_CHECK_ARGS = --platform $(PLATFORM) $(if $(CPUS),--cpus $(CPUS)) $(if $(MEM),--mem $(MEM)) \
+	$(if $(filter qemu-virt,$(PLATFORM)),--gic $(GIC)) $(if $(CPU),--cpu $(CPU)) \
 	$(if $(KERNEL),--kernel '$(KERNEL)') $(if $(INITRD),--initrd '$(INITRD)') \
 	$(if $(BOOTARGS),--bootargs '$(BOOTARGS)') $(if $(JUNIT),--junit '$(JUNIT)') \
 	$(if $(JSON),--json '$(JSON)')

@@ -47,20 +47,58 @@ class Layout:
         self.__dict__.update(kw)
 
 
-class QemuVirt:
+class Machine:
+    """What every machine shares: the hypervisor image, and the modules at the
+    top of RAM, clear of the hypervisor and of the DTB QEMU places at
+    RAM + min(RAM / 2, 128 MiB); the VM gets the RAM below them."""
+
+    GUEST_OVERHEAD = 4 * MiB + 32 * MiB  # vm_plan.c: +2 MiB offset, 2 MiB DTB, 32 MiB BSS room
+    LINUX_MIN_FREE = 64 * MiB      # what a kernel needs beyond its images to reach a shell
+
+    def __init__(self, hyp):
+        self.hyp = hyp
+        if not os.path.isfile(hyp):
+            raise SetupError("%s: no hypervisor image (make %s builds it)" % (hyp, hyp))
+
+    def layout(self, kernel, initrd_size):
+        top = self.RAM_BASE + self.ram_size
+        initrd_addr = align_down(top - initrd_size, 2 * MiB) if initrd_size else top
+        kernel_addr = align_down(initrd_addr - kernel.file_size, 2 * MiB)
+        hyp_end = align_up(self.HYP_LOAD + hyp_image_size(self.hyp), 2 * MiB)
+        dtb_end = self.RAM_BASE + min(self.ram_size // 2, 128 * MiB) + 2 * MiB
+        vm_ram = kernel_addr - hyp_end
+        need = self.GUEST_OVERHEAD + align_up(kernel.file_size, 4096) + \
+            align_up(initrd_size, 4096) + self.LINUX_MIN_FREE
+        if kernel_addr < dtb_end or vm_ram < need:
+            raise SetupError(
+                "the kernel (%.1f MiB) and initrd (%.1f MiB) do not fit in %s: kept where the "
+                "loader put them (a VM reset loads them again), they leave the VM %d MiB, and "
+                "it needs at least %d MiB%s" %
+                (kernel.file_size / MiB, initrd_size / MiB, self.ram_desc(),
+                 max(vm_ram, 0) >> 20, align_up(need, MiB) >> 20, self.more_ram_hint))
+        return Layout(kernel_addr=kernel_addr, initrd_addr=initrd_addr, vm_ram=vm_ram)
+
+    def qemu_args(self, dtb, layout, kernel, initrd, reboot=True):
+        args = [QEMU] + self.machine_args() + ["-nographic", "-kernel", self.hyp, "-dtb", dtb]
+        if not reboot:
+            args.append("-no-reboot")
+        return args + loaders(layout, kernel, initrd)
+
+
+class QemuVirt(Machine):
     """QEMU virt with virtualization=on: the CPUs enter hyp-none.bin at EL2."""
 
     name = "qemu-virt"
     RAM_BASE = 0x40000000
     HYP_LOAD = 0x40200000          # QEMU loads an Image at RAM + 2 MiB
-    GUEST_OVERHEAD = 4 * MiB + 32 * MiB  # vm_plan.c: +2 MiB offset, 2 MiB DTB, 32 MiB BSS room
-    LINUX_MIN_FREE = 64 * MiB      # what a kernel needs beyond its images to reach a shell
+    more_ram_hint = "; give more MEM"
 
-    def __init__(self, hyp, cpus=4, mem="1G", gic=3, cpu="cortex-a57"):
-        self.hyp = hyp
-        self.gic = int(gic)
-        if self.gic not in (2, 3):
+    def __init__(self, hyp, cpus=None, mem=None, gic=None, cpu=None):
+        super().__init__(hyp)
+        cpus, mem, gic, cpu = cpus or "4", mem or "1G", gic or "3", cpu or "cortex-a57"
+        if str(gic) not in ("2", "3"):
             raise SetupError("GIC=%s: QEMU virt has a GICv2 or a GICv3 (GIC=2 or GIC=3)" % gic)
+        self.gic = int(gic)
         top = 8 if self.gic == 2 else 16
         if not (str(cpus).isdigit() and 1 <= int(cpus) <= top):
             raise SetupError("CPUS=%s: QEMU virt with GICv%d can run this hypervisor with 1 to "
@@ -72,52 +110,61 @@ class QemuVirt:
             raise SetupError("MEM=%s: QEMU virt needs at least 128M for the hypervisor and its "
                              "guest" % mem)
         self.cpu = cpu
-        if not os.path.isfile(hyp):
-            raise SetupError("%s: no hypervisor image (make %s builds it)" % (hyp, hyp))
+
+    def ram_desc(self):
+        return "MEM=%s" % self.mem
 
     def describe(self):
         return "QEMU virt, GICv%d, %d x %s, %s" % (self.gic, self.cpus, self.cpu, self.mem)
 
     def machine_args(self, extra=""):
         return ["-M", "virt,gic-version=%d,virtualization=on%s" % (self.gic, extra),
-                "-cpu", self.cpu, "-smp", str(self.cpus), "-m", self.mem]
-
-    def layout(self, kernel, initrd_size):
-        """Kernel and initrd at the top of RAM, clear of the hypervisor and of the
-        DTB QEMU places at RAM + min(RAM / 2, 128 MiB); the VM gets what is below."""
-        top = self.RAM_BASE + self.ram_size
-        initrd_addr = align_down(top - initrd_size, 2 * MiB) if initrd_size else top
-        kernel_addr = align_down(initrd_addr - kernel.file_size, 2 * MiB)
-        hyp_end = align_up(self.HYP_LOAD + hyp_image_size(self.hyp), 2 * MiB)
-        dtb_end = self.RAM_BASE + min(self.ram_size // 2, 128 * MiB) + 2 * MiB
-        vm_ram = kernel_addr - hyp_end
-        need = self.GUEST_OVERHEAD + align_up(kernel.file_size, 4096) + \
-            align_up(initrd_size, 4096) + self.LINUX_MIN_FREE
-        if kernel_addr < dtb_end or vm_ram < need:
-            raise SetupError(
-                "the kernel (%d MiB) and initrd (%d MiB) do not fit in MEM=%s: kept where the "
-                "loader put them (a VM reset loads them again), they leave the VM %d MiB, and "
-                "it needs at least %d MiB; give more MEM" %
-                (kernel.file_size >> 20, initrd_size >> 20, self.mem, max(vm_ram, 0) >> 20,
-                 align_up(need, MiB) >> 20))
-        return Layout(kernel_addr=kernel_addr, initrd_addr=initrd_addr, vm_ram=vm_ram)
+                "-cpu", self.cpu, "-smp", str(self.cpus), "-m", self.mem, "-net", "none"]
 
     def make_dtb(self, path, layout, kernel, initrd, bootargs):
         """QEMU's own DTB for this machine, with the modules under /chosen."""
         out = subprocess.run([QEMU] + self.machine_args(",dumpdtb=%s" % path) +
-                             ["-nographic", "-net", "none"], capture_output=True, text=True,
-                             timeout=60)
+                             ["-nographic"], capture_output=True, text=True, timeout=60)
         if out.returncode or not os.path.isfile(path):
             raise SetupError("QEMU could not make this machine's DTB: %s" %
                              (out.stderr.strip() or "exit status %d" % out.returncode))
         add_modules(path, layout, kernel, initrd, bootargs)
 
-    def qemu_args(self, dtb, layout, kernel, initrd, reboot=True):
-        args = [QEMU] + self.machine_args() + ["-nographic", "-net", "none",
-                                               "-kernel", self.hyp, "-dtb", dtb]
-        if not reboot:
-            args.append("-no-reboot")
-        return args + loaders(layout, kernel, initrd)
+
+class Raspi4b(Machine):
+    """QEMU's raspi4b, the Raspberry Pi 4 model: 4 Cortex-A72, a GIC-400, spin-table
+    CPUs. Its DT is Debian's as the GPU firmware hands it over (build/rpi4/), and
+    QEMU tells the hypervisor of the 960 MiB below the VideoCore's memory."""
+
+    name = "raspi4b"
+    RAM_BASE = 0
+    HYP_LOAD = 0x200000
+    more_ram_hint = " (the model's RAM is fixed)"
+
+    def __init__(self, hyp, dtb, cpus=None, mem=None, gic=None, cpu=None):
+        super().__init__(hyp)
+        for var, value, fixed in (("CPUS", cpus, "4"), ("MEM", mem, "2G"), ("GIC", gic, "2"),
+                                  ("CPU", cpu, "cortex-a72")):
+            if value not in (None, "", fixed):
+                raise SetupError("%s=%s: QEMU's raspi4b has %s=%s only" % (var, value, var, fixed))
+        if not os.path.isfile(dtb):
+            raise SetupError("%s: no Raspberry Pi 4 DT (make PLATFORM=rpi4 builds it)" % dtb)
+        self.dtb = dtb
+        self.cpus = 4
+        self.ram_size = 0x3c000000
+
+    def ram_desc(self):
+        return "the raspi4b's 960 MiB of RAM"
+
+    def describe(self):
+        return "QEMU raspi4b, GIC-400, 4 x cortex-a72, 2G (960 MiB in its DT)"
+
+    def machine_args(self):
+        return ["-M", "raspi4b"]
+
+    def make_dtb(self, path, layout, kernel, initrd, bootargs):
+        shutil.copyfile(self.dtb, path)
+        add_modules(path, layout, kernel, initrd, bootargs)
 
 
 def loaders(layout, kernel, initrd):

@@ -63,6 +63,24 @@ def test_debian_kernels_pass_every_check(tmp_path, image, version):
     assert "hyp: guest0 vcpu3: PSCI CPU_OFF" in log
 
 
+def test_raspi4b_passes_every_check(tmp_path):
+    """PLATFORM=rpi4: QEMU's raspi4b with Debian's Raspberry Pi 4 DT, spin-table
+    CPUs under the hypervisor's PSCI, and reboot and poweroff through the
+    BCM2711 watchdog."""
+    status, out, report, _ = guest_check(tmp_path, "--platform", "rpi4", "--kernel", IMAGE)
+    assert status == 0, out
+    assert [r["name"] for r in report["results"]] == LINUX_CHECKS
+    assert report["properties"]["machine"].startswith("QEMU raspi4b")
+    assert results(report)["cpus-online"]["message"] == "all 4 CPUs online (0-3)"
+
+
+def test_raspi4b_has_one_shape(tmp_path):
+    status, out, report, _ = guest_check(tmp_path, "--platform", "rpi4", "--kernel", IMAGE,
+                                         "--cpus", "2")
+    assert status == 2, out
+    assert report["setup_error"] == "CPUS=2: QEMU's raspi4b has CPUS=4 only"
+
+
 def test_maxcpus_1_names_the_missing_cpus(tmp_path):
     status, out, report, junit = guest_check(
         tmp_path, "--kernel", IMAGE, "--bootargs", "console=ttyAMA0 maxcpus=1",
@@ -120,6 +138,15 @@ def test_a_machine_too_small_is_a_setup_error(tmp_path):
     status, out, report, _ = guest_check(tmp_path, "--kernel", IMAGE, "--mem", "128M")
     assert status == 2, out
     assert "do not fit in MEM=128M" in report["setup_error"]
+
+
+def test_an_initrd_that_does_not_fit_is_a_setup_error(tmp_path):
+    big = tmp_path / "big.cpio.gz"
+    with open(str(big), "wb") as f:
+        f.truncate(1 << 30)  # sparse: 1 GiB that takes no disk
+    status, out, report, _ = guest_check(tmp_path, "--kernel", IMAGE, "--initrd", str(big))
+    assert status == 2, out
+    assert "initrd (1024.0 MiB) do not fit in MEM=1G" in report["setup_error"]
 
 
 def test_conformance_mode_runs_the_bare_metal_guest(tmp_path):
