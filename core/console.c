@@ -153,17 +153,30 @@ bool console_is_multiplexed(void)
 }
 
 /*
- * The focused VM is written through (an interactive prompt has no newline);
- * the others a whole line at a time, or when their line buffer is full.
+ * The focused VM is written through, as it types (an interactive prompt has
+ * no newline), and its unfinished line is kept: if another writer's line
+ * comes in between, the focused one's next character first shows its line
+ * again from the start, prefixed, so no line on the terminal mixes two VMs.
+ * The other VMs are written a whole line at a time (or a full buffer).
  */
+static void port_putc_focused(struct console_port *p, char c)
+{
+	if ((term_owner != p || !term_mid_line) && p->len)
+		term_write_port(p, p->line, p->len); /* its line, again, from the start */
+	term_write_port(p, &c, 1);
+	p->line[p->len++] = c;
+	if (c == '\n' || p->len == sizeof(p->line))
+		p->len = 0;
+}
+
 void console_port_putc(struct console_port *p, char c)
 {
 	console_lock_take();
-	if (port_has_focus(p) && p->len == 0) {
-		term_write_port(p, &c, 1);
+	if (port_has_focus(p)) {
+		port_putc_focused(p, c);
 	} else {
 		p->line[p->len++] = c;
-		if (c == '\n' || p->len == sizeof(p->line) || port_has_focus(p))
+		if (c == '\n' || p->len == sizeof(p->line))
 			port_flush_locked(p);
 	}
 	console_lock_give();
@@ -188,11 +201,11 @@ static void console_switch_focus(void)
 
 	console_lock_take();
 	focus = (focus + 1) % (nr_ports + 1);
-	if (focus < nr_ports && ports[focus]->len)
-		port_flush_locked(ports[focus]); /* its prompt, if it left one */
 	snprintk(msg, sizeof(msg),
 	         "hyp: console input now goes to %s (Ctrl-A three times switches)\n", focus_name());
 	term_write_hyp(msg, strlen(msg));
+	if (focus < nr_ports && ports[focus]->len) /* its prompt, if it left one; kept */
+		term_write_port(ports[focus], ports[focus]->line, ports[focus]->len);
 	console_lock_give();
 	if (focus == nr_ports)
 		console_hyp_key('h');

@@ -256,14 +256,15 @@ class Checker:
         started = time.monotonic()
         try:
             while True:
-                m = self.con.wait(r"TG: (PASS|FAIL) ([^\s:(]+(?: [^\s:(]+)?)([^\n]*)\n|"
+                m = self.con.wait(r"TG: (PASS|FAIL|SKIP) ([^\s:(]+(?: [^\s:(]+)?)([^\n]*)\n|"
                                   r"TG: DONE[^\n]*\n", self.opts.boot_timeout,
                                   "the test guest's next check")
                 if m.group(0).startswith("TG: DONE"):
                     break
                 detail = m.group(3).strip().lstrip(":").strip().strip("()")
-                self.result(m.group(2).replace(" ", "."), PASS if m.group(1) == "PASS" else
-                            FAIL, detail, started, detail if m.group(1) == "FAIL" else "")
+                verdict = {"PASS": PASS, "FAIL": FAIL, "SKIP": SKIP}[m.group(1)]
+                self.result(m.group(2).replace(" ", "."), verdict, detail, started,
+                            detail if verdict == FAIL else "")
                 started = time.monotonic()
         except WaitFailed as e:
             self.wait_failed("test-guest", started, e)

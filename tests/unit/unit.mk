@@ -28,12 +28,15 @@ vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.
 ratelimit_SRCS := core/ratelimit.c
 vpl011_SRCS := core/vpl011.c
 vm_plan_SRCS := core/vm_plan.c core/printf.c
+console_SRCS := core/console.c core/printf.c
 
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_vgic_v2: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_mm: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_vcpu_fault $(UNIT_BUILD)/test_ratelimit: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
+$(UNIT_BUILD)/test_console: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h \
+	-DPLATFORM_EARLY_UART=0x9000000
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))

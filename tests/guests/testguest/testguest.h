@@ -20,6 +20,8 @@ extern unsigned int nr_vcpus;
 /* One "TG: PASS <name>" or "TG: FAIL <name>: ..." line per check. */
 void pass(const char *name);
 void __attribute__((format(printf, 2, 3))) fail(const char *name, const char *fmt, ...);
+/* "TG: SKIP <name>: <why>", for a check this VM cannot run. */
+void skip(const char *name, const char *why);
 /* "TG: PASS <name> (<details>)" */
 void __attribute__((format(printf, 2, 3))) pass_detail(const char *name, const char *fmt, ...);
 
