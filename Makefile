@@ -217,7 +217,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-boot
 
 test-boot: all $(BUILD)/hyp-testguest.bin $(BUILD)/hyp-none.bin $(BUILD)/hyp-bench.bin $(BUILD)/hyp-adversary.bin \
-	   $(BUILD)/hyp-testguest-vms2.bin
+	   $(BUILD)/hyp-testguest-vms2.bin $(BUILD)/hyp-linux-vms2.bin
 	$(Q)$(MAKE) --no-print-directory PLATFORM=rpi4 all sdcard build/rpi4/hyp-adversary.bin
 	$(Q)$(PYTHON) -m pytest -v tests/boot
 

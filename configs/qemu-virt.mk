@@ -25,6 +25,11 @@ $(error MEM=$(MEM): QEMU virt needs at least 128M of RAM for the hypervisor and 
 endif
 QEMU_ARGS     := -M virt,virtualization=on,gic-version=$(GIC),mte=$(MTE) -cpu $(CPU) -smp $(CPUS) -m $(MEM) \
 		 -nographic -net none
+# Several VMs share the console and Ctrl-A three times moves its input on; QEMU's
+# own escape key (Ctrl-A by default) becomes Ctrl-T, so Ctrl-A reaches the hypervisor.
+ifneq ($(filter-out 1,$(VMS)),)
+QEMU_ARGS += -echr 0x14
+endif
 
 # ---------------------------------------------------------------------------
 # Booting through U-Boot: make run BOOT=uboot

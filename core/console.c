@@ -18,6 +18,13 @@ static uintptr_t console_uart;
 static bool console_locking;
 static spinlock_t console_lock = SPINLOCK_INIT;
 
+/*
+ * Input is queued per VM: a pasted line is longer than an emulated UART's
+ * FIFO, and the VM takes it at its own pace. Ctrl-A is seen on arrival, so
+ * the focus moves on even when the focused VM reads nothing.
+ */
+static spinlock_t input_lock = SPINLOCK_INIT; /* every port's queue; before a port's own lock */
+
 static struct console_port *ports[CONSOLE_MAX_PORTS];
 static unsigned int nr_ports;
 static unsigned int focus; /* index in ports[], nr_ports: the hypervisor */
@@ -187,6 +194,38 @@ void console_port_reset(struct console_port *p)
 	console_lock_take();
 	p->len = 0;
 	console_lock_give();
+	spin_lock(&input_lock);
+	p->in_count = 0;
+	spin_unlock(&input_lock);
+}
+
+/* Hand @p's UART what is queued for it, as far as it has room. */
+static void port_feed_locked(struct console_port *p)
+{
+	while (p->in_count && p->input(p, p->inq[p->in_head])) {
+		p->in_head = (p->in_head + 1) % CONSOLE_INPUT_MAX;
+		p->in_count--;
+	}
+}
+
+static void port_queue_input_locked(struct console_port *p, char c)
+{
+	if (p->in_count == CONSOLE_INPUT_MAX) {
+		p->rx_dropped++;
+		return;
+	}
+	p->inq[(p->in_head + p->in_count) % CONSOLE_INPUT_MAX] = c;
+	p->in_count++;
+	port_feed_locked(p);
+}
+
+void console_port_rx_ready(struct console_port *p)
+{
+	if (!READ_ONCE(p->in_count))
+		return;
+	spin_lock(&input_lock);
+	port_feed_locked(p);
+	spin_unlock(&input_lock);
 }
 
 static const char *focus_name(void)
@@ -215,10 +254,13 @@ static void console_deliver(char c)
 {
 	unsigned int f = READ_ONCE(focus);
 
-	if (f < nr_ports)
-		ports[f]->input(ports[f], c);
-	else
+	if (f < nr_ports) {
+		spin_lock(&input_lock);
+		port_queue_input_locked(ports[f], c);
+		spin_unlock(&input_lock);
+	} else {
 		console_hyp_key(c);
+	}
 }
 
 /* One input character: count Ctrl-As; one or two of them are passed on as typed. */

@@ -21,16 +21,22 @@ void console_enable_locking(void);
 /* The hypervisor's own output (printk). */
 void console_write(const char *s, size_t n);
 
-#define CONSOLE_LINE_MAX 160
+#define CONSOLE_LINE_MAX  160
+#define CONSOLE_INPUT_MAX 1024 /* typed or pasted ahead of what the VM has read */
 
 /* A VM's console, as the multiplexer sees it. */
 struct console_port {
 	const char *name;
-	/* Called with each input character while this port has the focus (IRQ context). */
-	void (*input)(struct console_port *p, char c);
+	/*
+	 * Hand one input character to the VM's UART; false if it has no room now
+	 * (the character stays queued until console_port_rx_ready()).
+	 */
+	bool (*input)(struct console_port *p, char c);
 	char line[CONSOLE_LINE_MAX]; /* output not yet written: a partial line */
 	unsigned int len;
-	uint64_t rx_dropped; /* input characters its UART had no room for */
+	char inq[CONSOLE_INPUT_MAX]; /* input for it its UART had no room for yet */
+	unsigned int in_head, in_count;
+	uint64_t rx_dropped; /* input characters even the queue had no room for */
 };
 
 /*
@@ -40,8 +46,10 @@ struct console_port {
 void console_port_add(struct console_port *p);
 /* One character of output from @p's VM. */
 void console_port_putc(struct console_port *p, char c);
-/* Drop @p's partial line (its VM restarts). */
+/* Drop @p's partial line and queued input (its VM restarts). */
 void console_port_reset(struct console_port *p);
+/* @p's UART has room again (its VM read a character): hand it what is queued. */
+void console_port_rx_ready(struct console_port *p);
 
 /* The physical UART's interrupt: read what arrived and hand it on. */
 void console_rx_irq(void);

@@ -46,20 +46,24 @@ static bool vm_console_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 		console_port_putc(&c->port, (char)tx);
 	vm_console_update_irq(c, was_high, false);
 	spin_unlock(&c->lock);
+	/* A read of UARTDR, or RX or the FIFO turned on, may have made room for queued input. */
+	console_port_rx_ready(&c->port);
 	return ok;
 }
 
-static void vm_console_input(struct console_port *p, char ch)
+static bool vm_console_input(struct console_port *p, char ch)
 {
 	struct vm_console *c = container_of(p, struct vm_console, port);
-	bool was_high;
+	bool was_high, taken;
 
 	spin_lock(&c->lock);
 	was_high = vpl011_irq_level(&c->uart);
-	if (!vpl011_rx_push(&c->uart, (uint8_t)ch))
-		p->rx_dropped++;
-	vm_console_update_irq(c, was_high, true);
+	/* No room: the character waits in the console's queue, not an overrun. */
+	taken = vpl011_rx_space(&c->uart) && vpl011_rx_push(&c->uart, (uint8_t)ch);
+	if (taken)
+		vm_console_update_irq(c, was_high, true);
 	spin_unlock(&c->lock);
+	return taken;
 }
 
 void vm_console_attach(struct vm *vm)

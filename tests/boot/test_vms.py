@@ -55,3 +55,51 @@ def test_two_test_guest_vms_each_in_its_partition(qemu, gic):
         if "TG" in line:
             assert re.match(r"\(guest[01]\) ", line), line
         assert not re.search(r".\(guest\d\) ", line), line
+
+
+HYP_LINUX2 = build_path("qemu-virt", "hyp-linux-vms2.bin")
+# One line of answers from a VM's shell: its CPUs and its RAM (MemTotal, kB).
+PROBE = "echo %s$((6*7))-$(grep -c ^processor /proc/cpuinfo)-$(sed -n 's/MemTotal: *//p' " \
+        "/proc/meminfo)"
+# Ctrl-A three times for the hypervisor. QEMU's -nographic console takes Ctrl-A
+# as its own escape key and passes a doubled one on as one Ctrl-A.
+CTRL_A3 = "\x01\x01" * 3
+
+
+def probe(con, vm, tag):
+    con.send(PROBE % tag)
+    m = con.expect(r"\((guest\d)\) %s42-(\d+)-(\d+) kB" % tag, timeout=60)
+    assert m.group(1) == vm, "%s answered for %s" % (m.group(1), vm)
+    cpus, mem_kb = int(m.group(2)), int(m.group(3))
+    assert cpus == 2
+    assert 300 * 1024 < mem_kb <= 384 * 1024, mem_kb  # its 384 MiB, less the kernel's own
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_two_linux_vms_share_the_console(qemu, gic):
+    """make run VMS=2: two Linux VMs of 2 vCPUs and 384 MiB on -smp 4, both on
+    the one console. Input goes to the focused VM only; Ctrl-A three times moves
+    it on (guest0, guest1, the hypervisor, guest0); one VM's poweroff leaves the
+    other running, and the machine goes off with the last."""
+    con = qemu(qemu_virt_args(HYP_LINUX2, gic=gic, smp=4), timeout=180)
+    for _ in range(2):
+        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+    con.expect(r"\(guest0\) / # ", timeout=60)
+    probe(con, "guest0", "A")
+
+    con.child.send(CTRL_A3)
+    con.expect_exact("hyp: console input now goes to guest1 (Ctrl-A three times switches)")
+    probe(con, "guest1", "B")
+    con.send("poweroff")
+    con.expect_exact("hyp: guest1: off", timeout=60)
+
+    con.child.send(CTRL_A3)
+    con.expect_exact("hyp: console input now goes to the hypervisor")
+    con.child.send(CTRL_A3)
+    con.expect_exact("hyp: console input now goes to guest0")
+    probe(con, "guest0", "C")
+    con.send("poweroff")
+    con.expect_exact("hyp: every VM is off: system off", timeout=60)
+    assert con.wait_exit(timeout=30) == 0
+    log = con.tail(1 << 20)
+    assert not re.search(r"\(guest0\) B42", log) and not re.search(r"\(guest1\) [AC]42", log)

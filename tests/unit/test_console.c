@@ -49,17 +49,23 @@ void console_hyp_key(char c)
 		keys[nr_keys++] = c;
 }
 
+/* A VM's UART as the multiplexer sees it: @room characters fit until it reads. */
 struct test_port {
 	struct console_port port;
-	char in[32];
+	char in[64];
 	unsigned int nr_in;
+	unsigned int room;
 };
 
-static void port_input(struct console_port *p, char c)
+static bool port_input(struct console_port *p, char c)
 {
 	struct test_port *t = (struct test_port *)p;
 
+	if (!t->room)
+		return false;
+	t->room--;
 	t->in[t->nr_in++] = c;
+	return true;
 }
 
 static struct test_port vm0 = {.port = {.name = "guest0", .input = port_input}};
@@ -78,6 +84,7 @@ static int setup(void **state)
 	term_len = 0;
 	term[0] = '\0';
 	vm0.nr_in = vm1.nr_in = 0;
+	vm0.room = vm1.room = 64;
 	nr_keys = 0;
 	return 0;
 }
@@ -182,6 +189,55 @@ static void test_new_focus_shows_its_prompt(void **state)
 	console_rx_irq();
 }
 
+/*
+ * A paste longer than the VM's UART holds waits in the console's queue and
+ * goes in as the VM reads; Ctrl-A still moves the focus meanwhile, and what
+ * was queued for the VM stays its own.
+ */
+static void test_input_waits_for_room(void **state)
+{
+	(void)state;
+	vm0.room = 4;
+	rx_queue = "echo hello\r";
+	console_rx_irq();
+	assert_int_equal(vm0.nr_in, 4);
+	assert_memory_equal(vm0.in, "echo", 4);
+	assert_int_equal(vm0.port.in_count, 7);
+
+	rx_queue = "\x01\x01\x01zz"; /* guest1 gets the focus, and "zz" */
+	console_rx_irq();
+	assert_int_equal(vm1.nr_in, 2);
+	assert_int_equal(vm0.nr_in, 4);
+
+	vm0.room = 3; /* guest0 read three characters: three more go in */
+	console_port_rx_ready(&vm0.port);
+	assert_int_equal(vm0.nr_in, 7);
+	vm0.room = 64;
+	console_port_rx_ready(&vm0.port);
+	assert_int_equal(vm0.nr_in, 11);
+	assert_memory_equal(vm0.in, "echo hello\r", 11);
+	assert_int_equal(vm0.port.in_count, 0);
+	assert_int_equal(vm0.port.rx_dropped, 0);
+	rx_queue = "\x01\x01\x01\x01\x01\x01"; /* via the hypervisor, back to guest0 */
+	console_rx_irq();
+}
+
+/* Beyond the queue, input is dropped and counted. */
+static void test_input_beyond_the_queue_is_counted(void **state)
+{
+	static char flood[CONSOLE_INPUT_MAX + 11];
+
+	(void)state;
+	memset(flood, 'x', sizeof(flood) - 1);
+	vm0.room = 0;
+	rx_queue = flood;
+	console_rx_irq();
+	assert_int_equal(vm0.port.in_count, CONSOLE_INPUT_MAX);
+	assert_int_equal(vm0.port.rx_dropped, 10);
+	console_port_reset(&vm0.port);
+	assert_int_equal(vm0.port.in_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +248,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_focus_moves_with_ctrl_a, setup),
 	    cmocka_unit_test_setup(test_short_ctrl_a_runs_pass_through, setup),
 	    cmocka_unit_test_setup(test_new_focus_shows_its_prompt, setup),
+	    cmocka_unit_test_setup(test_input_waits_for_room, setup),
+	    cmocka_unit_test_setup(test_input_beyond_the_queue_is_counted, setup),
 	};
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);
 }
