@@ -84,6 +84,8 @@ def test_two_linux_vms_share_the_console(qemu, gic):
     con = qemu(qemu_virt_args(HYP_LINUX2, gic=gic, smp=4), timeout=180)
     for _ in range(2):
         con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+    # guest0's first prompt may have come before guest1's line: ask for a new one.
+    con.send("")
     con.expect(r"\(guest0\) / # ", timeout=60)
     probe(con, "guest0", "A")
 

@@ -25,6 +25,7 @@ fuzz_dt_host_SRCS   := $(modules_SRCS)
 fuzz_dt_guest_SRCS  := $(dt_guest_SRCS)
 fuzz_psci_smccc_SRCS := $(psci_SRCS)
 fuzz_vpl011_SRCS    := $(vpl011_SRCS)
+fuzz_dt_domains_SRCS := $(dt_domains_SRCS)
 
 # AArch64 inline assembly: the unit tests' shim (tests/unit/arm64_asm_shim.h).
 FUZZ_SHIM := -include tests/unit/arm64_asm_shim.h

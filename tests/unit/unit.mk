@@ -29,6 +29,7 @@ ratelimit_SRCS := core/ratelimit.c
 vpl011_SRCS := core/vpl011.c
 vm_plan_SRCS := core/vm_plan.c core/printf.c
 console_SRCS := core/console.c core/printf.c
+dt_domains_SRCS := core/dt_domains.c core/modules.c core/dt.c core/printf.c
 
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
