@@ -117,10 +117,12 @@ static void vm_console_list(void)
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
 
-		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%u-%u, %lu MiB, %u reset(s), %s\n",
+		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%u-%u, %lu MiB, %u reset(s), %s, %lu "
+		       "input character(s) dropped\n",
 		       vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus,
 		       vm->vcpus[0]->pcpu, vm->vcpus[vm->nr_vcpus - 1]->pcpu, vm->ram_size >> 20,
-		       vm->nr_resets, vm->console ? "emulated PL011" : "no emulated console");
+		       vm->nr_resets, vm->console ? "emulated PL011" : "no emulated console",
+		       vm->console ? vm->console->port.rx_dropped : 0UL);
 	}
 }
 

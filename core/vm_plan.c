@@ -232,7 +232,8 @@ static int plan_devices(const struct vm_machine *m, const struct vm_config *cfg,
 	return 0;
 }
 
-uint64_t vm_ram_needed(const struct vm_config *cfg)
+/* The RAM @cfg's images need: kernel at +2 MiB and its BSS, the initrd, the DTB at the top. */
+static uint64_t vm_ram_needed(const struct vm_config *cfg)
 {
 	return GUEST_IMAGE_OFFSET + ALIGN_UP(image_size(&cfg->kernel), PAGE_SIZE) + GUEST_BSS_ROOM +
 	       ALIGN_UP(image_size(&cfg->initrd), PAGE_SIZE) + GUEST_DTB_MAX;

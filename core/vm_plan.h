@@ -61,9 +61,6 @@ void vm_machine_init(struct vm_machine *m, const struct dt_host *host, unsigned 
 /* Bytes of RAM not given to anyone yet. */
 uint64_t vm_machine_free_ram(const struct vm_machine *m);
 
-/* The RAM @cfg's images need: kernel at +2 MiB and its BSS, the initrd, the DTB at the top. */
-uint64_t vm_ram_needed(const struct vm_config *cfg);
-
 /*
  * Resolve @cfg against what @m has left. Accepted (returns 0): @plan says
  * what the VM gets, and that is taken from @m. Refused (returns -1):

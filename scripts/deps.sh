@@ -87,10 +87,29 @@ fi
 
 # --- 3. arm64 packages unpacked under build/deps/ ----------------------------
 # The kernel package name carries the ABI number; resolve it from the
-# linux-image-arm64 meta package.
+# linux-image-arm64 meta package: its candidate, or (RELEASE given) the
+# version that release has.
 kernel_pkg() {
-	apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+	local meta=linux-image-arm64:arm64 v
+	if [ -n "${1:-}" ]; then
+		v=$(apt-cache madison "$meta" 2>/dev/null | awk -v r="$1" '$0 ~ r {print $3; exit}')
+		[ -n "$v" ] || return 0
+		meta="$meta=$v"
+	fi
+	apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n1
+}
+
+# resolved_kernel_pkg STAMP [RELEASE]: kernel_pkg's answer, kept in STAMP once found.
+resolved_kernel_pkg() {
+	local stamp=$1 k
+	if [ ! -e "$stamp" ]; then
+		k=$(kernel_pkg "${2:-}")
+		if [ -z "$k" ]; then apt_update >&2; k=$(kernel_pkg "${2:-}"); fi
+		[ -n "$k" ] || { echo "deps: cannot resolve linux-image-arm64 ${2:-}" >&2; exit 1; }
+		echo "$k" >"$stamp"
+	fi
+	cat "$stamp"
 }
 
 # download PKG: fetch PKG:arm64 into build/deps/debs once; prints the .deb's path.
@@ -113,13 +132,7 @@ unpack() {
 	touch "$stamp"
 }
 
-if [ ! -e "$deps/.kernel-pkg" ]; then
-	k=$(kernel_pkg)
-	if [ -z "$k" ]; then apt_update; k=$(kernel_pkg); fi
-	[ -n "$k" ] || { echo "deps: cannot resolve linux-image-arm64" >&2; exit 1; }
-	echo "$k" >"$deps/.kernel-pkg"
-fi
-kpkg=$(cat "$deps/.kernel-pkg")
+kpkg=$(resolved_kernel_pkg "$deps/.kernel-pkg")
 
 for p in libfdt-dev busybox-static u-boot-rpi arm-trusted-firmware "$kpkg"; do
 	unpack "$p"
@@ -136,22 +149,8 @@ if [ ! -e "$guest/Image" ]; then
 fi
 # A second kernel nobody here wrote, for scripts/guest-check's tests (issue 11):
 # bookworm-backports' linux-image-arm64 (6.12), its vmlinuz only (an arm64 Image).
-bpo_kernel_pkg() {
-	local v
-	v=$(apt-cache madison linux-image-arm64:arm64 2>/dev/null |
-		awk '/bookworm-backports/ {print $3; exit}')
-	[ -n "$v" ] || return 0
-	apt-cache depends "linux-image-arm64:arm64=$v" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n1
-}
 if [ ! -e "$guest/Image-backports" ]; then
-	if [ ! -e "$deps/.kernel-bpo-pkg" ]; then
-		k=$(bpo_kernel_pkg)
-		if [ -z "$k" ]; then apt_update; k=$(bpo_kernel_pkg); fi
-		[ -n "$k" ] || { echo "deps: cannot resolve bookworm-backports' linux-image-arm64" >&2; exit 1; }
-		echo "$k" >"$deps/.kernel-bpo-pkg"
-	fi
-	k=$(cat "$deps/.kernel-bpo-pkg")
+	k=$(resolved_kernel_pkg "$deps/.kernel-bpo-pkg" bookworm-backports)
 	deb=$(download "$k")
 	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './boot/vmlinuz-*' \
 		>"$guest/Image-backports.tmp"

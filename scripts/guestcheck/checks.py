@@ -34,11 +34,6 @@ class Checker:
                    e.kind, "%s: %s" % (e.kind, e.detail))
         return self.result(name, FAIL, msg, started, "last console lines:\n" + self.con.tail())
 
-    def skip_rest(self, names):
-        for name in names:
-            self.result(name, SKIP, "not run: %s earlier" % (self.dead.kind if self.dead else
-                                                             "a failure"), time.monotonic())
-
     def step(self, name, fn):
         """Run check @fn unless the run is dead; a failed wait fails it."""
         started = time.monotonic()
@@ -57,8 +52,9 @@ class Checker:
         return re.search(pattern, self.con.text)
 
     def lines(self, pattern, limit=20):
-        return "\n".join(m.group(0) for m in re.finditer(r"[^\n]*(?:%s)[^\n]*" % pattern,
-                                                          self.con.text))[:4000]
+        """The first @limit console lines that match @pattern, joined."""
+        found = re.finditer(r"[^\n]*(?:%s)[^\n]*" % pattern, self.con.text)
+        return "\n".join(m.group(0) for _, m in zip(range(limit), found))
 
     # -- the Linux run ----------------------------------------------------
 

@@ -97,6 +97,10 @@ def test_two_linux_vms_share_the_console(qemu, gic):
 
     con.child.send(CTRL_A3)
     con.expect_exact("hyp: console input now goes to the hypervisor")
+    # 'l' lists the VMs: guest1 off, no input lost on the way (it is queued, not dropped).
+    con.child.send("l")
+    con.expect(r"hyp:   1 guest1 +off +2 vCPU\(s\) on CPU2-3, 384 MiB, 0 reset\(s\), emulated "
+               r"PL011, 0 input character\(s\) dropped")
     con.child.send(CTRL_A3)
     con.expect_exact("hyp: console input now goes to guest0")
     probe(con, "guest0", "C")

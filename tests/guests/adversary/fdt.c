@@ -6,24 +6,11 @@
  * Pi 4's /soc: 1-cell addresses, 0x7e000000 seen as 0xfe000000 by the CPU).
  */
 #include "adv.h"
-
-#define FDT_MAGIC      0xd00dfeedU
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE   2
-#define FDT_PROP       3
-#define FDT_NOP        4
-#define FDT_END        9
-
-static uint32_t be32(const void *p)
-{
-	const volatile uint8_t *b = p;
-
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
+#include "fdt.h"
 
 static uint64_t be64(const void *p)
 {
-	return (uint64_t)be32(p) << 32 | be32((const uint8_t *)p + 4);
+	return (uint64_t)fdt_be32(p) << 32 | fdt_be32((const uint8_t *)p + 4);
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -63,7 +50,7 @@ static bool list_has(const char *val, uint32_t len, const char *want)
 /* Big-endian cells at @p: one (32-bit) or two (64-bit). */
 static uint64_t cells(const uint8_t *p, uint32_t n)
 {
-	return n == 1 ? be32(p) : be64(p);
+	return n == 1 ? fdt_be32(p) : be64(p);
 }
 
 /* A bus one level below the root: its address cells and its ranges. */
@@ -130,14 +117,14 @@ bool fdt_parse(uint64_t dtb, struct adv_platform *p)
 	bool uart_found = false; /* p->uart holds QEMU virt's PL011 until the DT names one */
 	struct fdt_bus bus = {0};
 
-	if (!dtb || (dtb & 3) || be32(base) != FDT_MAGIC)
+	if (!dtb || (dtb & 3) || fdt_be32(base) != FDT_MAGIC)
 		return false;
 	p->dtb = dtb;
-	p->dtb_size = be32(base + 4);
-	st = base + be32(base + 8);
-	strings = base + be32(base + 12);
+	p->dtb_size = fdt_be32(base + 4);
+	st = base + fdt_be32(base + 8);
+	strings = base + fdt_be32(base + 12);
 	for (;;) {
-		uint32_t tok = be32(st + off);
+		uint32_t tok = fdt_be32(st + off);
 
 		off += 4;
 		if (tok == FDT_BEGIN_NODE) {
@@ -191,22 +178,22 @@ bool fdt_parse(uint64_t dtb, struct adv_platform *p)
 				p->ram_base = be64(reg);
 				p->ram_size = be64(reg + 8);
 			} else if (k == NODE_CPU && reg && p->nr_cpus < ADV_MAX_CPUS) {
-				p->mpidr[p->nr_cpus++] = reg_len >= 8 ? be64(reg) : be32(reg);
+				p->mpidr[p->nr_cpus++] = reg_len >= 8 ? be64(reg) : fdt_be32(reg);
 			}
 			reg = NULL;
 			if (!depth--)
 				return false;
 		} else if (tok == FDT_PROP) {
-			uint32_t len = be32(st + off);
-			const char *name = (const char *)(strings + be32(st + off + 4));
+			uint32_t len = fdt_be32(st + off);
+			const char *name = (const char *)(strings + fdt_be32(st + off + 4));
 			const char *val = (const char *)(st + off + 8);
 			enum node_kind k = depth < ARRAY_SIZE(kind) ? kind[depth] : NODE_OTHER;
 
 			off = (off + 8 + len + 3) & ~3U;
 			if (depth == 2 && str_eq(name, "#address-cells") && len == 4)
-				bus.addr_cells = be32(val);
+				bus.addr_cells = fdt_be32(val);
 			else if (depth == 2 && str_eq(name, "#size-cells") && len == 4)
-				bus.size_cells = be32(val);
+				bus.size_cells = fdt_be32(val);
 			else if (depth == 2 && str_eq(name, "ranges")) {
 				bus.ranges = (const uint8_t *)val;
 				bus.ranges_len = len;

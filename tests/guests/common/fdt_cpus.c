@@ -4,19 +4,8 @@
  * properties read), enough for a guest to learn how many vCPUs it was given.
  */
 #include <stdint.h>
+#include "fdt.h"
 #include "fdt_cpus.h"
-
-#define FDT_MAGIC      0xd00dfeedU
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE   2
-#define FDT_PROP       3
-#define FDT_NOP        4
-#define FDT_END        9
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static int name_is(const char *name, const char *want, unsigned int len)
 {
@@ -42,12 +31,12 @@ unsigned int fdt_count_cpus(unsigned long dtb)
 	const uint8_t *p, *end;
 	unsigned int depth = 0, cpus_depth = 0, count = 0;
 
-	if (be32(fdt) != FDT_MAGIC)
+	if (fdt_be32(fdt) != FDT_MAGIC)
 		return 0;
-	p = fdt + be32(fdt + 8);  /* off_dt_struct */
-	end = p + be32(fdt + 36); /* size_dt_struct */
+	p = fdt + fdt_be32(fdt + 8);  /* off_dt_struct */
+	end = p + fdt_be32(fdt + 36); /* size_dt_struct */
 	while (p + 4 <= end) {
-		uint32_t token = be32(p);
+		uint32_t token = fdt_be32(p);
 
 		p += 4;
 		switch (token) {
@@ -70,7 +59,7 @@ unsigned int fdt_count_cpus(unsigned long dtb)
 			depth--;
 			break;
 		case FDT_PROP:
-			p += 8 + ((be32(p) + 3) & ~3u); /* len, nameoff, then the value */
+			p += 8 + ((fdt_be32(p) + 3) & ~3u); /* len, nameoff, then the value */
 			break;
 		case FDT_NOP:
 			break;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "exception.h"
+#include "fdt.h"
 #include "fdt_cpus.h"
 #include "gicv2.h"
 #include "gicv3.h"
@@ -23,8 +24,6 @@
 #include "testguest.h"
 #include "timer.h"
 #include "uart.h"
-
-#define FDT_MAGIC 0xd00dfeedU
 
 /* Unassigned function IDs: a call must fail with -1, not raise an exception. */
 #define UNKNOWN_HVC_FID 0x4b000000UL /* the one kvm-unit-tests uses */
