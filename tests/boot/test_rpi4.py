@@ -94,7 +94,7 @@ def test_rpi4_ram_comes_from_the_dt_memory_nodes(qemu, tmp_path):
     con = qemu(raspi4b_tfa_args(dtb), timeout=BOOT_TIMEOUT)
     con.expect_exact("hyp: RAM: bank 0 0x40000000-0x7fffffff (1024 MiB)")
     con.expect_exact("hyp: RAM: bank 1 0x0-0x3bffffff (960 MiB)")
-    m = con.expect(r"hyp: RAM: 1984 MiB; the hypervisor keeps (\d+) MiB .*; (\d+) MiB free for VMs")
+    m = con.expect(r"hyp: RAM: 1984 MiB; the hypervisor keeps (\d+) MiB [^\r\n]*; (\d+) MiB free for VMs")
     assert int(m.group(2)) >= 1984 - 64, m.group(0)
     con.expect_exact("hyp: guest0: 4 vCPU(s) on CPU0-3, RAM IPA 0x0-0x3fffffff at PA 0x40000000 "
                      "(1024 MiB)")

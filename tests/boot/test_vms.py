@@ -12,7 +12,7 @@ from conftest import build_path, qemu_virt_args
 
 HYP_TG2 = build_path("qemu-virt", "hyp-testguest-vms2.bin")
 VM_LINE = re.compile(r"hyp: (guest\d): (\d+) vCPU\(s\) on CPU(\d+)-(\d+), RAM IPA "
-                     r"(0x[0-9a-f]+)-(0x[0-9a-f]+) at PA (0x[0-9a-f]+) \((\d+) MiB\), .*"
+                     r"(0x[0-9a-f]+)-(0x[0-9a-f]+) at PA (0x[0-9a-f]+) \((\d+) MiB\), [^\r\n]*"
                      r"console emulated PL011")
 
 
