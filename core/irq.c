@@ -78,13 +78,11 @@ static void irq_dispatch(uint32_t intid)
 		if (v)
 			v->vgic.underflow = false;
 		gic_deactivate(intid);
-	} else if (intid == SGI_HALT) {
-		/* Another CPU panicked: this one stops where it is. */
-		gic_deactivate(intid);
-		halt_this_cpu();
 	} else if (intid < GIC_NR_SGIS) {
-		/* A kick: the exit path does the work. */
+		/* A kick: the exit path does the work. Or another CPU panicked: stop here. */
 		gic_deactivate(intid);
+		if (intid == SGI_HALT)
+			halt_this_cpu();
 	} else if (intid == console_irq && console_irq) {
 		console_rx_irq();
 		gic_deactivate(intid);
