@@ -220,6 +220,7 @@ static struct vm *vm_build(const struct vm_plan *plan, const struct dt_host *hos
 	const struct vm_config *cfg = plan->cfg;
 	struct vm *vm = vm_new(cfg);
 	struct dt_error err;
+	char cpus[VM_CPU_LIST_MAX];
 
 	if (!vm)
 		panic("%s: no VM slot left (at most %u VMs)", cfg->name, MAX_VMS);
@@ -242,11 +243,11 @@ static struct vm *vm_build(const struct vm_plan *plan, const struct dt_host *hos
 	if (vm_write_dtb(vm, &err))
 		panic("%s: cannot build its device tree: %s", vm->name, err.msg);
 
-	printk("hyp: %s: %u vCPU(s) on CPU%u-%u, RAM IPA 0x%lx-0x%lx at PA 0x%lx (%lu MiB), "
+	vm_cpu_list(cpus, sizeof(cpus), plan->pcpu, plan->nr_vcpus);
+	printk("hyp: %s: %u vCPU(s) on CPU%s, RAM IPA 0x%lx-0x%lx at PA 0x%lx (%lu MiB), "
 	       "kernel at 0x%lx, DTB at 0x%lx, console %s\n",
-	       vm->name, vm->nr_vcpus, vm->vcpus[0]->pcpu, vm->vcpus[vm->nr_vcpus - 1]->pcpu,
-	       vm->ram_ipa, vm->ram_ipa + vm->ram_size - 1, vm->ram_pa, vm->ram_size >> 20,
-	       vm->entry_ipa, vm->dtb_ipa,
+	       vm->name, vm->nr_vcpus, cpus, vm->ram_ipa, vm->ram_ipa + vm->ram_size - 1,
+	       vm->ram_pa, vm->ram_size >> 20, vm->entry_ipa, vm->dtb_ipa,
 	       cfg->console == VM_CONSOLE_UART     ? "the UART"
 	       : cfg->console == VM_CONSOLE_VPL011 ? "emulated PL011"
 	                                           : "none");

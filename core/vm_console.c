@@ -11,6 +11,7 @@
 #include "core/mm.h"
 #include "core/printf.h"
 #include "core/vm_console.h"
+#include "core/vm_plan.h"
 #include "core/vpl011.h"
 #include "vcpu/vcpu.h"
 
@@ -116,12 +117,17 @@ static void vm_console_list(void)
 	printk("hyp: %u VM(s):\n", vm_count());
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
+		unsigned int pcpu[VM_MAX_VCPUS];
+		char cpus[VM_CPU_LIST_MAX];
 
-		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%u-%u, %lu MiB, %u reset(s), %s, %lu "
+		for (unsigned int v = 0; v < vm->nr_vcpus; v++)
+			pcpu[v] = vm->vcpus[v]->pcpu;
+		vm_cpu_list(cpus, sizeof(cpus), pcpu, vm->nr_vcpus);
+		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%s, %lu MiB, %u reset(s), %s, %lu "
 		       "input character(s) dropped\n",
-		       vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus,
-		       vm->vcpus[0]->pcpu, vm->vcpus[vm->nr_vcpus - 1]->pcpu, vm->ram_size >> 20,
-		       vm->nr_resets, vm->console ? "emulated PL011" : "no emulated console",
+		       vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus, cpus,
+		       vm->ram_size >> 20, vm->nr_resets,
+		       vm->console ? "emulated PL011" : "no emulated console",
 		       vm->console ? vm->console->port.rx_dropped : 0UL);
 	}
 }

@@ -11,6 +11,26 @@
 
 #define FREE_RAM_ALIGN MiB(2) /* stage 2 maps RAM in 2 MiB blocks */
 
+void vm_cpu_list(char *buf, size_t size, const unsigned int *cpu, unsigned int n)
+{
+	size_t len = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (unsigned int i = 0; i < n && len < size; i++) {
+		unsigned int last = i;
+
+		while (last + 1 < n && cpu[last + 1] == cpu[last] + 1)
+			last++;
+		if (last > i)
+			len += snprintk(buf + len, size - len, "%s%u-%u", i ? "," : "", cpu[i],
+			                cpu[last]);
+		else
+			len += snprintk(buf + len, size - len, "%s%u", i ? "," : "", cpu[i]);
+		i = last;
+	}
+}
+
 static void free_ram_add(struct vm_machine *m, uint64_t start, uint64_t end)
 {
 	start = ALIGN_UP(start, FREE_RAM_ALIGN);

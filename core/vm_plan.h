@@ -77,4 +77,12 @@ int vm_plan_one(struct vm_machine *m, const struct vm_config *cfg, struct vm_pla
 unsigned int vm_plan_all(struct vm_machine *m, const struct vm_config *defs, unsigned int nr,
                          struct vm_plan *plans);
 
+/*
+ * The @n CPU numbers @cpu (vCPU order) as a reader writes them, runs joined:
+ * "0-3", "2", "0,2-3". Written into @buf of @size bytes (always terminated).
+ */
+void vm_cpu_list(char *buf, size_t size, const unsigned int *cpu, unsigned int n);
+
+#define VM_CPU_LIST_MAX (VM_MAX_VCPUS * 4)
+
 #endif

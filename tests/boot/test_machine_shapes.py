@@ -27,9 +27,9 @@ BOOT_TIMEOUT = 180
 def test_default_vm_takes_the_machine(qemu, smp, mem, gic):
     con = qemu(qemu_virt_args(HYP, gic=gic, smp=smp, mem=mem), timeout=BOOT_TIMEOUT)
     con.expect_exact("hyp: %d of %d CPUs online" % (smp, smp))
-    m = con.expect(r"hyp: guest0: (\d+) vCPU\(s\) on CPU0-(\d+), RAM IPA (0x[0-9a-f]+)-"
+    m = con.expect(r"hyp: guest0: (\d+) vCPU\(s\) on CPU0(?:-(\d+))?, RAM IPA (0x[0-9a-f]+)-"
                    r"(0x[0-9a-f]+) at PA (0x[0-9a-f]+) \((\d+) MiB\)")
-    vcpus, last, ram_mib = int(m.group(1)), int(m.group(2)), int(m.group(6))
+    vcpus, last, ram_mib = int(m.group(1)), int(m.group(2) or 0), int(m.group(6))
     machine_mib = int(mem[:-1]) << (10 if mem.endswith("G") else 0)
     assert (vcpus, last) == (smp, smp - 1)
     # All of RAM but the hypervisor's image (with the guest linked in) and QEMU's DTB.

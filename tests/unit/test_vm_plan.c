@@ -423,6 +423,31 @@ static void test_shared_memory_is_refused_for_now(void **state)
 	                    "xen,shared-mem: shared memory is not supported by this build yet");
 }
 
+static void expect_cpu_list(const unsigned int *cpu, unsigned int n, size_t size, const char *want)
+{
+	char buf[VM_CPU_LIST_MAX];
+
+	memset(buf, 'x', sizeof(buf));
+	vm_cpu_list(buf, size, cpu, n);
+	assert_string_equal(buf, want);
+}
+
+static void test_cpu_list_reads_as_ranges(void **state)
+{
+	static const unsigned int four[] = {0, 1, 2, 3}, one[] = {3}, holes[] = {0, 2, 3, 7},
+				  back[] = {3, 2}, many[] = {0, 2, 4, 6, 8, 10, 12, 14};
+
+	(void)state;
+	expect_cpu_list(four, 4, VM_CPU_LIST_MAX, "0-3");
+	expect_cpu_list(one, 1, VM_CPU_LIST_MAX, "3");
+	expect_cpu_list(holes, 4, VM_CPU_LIST_MAX, "0,2-3,7");
+	expect_cpu_list(back, 2, VM_CPU_LIST_MAX, "3,2"); /* vCPU order, not sorted */
+	expect_cpu_list(many, 8, VM_CPU_LIST_MAX, "0,2,4,6,8,10,12,14");
+	expect_cpu_list(four, 0, VM_CPU_LIST_MAX, "");
+	/* A short buffer is cut, never overrun, and stays terminated. */
+	expect_cpu_list(many, 8, 6, "0,2,4");
+}
+
 #define TEST(f) cmocka_unit_test(f)
 
 int main(void)
@@ -453,6 +478,7 @@ int main(void)
 	    TEST(test_uart_console_without_a_uart),
 	    TEST(test_device_given_twice),
 	    TEST(test_shared_memory_is_refused_for_now),
+	    TEST(test_cpu_list_reads_as_ranges),
 	};
 	return cmocka_run_group_tests_name("vm_plan", tests, NULL, NULL);
 }
