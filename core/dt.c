@@ -900,10 +900,23 @@ static int dt_parse_pm_wdt(struct dt_ctx *c)
 	return reg.count ? dt_reg_get(c, node, &reg, 0, &c->host->pm_wdt) : 0;
 }
 
-/* A module's reg, in /chosen's own cells: boot loaders write CPU addresses there. */
+int dt_inherited_cells(const void *fdt, int node, const char *prop, int dflt)
+{
+	for (; node >= 0; node = node ? fdt_parent_offset(fdt, node) : -1) {
+		int len;
+		const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+		if (p)
+			return len == 4 ? (int)fdt32_ld(p) : -FDT_ERR_BADNCELLS;
+	}
+	return dflt;
+}
+
+/* A module's reg, in /chosen's cells (or the root's): boot loaders write CPU addresses there. */
 static int dt_module_reg(struct dt_ctx *c, int chosen, int node, struct dt_region *r)
 {
-	int ac = fdt_address_cells(c->fdt, chosen), sc = fdt_size_cells(c->fdt, chosen);
+	int ac = dt_inherited_cells(c->fdt, chosen, "#address-cells", 2);
+	int sc = dt_inherited_cells(c->fdt, chosen, "#size-cells", 1);
 	const fdt32_t *cells;
 	int len;
 

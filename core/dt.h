@@ -149,4 +149,12 @@ int dt_error(struct dt_error *err, const char *fmt, ...) __printf(2, 3);
 /* @node's full path for a message, in @buf; ".../name" if too deep to spell out. */
 const char *dt_node_path(const void *fdt, int node, char *buf, size_t size);
 
+/*
+ * #address-cells (@prop) or #size-cells of @node's children as Linux and Xen
+ * read them: @node's own, else its nearest ancestor's, else @dflt (the spec's
+ * 2 and 1). QEMU's guest-loader writes modules under a /chosen that has no
+ * cells of its own, in the root's 2 and 2. Negative: a malformed property.
+ */
+int dt_inherited_cells(const void *fdt, int node, const char *prop, int dflt);
+
 #endif

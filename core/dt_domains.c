@@ -27,6 +27,11 @@ static bool dom_regions_overlap(const struct dt_region *a, const struct dt_regio
 	       b->base <= a->base + (a->size - 1);
 }
 
+static bool dom_is(const struct dom_ctx *d, int node, const char *compatible)
+{
+	return fdt_node_check_compatible(d->fdt, node, compatible) == 0;
+}
+
 /* A number of 1 or 2 cells, the length of the property saying which. */
 static int dom_read_number(const struct dom_ctx *d, const char *prop, uint64_t *out)
 {
@@ -73,6 +78,115 @@ static int dom_parse_cpus(struct dom_ctx *d)
 }
 
 /* "memory" is in KiB (Xen's binding); stage 2 maps RAM in whole 2 MiB blocks. */
+/* "0-3,5": CPU numbers and ranges, as Xen's hard-affinity strings are written. */
+static int dom_parse_cpu_set(const char *s, int len, uint64_t *mask)
+{
+	const char *end = s + len - 1; /* at the terminating NUL */
+
+	*mask = 0;
+	if (len < 2 || *end != '\0')
+		return -1;
+	while (s < end) {
+		char *next;
+		unsigned long lo = strtoul(s, &next, 10), hi = lo;
+
+		if (next == s)
+			return -1;
+		if (*next == '-') {
+			s = next + 1;
+			hi = strtoul(s, &next, 10);
+			if (next == s)
+				return -1;
+		}
+		if (lo > hi || hi > 63 || (*next != ',' && next != end))
+			return -1;
+		for (unsigned long c = lo; c <= hi; c++)
+			*mask |= 1ULL << c;
+		s = *next == ',' ? next + 1 : next;
+		if (*next == ',' && s == end)
+			return -1;
+	}
+	return 0;
+}
+
+/* Xen's "xen,vcpu" children: id = <n>, hard-affinity = "0-3,5". */
+static int dom_parse_vcpu_node(struct dom_ctx *d, int node)
+{
+	const char *name = fdt_get_name(d->fdt, node, NULL);
+	int len, idlen;
+	const fdt32_t *id = fdt_getprop(d->fdt, node, "id", &idlen);
+	const char *aff;
+	uint64_t mask;
+	uint32_t v;
+
+	if (!id || idlen != 4)
+		return dom_fail(d, "%s: a \"xen,vcpu\" node needs id = <vCPU number>", name);
+	v = fdt32_ld(id);
+	if (v >= d->cfg->nr_vcpus)
+		return dom_fail(d, "%s: id = <%u>, but the domain has %u vCPUs (cpus)", name, v,
+		                d->cfg->nr_vcpus);
+	aff = fdt_getprop(d->fdt, node, "hard-affinity", &len);
+	if (!aff)
+		return 0;
+	if (dom_parse_cpu_set(aff, len, &mask))
+		return dom_fail(d, "%s: hard-affinity must list CPUs 0-63 as \"0-3,5\", not \"%s\"",
+		                name, len > 0 && aff[len - 1] == '\0' ? aff : "(not a string)");
+	if (d->cfg->vcpu_affinity[v])
+		return dom_fail(d, "%s: a second \"xen,vcpu\" node for vCPU %u", name, v);
+	d->cfg->vcpu_affinity[v] = mask;
+	return 0;
+}
+
+static int dom_parse_vcpus(struct dom_ctx *d)
+{
+	int node;
+
+	fdt_for_each_subnode(node, d->fdt, d->node)
+	{
+		if (dom_is(d, node, "xen,vcpu") && dom_parse_vcpu_node(d, node))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Xen's "capabilities" (public/bootfdt.h): DOMAIN_CAPS_HARDWARE makes the
+ * domain the one whose SYSTEM_OFF/RESET are the machine's, as Xen's hardware
+ * domain's are. CONTROL and XENSTORE have no meaning here and change nothing.
+ */
+#define DOMAIN_CAPS_CONTROL  (1U << 0)
+#define DOMAIN_CAPS_HARDWARE (1U << 1)
+#define DOMAIN_CAPS_XENSTORE (1U << 2)
+
+static int dom_parse_capabilities(struct dom_ctx *d, const struct dt_domains *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(d->fdt, d->node, "capabilities", &len);
+	uint32_t caps;
+
+	if (!p)
+		return 0;
+	if (len != 4)
+		return dom_fail(d, "capabilities is %d bytes long, not one 32-bit cell", len);
+	caps = fdt32_ld(p);
+	if (caps & ~(DOMAIN_CAPS_CONTROL | DOMAIN_CAPS_HARDWARE | DOMAIN_CAPS_XENSTORE))
+		return dom_fail(d,
+		                "capabilities = <0x%x>: Xen defines CONTROL (1), HARDWARE (2) and "
+		                "XENSTORE (4) only",
+		                caps);
+	if (!(caps & DOMAIN_CAPS_HARDWARE))
+		return 0;
+	for (unsigned int i = 0; i < out->nr; i++)
+		if (out->vms[i].owns_machine)
+			return dom_fail(
+			    d,
+			    "capabilities: DOMAIN_CAPS_HARDWARE asked for, but %s has it "
+			    "(one domain owns the machine)",
+			    out->names[i]);
+	d->cfg->owns_machine = true;
+	return 0;
+}
+
 static int dom_parse_memory(struct dom_ctx *d)
 {
 	uint64_t kib;
@@ -90,7 +204,8 @@ static int dom_parse_memory(struct dom_ctx *d)
 
 static int dom_module_reg(struct dom_ctx *d, int node, struct dt_region *r)
 {
-	int ac = fdt_address_cells(d->fdt, d->node), sc = fdt_size_cells(d->fdt, d->node);
+	int ac = dt_inherited_cells(d->fdt, d->node, "#address-cells", 2);
+	int sc = dt_inherited_cells(d->fdt, d->node, "#size-cells", 1);
 	const fdt32_t *p;
 	int len;
 
@@ -122,11 +237,6 @@ static void dom_copy_bootargs(struct dom_ctx *d, int node, char *buf)
 		buf[i] = args[i];
 	buf[i] = '\0';
 	d->cfg->bootargs = buf;
-}
-
-static bool dom_is(const struct dom_ctx *d, int node, const char *compatible)
-{
-	return fdt_node_check_compatible(d->fdt, node, compatible) == 0;
 }
 
 /* As in Xen: an untyped "multiboot,module" is the kernel if none is known yet, else the ramdisk. */
@@ -358,7 +468,8 @@ static void dom_init_config(struct vm_config *cfg, const struct vm_config *defau
 static int dom_parse_one(struct dom_ctx *d, const struct dt_host *host, uint64_t hyp_start,
                          uint64_t hyp_end, struct dt_domains *out, unsigned int slot)
 {
-	if (dom_parse_name(d, out->names[slot]) || dom_parse_cpus(d) || dom_parse_memory(d))
+	if (dom_parse_name(d, out->names[slot]) || dom_parse_cpus(d) || dom_parse_vcpus(d) ||
+	    dom_parse_memory(d) || dom_parse_capabilities(d, out))
 		return -1;
 	if (fdt_getprop(d->fdt, d->node, "vpl011", NULL))
 		d->cfg->console = VM_CONSOLE_VPL011;

@@ -57,6 +57,11 @@ struct vm_config {
 	/* The physical CPUs its vCPUs run on (bit n: CPUn), vCPU i on the i-th; 0: the lowest free.
 	 */
 	uint64_t pcpu_mask;
+	/*
+	 * Xen's "xen,vcpu" hard-affinity, when pcpu_mask is 0: vCPU i runs on a
+	 * CPU of vcpu_affinity[i] (bit n: CPUn; 0: any), one of its own. All 0: none given.
+	 */
+	uint64_t vcpu_affinity[VM_MAX_VCPUS];
 	uint64_t ram_ipa;  /* guest physical base of its RAM */
 	uint64_t ram_size; /* 0: all the RAM no one else uses */
 	struct guest_image kernel;

@@ -208,9 +208,129 @@ static int plan_cpus_free(const struct vm_machine *m, const struct vm_config *cf
 	return 0;
 }
 
+static bool vm_config_has_affinity(const struct vm_config *cfg)
+{
+	for (unsigned int i = 0; i < VM_MAX_VCPUS; i++)
+		if (cfg->vcpu_affinity[i])
+			return true;
+	return false;
+}
+
+static uint64_t online_mask(const struct vm_machine *m)
+{
+	return m->nr_cpus >= 64 ? ~0ULL : (1ULL << m->nr_cpus) - 1;
+}
+
+/* The CPUs vCPU @v may run on: its hard-affinity, or any online CPU. */
+static uint64_t plan_affinity(const struct vm_machine *m, const struct vm_config *cfg,
+                              unsigned int v)
+{
+	return cfg->vcpu_affinity[v] ? cfg->vcpu_affinity[v] : online_mask(m);
+}
+
+/*
+ * Give vCPU @v a free CPU of its affinity, moving vCPUs placed before it to
+ * other CPUs of theirs if that makes room (augmenting paths: every vCPU gets
+ * a CPU whenever the affinities allow it at all, whatever their order).
+ * @holder[p]: the vCPU on CPU p, or -1; @seen: CPUs tried on this search.
+ */
+static bool plan_affine_place(const struct vm_machine *m, const struct vm_config *cfg,
+                              unsigned int v, int *holder, uint64_t *seen)
+{
+	uint64_t set = plan_affinity(m, cfg, v);
+
+	/* A CPU nobody holds first, so vCPUs keep the order of the CPUs where they can. */
+	for (unsigned int p = 0; p < m->nr_cpus; p++) {
+		if ((set & (1ULL << p)) && !m->cpu_owner[p] && holder[p] < 0) {
+			holder[p] = (int)v;
+			return true;
+		}
+	}
+	for (unsigned int p = 0; p < m->nr_cpus; p++) {
+		if (!(set & (1ULL << p)) || (*seen & (1ULL << p)) || m->cpu_owner[p])
+			continue;
+		*seen |= 1ULL << p;
+		if (holder[p] < 0 ||
+		    plan_affine_place(m, cfg, (unsigned int)holder[p], holder, seen)) {
+			holder[p] = (int)v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* @mask as a CPU list ("0-1,3"), for a message. */
+static void mask_list(char *buf, size_t size, uint64_t mask)
+{
+	unsigned int cpu[64], n = 0;
+
+	for (unsigned int p = 0; p < 64; p++)
+		if (mask & (1ULL << p))
+			cpu[n++] = p;
+	vm_cpu_list(buf, size, cpu, n);
+}
+
+static uint64_t free_mask(const struct vm_machine *m)
+{
+	uint64_t free = 0;
+
+	for (unsigned int p = 0; p < m->nr_cpus; p++)
+		if (!m->cpu_owner[p])
+			free |= 1ULL << p;
+	return free;
+}
+
+/* vCPUs on CPUs their "xen,vcpu" hard-affinity allows, one CPU each. */
+static int plan_cpus_affine(const struct vm_machine *m, const struct vm_config *cfg,
+                            struct vm_plan *plan)
+{
+	int holder[NR_CPUS];
+	char want[VM_CPU_LIST_MAX], free[VM_CPU_LIST_MAX];
+	unsigned int n = cfg->nr_vcpus;
+
+	if (n == 0)
+		return plan_refuse(plan, "xen,vcpu: hard-affinity given, but no vCPU count");
+	if (n > m->max_vcpus)
+		return plan_refuse_vcpu_limit(m, plan, n);
+	for (unsigned int v = 0; v < n; v++) {
+		uint64_t off = cfg->vcpu_affinity[v] & ~online_mask(m);
+
+		if (off) {
+			mask_list(want, sizeof(want), off);
+			return plan_refuse(plan,
+			                   "xen,vcpu: vCPU %u's hard-affinity names CPU%s, but %u "
+			                   "CPUs are online",
+			                   v, want, m->nr_cpus);
+		}
+	}
+	for (unsigned int p = 0; p < NR_CPUS; p++)
+		holder[p] = -1;
+	for (unsigned int v = 0; v < n; v++) {
+		uint64_t seen = 0;
+
+		if (!plan_affine_place(m, cfg, v, holder, &seen)) {
+			mask_list(want, sizeof(want), plan_affinity(m, cfg, v));
+			mask_list(free, sizeof(free), free_mask(m));
+			return plan_refuse(plan,
+			                   "xen,vcpu: vCPU %u (hard-affinity %s) has no CPU of its "
+			                   "own left; free CPUs: %s, each vCPU needs one",
+			                   v, want, free[0] ? free : "none");
+		}
+	}
+	for (unsigned int p = 0; p < m->nr_cpus; p++)
+		if (holder[p] >= 0)
+			plan->pcpu[holder[p]] = p;
+	plan->nr_vcpus = n;
+	return 0;
+}
+
 static int plan_cpus(const struct vm_machine *m, const struct vm_config *cfg, struct vm_plan *plan)
 {
-	return cfg->pcpu_mask ? plan_cpus_named(m, cfg, plan) : plan_cpus_free(m, cfg, plan);
+	if (cfg->pcpu_mask)
+		return plan_cpus_named(m, cfg, plan);
+	if (vm_config_has_affinity(cfg))
+		return plan_cpus_affine(m, cfg, plan);
+	return plan_cpus_free(m, cfg, plan);
 }
 
 /*
@@ -337,15 +457,25 @@ static bool vm_config_is_open(const struct vm_config *cfg)
 	return (cfg->nr_vcpus == 0 && cfg->pcpu_mask == 0) || cfg->ram_size == 0;
 }
 
+/*
+ * Who is served first: VMs that name their CPUs (they can go nowhere else),
+ * then other explicit sizes; "what the machine has" is what is left after.
+ */
+static unsigned int vm_config_rank(const struct vm_config *cfg)
+{
+	if (vm_config_is_open(cfg))
+		return 2;
+	return cfg->pcpu_mask || vm_config_has_affinity(cfg) ? 0 : 1;
+}
+
 unsigned int vm_plan_all(struct vm_machine *m, const struct vm_config *defs, unsigned int nr,
                          struct vm_plan *plans)
 {
 	unsigned int accepted = 0;
 
-	/* Explicit sizes first: "what the machine has" is what is left once they are served. */
-	for (unsigned int pass = 0; pass < 2; pass++) {
+	for (unsigned int rank = 0; rank < 3; rank++) {
 		for (unsigned int i = 0; i < nr; i++) {
-			if (vm_config_is_open(&defs[i]) == (pass == 1))
+			if (vm_config_rank(&defs[i]) == rank)
 				accepted += vm_plan_one(m, &defs[i], &plans[i]) == 0;
 		}
 	}

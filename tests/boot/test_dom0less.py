@@ -65,8 +65,8 @@ def dom0less_dtb(tmp_path, domains, gic=3, smp=4, mem="1G"):
     dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(d.dts() for d in domains)
     (tmp_path / "dom0less.dts").write_text(dts)
     out = str(tmp_path / "dom0less.dtb")
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out, str(tmp_path / "dom0less.dts")],
-                   check=True)
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out,
+                    str(tmp_path / "dom0less.dts")], check=True)
     return out
 
 
@@ -135,7 +135,8 @@ def test_dt_domains_replace_the_compiled_in_vms(qemu, tmp_path):
 # Each bad domain, next to a good one that must still boot: (domain, message).
 REFUSALS = [
     pytest.param(Domain("big", 3, 128, [("kernel", TESTGUEST, 0x51000000)]),
-                 "hyp: big: refused: cpus: 3 vCPUs asked for, 2 of the 4 CPUs online are free", id="more-vcpus-than-free-cpus"),
+                 "hyp: big: refused: cpus: 3 vCPUs asked for, 2 of the 4 CPUs online are free",
+                 id="more-vcpus-than-free-cpus"),
     pytest.param(Domain("fat", 1, 2048, [("kernel", TESTGUEST, 0x51000000)]),
                  "hyp: fat: refused: memory: 2048 MiB asked for, the largest free block of RAM is ",
                  id="not-enough-ram"),
@@ -163,6 +164,30 @@ def test_a_refused_domain_leaves_the_others_booting(qemu, tmp_path, bad, message
     log = con.tail(1 << 20)
     assert re.search(VM_LINE % "good", log)
     assert "(%s)" % bad.name not in log and "starting %s" % bad.name not in log
+
+
+def test_hard_affinity_and_the_hardware_domain(qemu, tmp_path):
+    """Xen's later properties: "xen,vcpu" children pin vCPUs to CPUs
+    (hard-affinity), and capabilities = <DOMAIN_CAPS_HARDWARE> makes a domain's
+    SYSTEM_OFF the machine's, as Xen's hardware domain's is. The pinned domain
+    is served first; the other takes the CPUs left. Its power-off takes the
+    Linux domain down with the machine."""
+    pinned = Domain("pinned", 2, 128, [("kernel", TESTGUEST, 0x50000000)], extra=(
+        '\t\t\tcapabilities = <2>;\n'
+        '\t\t\tvcpu0 { compatible = "xen,vcpu"; id = <0>; hard-affinity = "3"; };\n'
+        '\t\t\tvcpu1 { compatible = "xen,vcpu"; id = <1>; hard-affinity = "1"; };\n'))
+    linux = Domain("linux", 2, 384, [("kernel", IMAGE, 0x51000000),
+                                     ("ramdisk", INITRD, 0x51000000 + 48 * MiB)],
+                   bootargs="console=ttyAMA0 earlycon")
+    con = boot(qemu, tmp_path, [linux, pinned], timeout=120)
+    # Built in DT order, though the pinned one was served first.
+    assert expect_vm(con, "linux")["cpus"] == "0,2"
+    assert expect_vm(con, "pinned")["cpus"] == "3,1"
+    expect_done(con, ["pinned"])
+    con.expect_exact("hyp: pinned powered off: system off")
+    assert con.wait_exit(timeout=20) == 0
+    log = con.tail(1 << 20)
+    assert "hyp: every VM is off" not in log and "hyp: linux: off" not in log
 
 
 PROBE = ("echo %s$((6*7))-$(grep -c ^processor /proc/cpuinfo)-"

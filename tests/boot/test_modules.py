@@ -69,6 +69,23 @@ def test_linux_from_modules(qemu, tmp_path):
     assert con.wait_exit(timeout=60) == 0
 
 
+def test_linux_from_qemu_guest_loader(qemu):
+    """QEMU's own -device guest-loader writes the module nodes (in the root's
+    2/2 cells, under a /chosen with no cells of its own): no DTB to edit."""
+    con = qemu(qemu_virt_args(HYP_NONE, extra=[
+        "-device", "guest-loader,addr=0x%x,kernel=%s,bootargs=console=ttyAMA0 gl=1"
+        % (KERNEL_ADDR, IMAGE),
+        "-device", "guest-loader,addr=0x%x,initrd=%s" % (INITRD_ADDR, INITRD)]), timeout=120)
+    con.expect_exact('hyp: module kernel at 0x50000000 (%d bytes), bootargs '
+                     '"console=ttyAMA0 gl=1"' % os.path.getsize(IMAGE))
+    con.expect_exact("hyp: module ramdisk at 0x4c000000 (%d bytes)" % os.path.getsize(INITRD))
+    con.expect_exact("INIT: reached init, 0-3 online")
+    con.expect(LinuxShell.PROMPT)
+    assert "gl=1" in LinuxShell(con).check("cat /proc/cmdline")
+    con.send("poweroff")
+    assert con.wait_exit(timeout=60) == 0
+
+
 def expect_refusal(qemu, dtb, loads, message):
     con = qemu(qemu_virt_args(HYP_NONE, extra=["-dtb", dtb] + loaders(*loads)), timeout=60)
     i = con.child.expect([r"hyp: PANIC on CPU0: ([^\r\n]*)\r", "hyp: starting guest0"])

@@ -13,8 +13,9 @@
  * Invariants: at most DT_MAX_DOMAINS accepted, accepted + refused = seen;
  * every accepted VM has a name, 1 to DT_MAX_CPUS vCPUs, RAM in whole 2 MiB
  * blocks, a non-empty kernel inside the RAM and clear of the hypervisor's
- * image and of every other VM's modules, and a terminated command line; every
- * refusal is a terminated, non-empty sentence.
+ * image and of every other VM's modules, a terminated command line and a
+ * hard-affinity only for vCPUs it has; at most one VM owns the machine
+ * (DOMAIN_CAPS_HARDWARE); every refusal is a terminated, non-empty sentence.
  */
 #define _GNU_SOURCE /* mmap()'s MAP_ANONYMOUS and MAP_FIXED_NOREPLACE */
 #include <libfdt.h>
@@ -60,10 +61,15 @@ static void check_vm(const struct dt_domains *d, unsigned int i)
 	FUZZ_CHECK((uint64_t)(uintptr_t)vm->kernel.end <= HYP_START, "VM %u kernel over the image",
 	           i);
 	FUZZ_CHECK(!vm->bootargs || terminated(vm->bootargs, DT_BOOTARGS_MAX), "VM %u bootargs", i);
+	for (unsigned int v = vm->nr_vcpus; v < VM_MAX_VCPUS; v++)
+		FUZZ_CHECK(!vm->vcpu_affinity[v], "VM %u: affinity for vCPU %u of %u", i, v,
+		           vm->nr_vcpus);
 	for (unsigned int j = 0; j < i; j++) {
 		const struct vm_config *other = &d->vms[j];
 		const struct guest_image *theirs[] = {&other->kernel, &other->initrd, &other->dtb};
 
+		FUZZ_CHECK(!(vm->owns_machine && other->owns_machine),
+		           "VMs %u and %u own the machine", j, i);
 		for (unsigned int a = 0; a < 3; a++)
 			for (unsigned int b = 0; b < 3; b++)
 				FUZZ_CHECK(!images_overlap(mine[a], theirs[b]),

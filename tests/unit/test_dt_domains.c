@@ -261,6 +261,92 @@ static void test_more_domains_than_slots(void **state)
 	assert_refused(0, "refused: more than 4 \"xen,domain\" nodes");
 }
 
+/* /chosen/@dom/@name: a "xen,vcpu" node for vCPU @id, with @affinity unless NULL. */
+static void add_vcpu(const char *dom, const char *name, uint32_t id, const char *affinity)
+{
+	char path[96], parent[64];
+
+	snprintf(parent, sizeof(parent), "/chosen/%s", dom);
+	snprintf(path, sizeof(path), "%s/%s", parent, name);
+	assert_true(fdt_add_subnode(fdt, node_at(fdt, parent), name) >= 0);
+	set_string(fdt, path, "compatible", "xen,vcpu");
+	set_cells(fdt, path, "id", id);
+	if (affinity)
+		set_string(fdt, path, "hard-affinity", affinity);
+}
+
+static void test_vcpu_hard_affinity(void **state)
+{
+	const struct vm_config *vm = &doms.vms[0];
+
+	(void)state;
+	add_domain("domU1", 3, 0x20000, 0);
+	add_vcpu("domU1", "vcpu2", 2, "5");
+	add_vcpu("domU1", "vcpu1", 1, "0-3,6,8-9");
+	add_vcpu("domU1", "vcpu0", 0, NULL); /* no hard-affinity: any CPU */
+	assert_int_equal(parse(), 1);
+	assert_int_equal(vm->vcpu_affinity[0], 0);
+	assert_int_equal(vm->vcpu_affinity[1], 0x34f);
+	assert_int_equal(vm->vcpu_affinity[2], 0x20);
+	assert_int_equal(vm->vcpu_affinity[3], 0);
+}
+
+static void test_vcpu_bad_nodes_refused(void **state)
+{
+	static const char *const bad[] = {"", "1-", "-2", "3-1", "64", "1,,2", "1,", "a", "0-3 5"};
+	char name[16];
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		setup(state);
+		add_domain("domU1", 2, 0x20000, 0);
+		add_vcpu("domU1", "vcpu0", 0, bad[i]);
+		assert_int_equal(parse(), 0);
+		assert_refused(0, "/chosen/domU1: vcpu0: hard-affinity must list CPUs 0-63 as "
+		                  "\"0-3,5\", not \"");
+		assert_contains(doms.refused[0].msg, bad[i]);
+	}
+	setup(state);
+	add_domain("domU1", 2, 0x20000, 0);
+	add_vcpu("domU1", "vcpu2", 2, "1");
+	assert_int_equal(parse(), 0);
+	assert_refused(0, "/chosen/domU1: vcpu2: id = <2>, but the domain has 2 vCPUs (cpus)");
+
+	setup(state);
+	add_domain("domU1", 2, 0x20000, 0);
+	add_vcpu("domU1", "vcpu0", 0, "1");
+	snprintf(name, sizeof(name), "vcpu0b");
+	add_vcpu("domU1", name, 0, "2");
+	assert_int_equal(parse(), 0);
+	assert_refused(0, "a second \"xen,vcpu\" node for vCPU 0");
+}
+
+static void test_capabilities_hardware_owns_the_machine(void **state)
+{
+	(void)state;
+	add_domain("domU3", 1, 0x20000, 2 * DOMAIN_STEP);
+	add_domain("domU2", 1, 0x20000, DOMAIN_STEP);
+	add_domain("domU1", 1, 0x20000, 0);
+	set_cells(fdt, "/chosen/domU1", "capabilities", 7); /* a Xen dom0's: all three */
+	set_cells(fdt, "/chosen/domU2", "capabilities", 2);
+	set_cells(fdt, "/chosen/domU3", "capabilities", 8);
+	assert_int_equal(parse(), 1);
+	assert_true(doms.vms[0].owns_machine);
+	assert_int_equal(doms.nr_refused, 2);
+	assert_refused(0, "/chosen/domU2: capabilities: DOMAIN_CAPS_HARDWARE asked for, but domU1 "
+	                  "has it (one domain owns the machine)");
+	assert_refused(1, "/chosen/domU3: capabilities = <0x8>: Xen defines CONTROL (1), HARDWARE "
+	                  "(2) and XENSTORE (4) only");
+}
+
+static void test_no_capabilities_owns_nothing(void **state)
+{
+	(void)state;
+	add_domain("domU1", 1, 0x20000, 0);
+	assert_int_equal(parse(), 1);
+	assert_false(doms.vms[0].owns_machine);
+}
+
 static void test_no_domains(void **state)
 {
 	(void)state;
@@ -287,6 +373,10 @@ int main(void)
 	    TEST(test_module_over_the_hypervisor),
 	    TEST(test_more_domains_than_slots),
 	    TEST(test_no_domains),
+	    TEST(test_vcpu_hard_affinity),
+	    TEST(test_vcpu_bad_nodes_refused),
+	    TEST(test_capabilities_hardware_owns_the_machine),
+	    TEST(test_no_capabilities_owns_nothing),
 	};
 	return cmocka_run_group_tests_name("dt_domains", tests, group_setup, group_teardown);
 }

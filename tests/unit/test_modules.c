@@ -413,6 +413,27 @@ static void test_parse_one_cell_sizes(void **state)
 	parse_fails(fdt, "a module needs one reg entry of 3 cells");
 }
 
+/* QEMU's guest-loader: module nodes under a /chosen with no cells, in the root's 2/2. */
+static void test_parse_cells_inherited_from_the_root(void **state)
+{
+	struct dt_host host;
+	void *fdt = dtb_copy(qemu_v3);
+	int chosen = node_at(fdt, "/chosen");
+
+	(void)state;
+	fdt_delprop(fdt, chosen, "#address-cells");
+	fdt_delprop(fdt, chosen, "#size-cells");
+	set_cells(fdt, "/", "#address-cells", 2);
+	set_cells(fdt, "/", "#size-cells", 2);
+	add_module(fdt, "module@48000000", COMPAT_KERNEL, 0x48000000, 0x800000);
+	parse_ok(fdt, &host);
+	assert_region(&host.modules.kernel, 0x48000000, 0x800000);
+
+	/* /chosen's own cells win over the root's: at 2/1 the 2/2 reg is the wrong length. */
+	set_cells(fdt, "/chosen", "#size-cells", 1);
+	parse_fails(fdt, "a module needs one reg entry of 3 cells");
+}
+
 static void test_parse_one_one_cells(void **state)
 {
 	struct dt_host host;
@@ -937,6 +958,7 @@ int main(void)
 	    TEST(test_parse_bad_chosen_cells),
 	    TEST(test_parse_ignores_nodes_without_multiboot_module),
 	    TEST(test_parse_one_cell_sizes),
+	    TEST(test_parse_cells_inherited_from_the_root),
 	    TEST(test_parse_one_one_cells),
 	    TEST(test_parse_no_modules),
 	    TEST(test_parse_bootargs_truncated),

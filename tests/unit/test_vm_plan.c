@@ -423,6 +423,71 @@ static void test_shared_memory_is_refused_for_now(void **state)
 	                    "xen,shared-mem: shared memory is not supported by this build yet");
 }
 
+static void test_hard_affinity_is_honoured(void **state)
+{
+	struct vm_config d = vm("guest0", 2, 64UL << 20);
+	struct vm_plan p;
+
+	(void)state;
+	d.vcpu_affinity[0] = 1 << 3;
+	d.vcpu_affinity[1] = 1 << 2;
+	init(4, 1UL << 30, &d, 1);
+	assert_int_equal(vm_plan_one(&m, &d, &p), 0);
+	assert_cpus(&p, 2, (const unsigned int[]){3, 2});
+	assert_string_equal(m.cpu_owner[3], "guest0");
+	assert_null(m.cpu_owner[0]);
+}
+
+static void test_hard_affinity_finds_a_cpu_for_every_vcpu(void **state)
+{
+	struct vm_config d = vm("guest0", 3, 64UL << 20);
+	struct vm_plan p;
+
+	(void)state;
+	/* Lowest-first would put vCPU 0 on CPU0 and leave vCPU 1 nothing. */
+	d.vcpu_affinity[0] = 0x3;
+	d.vcpu_affinity[1] = 0x1;
+	d.vcpu_affinity[2] = 0; /* any */
+	init(4, 1UL << 30, &d, 1);
+	assert_int_equal(vm_plan_one(&m, &d, &p), 0);
+	assert_cpus(&p, 3, (const unsigned int[]){1, 0, 2});
+}
+
+static void test_hard_affinity_refusals(void **state)
+{
+	struct vm_config d[2] = {vm("guest0", 2, 64UL << 20), vm("guest1", 2, 64UL << 20)};
+	struct vm_plan p[2];
+
+	(void)state;
+	d[0].vcpu_affinity[0] = 1 << 5;
+	init(4, 1UL << 30, d, 1);
+	assert_int_equal(vm_plan_one(&m, &d[0], &p[0]), -1);
+	assert_string_equal(p[0].why, "xen,vcpu: vCPU 0's hard-affinity names CPU5, but 4 CPUs are "
+	                              "online");
+
+	d[0].vcpu_affinity[0] = 0x3;
+	d[1].vcpu_affinity[1] = 0x3;
+	init(4, 1UL << 30, d, 2);
+	assert_int_equal(vm_plan_all(&m, d, 2, p), 1);
+	assert_cpus(&p[0], 2, (const unsigned int[]){0, 1});
+	assert_string_equal(p[1].why, "xen,vcpu: vCPU 1 (hard-affinity 0-1) has no CPU of its own "
+	                              "left; free CPUs: 2-3, each vCPU needs one");
+	assert_null(m.cpu_owner[2]); /* the refused VM took nothing */
+}
+
+static void test_pinned_vms_are_served_first(void **state)
+{
+	struct vm_config d[2] = {vm("guest0", 2, 64UL << 20), vm("guest1", 2, 64UL << 20)};
+	struct vm_plan p[2];
+
+	(void)state;
+	d[1].vcpu_affinity[0] = d[1].vcpu_affinity[1] = 0x3;
+	init(4, 1UL << 30, d, 2);
+	assert_int_equal(vm_plan_all(&m, d, 2, p), 2);
+	assert_cpus(&p[0], 2, (const unsigned int[]){2, 3});
+	assert_cpus(&p[1], 2, (const unsigned int[]){0, 1});
+}
+
 static void expect_cpu_list(const unsigned int *cpu, unsigned int n, size_t size, const char *want)
 {
 	char buf[VM_CPU_LIST_MAX];
@@ -479,6 +544,10 @@ int main(void)
 	    TEST(test_device_given_twice),
 	    TEST(test_shared_memory_is_refused_for_now),
 	    TEST(test_cpu_list_reads_as_ranges),
+	    TEST(test_hard_affinity_is_honoured),
+	    TEST(test_hard_affinity_finds_a_cpu_for_every_vcpu),
+	    TEST(test_hard_affinity_refusals),
+	    TEST(test_pinned_vms_are_served_first),
 	};
 	return cmocka_run_group_tests_name("vm_plan", tests, NULL, NULL);
 }
