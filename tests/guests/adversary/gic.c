@@ -87,6 +87,8 @@ void gic_init_cpu(struct adv_cpu *c, bool distributor)
 		w32(plat.gicd + GICD_ICENABLER, ~0U); /* banked: SGIs and PPIs */
 		w32(plat.gicd + GICD_ICPENDR, ~0U);
 		w32(plat.gicd + GICD_ICACTIVER, ~0U);
+		/* Group 0, the group GICC_CTLR = 1 enables: the storm may have moved them. */
+		w32(plat.gicd + GICD_IGROUPR, 0);
 		for (unsigned int i = 0; i < 32; i += 4)
 			w32(plat.gicd + GICD_IPRIORITYR + i, 0xa0a0a0a0U);
 		w32(plat.gicd + GICD_ISENABLER,
