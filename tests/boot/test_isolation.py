@@ -57,3 +57,45 @@ def test_adversary_beside_linux(qemu, tmp_path, gic):
     con.send("poweroff")
     con.expect_exact("hyp: every VM is off: system off", timeout=60)
     assert con.wait_exit(timeout=30) == 0
+
+
+TESTGUEST = build_path("guests", "testguest.bin")
+SYNC_MS = 4000  # the counter's ms at which the two VMs meet (both boot well within it)
+
+
+def window(log, vm, name):
+    m = re.search(r"\(%s\) TG: PASS %s \([^)\n]*from (\d+) ms to (\d+) ms" % (vm, name), log)
+    assert m, "%s: no PASS %s" % (vm, name)
+    return int(m.group(1)), int(m.group(2))
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_test_guests_cannot_reach_each_other(qemu, tmp_path, gic):
+    """Two test-guest VMs on -smp 4 -m 1G, each trying to reach the other
+    (tests/guests/testguest/isolation.c): CPU_ON of MPIDRs it does not have,
+    reads of every 2 MiB of the machine's RAM beyond its own, markers in its
+    own RAM, and at a meeting point on the shared counter one VM's SGIs to
+    everyone and SPIs pended everywhere while the other listens with every
+    interrupt enabled."""
+    args = "tg.iso=%d tg.role=%s tg.sync=%d tg.ram-end=0x80000000"
+    doms = [Domain("vm%d" % i, 2, 256, [("kernel", TESTGUEST, 0x50000000 + i * 0x1000000)],
+                   bootargs=args % (i, role, SYNC_MS))
+            for i, role in ((1, "send"), (2, "listen"))]
+    con = boot(qemu, tmp_path, doms, gic=gic, timeout=60)
+    for _ in range(2):
+        m = con.expect(r"\((vm\d)\) TG: DONE (\d+) passed, (\d+) failed")
+        assert m.group(3) == "0", con.tail()
+    con.expect_exact("hyp: every VM is off: system off")
+    assert con.wait_exit(timeout=20) == 0
+    log = con.tail(1 << 22).replace("\r", "")
+    for vm in ("vm1", "vm2"):
+        for check in ("iso-cpu-on-foreign", "iso-ram-beyond", "iso-ram-marker"):
+            assert re.search(r"\(%s\) TG: PASS %s\b" % (vm, check), log), (vm, check)
+    # The sender's storm lay inside the listener's window.
+    send, listen = window(log, "vm1", "iso-send"), window(log, "vm2", "iso-listen")
+    assert listen[0] <= send[0] and send[1] <= listen[1], (send, listen)
+    sgis = int(re.search(r"\(vm1\) TG: PASS iso-send \((\d+) SGIs", log).group(1))
+    assert sgis > 1000, sgis
+    # Every read of the other VM's RAM by its physical address was an abort.
+    m = re.search(r"\(vm1\) TG: PASS iso-ram-beyond \((\d+) reads from (0x[0-9a-f]+)", log)
+    assert int(m.group(1)) == (0x80000000 - int(m.group(2), 16)) // (2 << 20)

@@ -334,6 +334,13 @@ static __attribute__((noinline)) uint32_t probe_read32(unsigned long addr, unsig
 	return val;
 }
 
+bool tg_probe_aborts(unsigned long addr, unsigned long *far)
+{
+	probe_read32(addr, NULL);
+	*far = abort_rec.far;
+	return abort_rec.taken;
+}
+
 /*
  * A load from an IPA with nothing behind it must come back to us as a
  * synchronous external abort on our own SP_ELx vector, with FAR = the IPA.
@@ -1132,6 +1139,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_fault_loop();
 	if (test_dead_handler_stopped())
 		test_cpu_on_after_stop();
+	test_isolation(dtb);
 
 	if (skipped)
 		gprintf("TG: DONE %u passed, %u failed, %u skipped\n", passed, failed, skipped);

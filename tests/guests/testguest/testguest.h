@@ -74,6 +74,15 @@ struct exc_frame;
 void test_exception_entry(void);
 bool entry_capture(struct exc_frame *frame);
 
+/*
+ * main.c: a 32-bit load from @addr that must abort: true if it did, with
+ * the FAR it reported in *@far.
+ */
+bool tg_probe_aborts(unsigned long addr, unsigned long *far);
+
+/* isolation.c: the isolation checks, if the bootargs ask for them. */
+void test_isolation(unsigned long dtb);
+
 /* groups.c: the GICv3 groups, SGI generation registers, redistributor reset. */
 void test_gicr_waker_reset(void);
 void test_gicv3_groups(void);

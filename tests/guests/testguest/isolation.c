@@ -1,0 +1,364 @@
+/*
+ * Isolation from inside a VM (issue 22), run when the bootargs say
+ * "tg.iso=<1|2> tg.role=<send|listen> tg.sync=<ms> tg.ram-end=<addr>": two
+ * test-guest VMs on one machine, each trying to reach the other.
+ *
+ *  - iso-cpu-on-foreign: CPU_ON and AFFINITY_INFO of every MPIDR this VM does
+ *    not have (another VM's vCPUs are there in the machine) are
+ *    INVALID_PARAMETERS.
+ *  - iso-ram-beyond: every 2 MiB of IPA from the end of this VM's RAM to
+ *    tg.ram-end (the machine's RAM, so every physical address of the other
+ *    VM's RAM) is a synchronous external abort with FAR = the address.
+ *  - iso-ram-marker: a marker with this VM's id written into each 2 MiB
+ *    block of its RAM is still there after the other VM wrote its own marker
+ *    into the same IPAs of its RAM; the other VM's marker is nowhere.
+ *  - iso-send / iso-listen: at the counter's tg.sync ms both VMs meet (they
+ *    share the counter: CNTVOFF is 0). The sender then, for 400 ms, sends
+ *    SGIs to all-but-self and to every target its GIC can name, and enables,
+ *    pends and routes to every CPU all its SPIs; the listener, with every SGI
+ *    and SPI enabled in its own GIC and IRQs unmasked from 100 ms before to
+ *    100 ms after, must take no interrupt. Each prints its window, so the
+ *    boot test can check that the one contains the other.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include "fdt_prop.h"
+#include "gicv2.h"
+#include "gicv3.h"
+#include "printf.h"
+#include "smccc.h"
+#include "sysreg.h"
+#include "testguest.h"
+#include "timer.h"
+
+#define ISO_MARKER     0x15014710c0de0000UL /* | the VM's id */
+#define ISO_BLOCK      0x200000UL
+#define ISO_SKIP_LOW   0x1000000UL /* the image, stacks and BSS: first 16 MiB left alone */
+#define ISO_SKIP_HIGH  0x400000UL  /* the DTB the hypervisor puts at the top */
+#define ISO_SEND_MS    400
+#define ISO_GUARD_MS   100
+#define ISO_OWN_SGI    3 /* what the listener sends itself after the window */
+#define ISO_OWN_SPI    40
+#define ISO_MAX_SPIS   988
+#define ICC_SGIR_IRM   (1UL << 40) /* every PE but the sender */
+#define GICD_IGROUPR   0x0080
+#define GICD_ICACTIVER 0x0380
+#define GICD_IROUTER   0x6000
+#define GICD_SGIR_ALL  (1U << 24) /* TargetListFilter: every CPU but the requesting one */
+
+struct iso_args {
+	unsigned long id, sync_ms, ram_end;
+	bool sender;
+};
+
+static uint64_t ram_base, ram_end;
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\0';
+}
+
+/* The value of "@key=" in @args (len bytes), as a string, or NULL. */
+static const char *bootarg(const char *args, unsigned int len, const char *key)
+{
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned int k = 0;
+
+		if (i && args[i - 1] != ' ')
+			continue;
+		while (key[k] && i + k < len && args[i + k] == key[k])
+			k++;
+		if (!key[k] && i + k < len && args[i + k] == '=')
+			return args + i + k + 1;
+	}
+	return 0;
+}
+
+static bool parse_number(const char *s, unsigned long *out)
+{
+	unsigned long v = 0, base = 10;
+
+	if (!s || is_space(*s))
+		return false;
+	if (s[0] == '0' && s[1] == 'x') {
+		base = 16;
+		s += 2;
+	}
+	for (; !is_space(*s); s++) {
+		unsigned long d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+/* The tg.* arguments, or false if this run is not an isolation run. */
+static bool iso_args(unsigned long dtb, struct iso_args *a)
+{
+	unsigned int len = 0;
+	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	const char *role;
+
+	if (!args || !bootarg(args, len, "tg.iso"))
+		return false;
+	role = bootarg(args, len, "tg.role");
+	a->sender = role && role[0] == 's';
+	if (!parse_number(bootarg(args, len, "tg.iso"), &a->id) ||
+	    !parse_number(bootarg(args, len, "tg.sync"), &a->sync_ms) ||
+	    !parse_number(bootarg(args, len, "tg.ram-end"), &a->ram_end) || !role) {
+		fail("iso-args", "bootargs need tg.iso=<id> tg.role=<send|listen> tg.sync=<ms> "
+		                 "tg.ram-end=<addr>");
+		return false;
+	}
+	return true;
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* This VM's RAM, from its DT's /memory (the hypervisor writes 2 and 2 cells). */
+static bool iso_ram(unsigned long dtb)
+{
+	unsigned int len = 0;
+	const uint8_t *reg = fdt_root_child_prop(dtb, "memory", "reg", &len);
+
+	if (!reg || len != 16) {
+		fail("iso-ram", "no /memory reg of one 2+2-cell entry in the DT");
+		return false;
+	}
+	ram_base = be64(reg);
+	ram_end = ram_base + be64(reg + 8);
+	return true;
+}
+
+static void test_cpu_on_foreign(void)
+{
+	for (unsigned long m = nr_vcpus; m < 16; m++) {
+		struct smccc_res on =
+		    smccc_hvc(PSCI_0_2_FN64_CPU_ON, m, (unsigned long)test_cpu_on_foreign, 0);
+		struct smccc_res info = smccc_hvc(PSCI_0_2_FN64_AFFINITY_INFO, m, 0, 0);
+
+		if ((long)on.a0 != PSCI_RET_INVALID_PARAMETERS ||
+		    (long)info.a0 != PSCI_RET_INVALID_PARAMETERS) {
+			fail("iso-cpu-on-foreign",
+			     "MPIDR 0x%lx: CPU_ON returned %ld, AFFINITY_INFO %ld; expected %d "
+			     "(this VM has %u vCPUs)",
+			     m, (long)on.a0, (long)info.a0, PSCI_RET_INVALID_PARAMETERS, nr_vcpus);
+			return;
+		}
+	}
+	pass_detail("iso-cpu-on-foreign", "MPIDR %u-15", nr_vcpus);
+}
+
+static void test_ram_beyond(const struct iso_args *a)
+{
+	unsigned int n = 0;
+
+	for (uint64_t addr = ram_end; addr < a->ram_end; addr += ISO_BLOCK, n++) {
+		unsigned long far;
+
+		if (!tg_probe_aborts(addr, &far) || far != addr) {
+			fail("iso-ram-beyond",
+			     "a read at 0x%lx (RAM is 0x%lx-0x%lx) did not abort with FAR = it",
+			     (unsigned long)addr, (unsigned long)ram_base,
+			     (unsigned long)ram_end - 1);
+			return;
+		}
+	}
+	pass_detail("iso-ram-beyond", "%u reads from 0x%lx to 0x%lx aborted", n,
+	            (unsigned long)ram_end, a->ram_end);
+}
+
+static volatile uint64_t *marker_at(uint64_t block)
+{
+	return (volatile uint64_t *)(block + 0x100);
+}
+
+static void markers_write(unsigned long id)
+{
+	for (uint64_t b = ram_base + ISO_SKIP_LOW; b + ISO_SKIP_HIGH < ram_end; b += ISO_BLOCK)
+		*marker_at(b) = ISO_MARKER | id;
+	dsb(sy);
+}
+
+static void test_ram_marker(unsigned long id)
+{
+	unsigned int n = 0;
+
+	for (uint64_t b = ram_base + ISO_SKIP_LOW; b + ISO_SKIP_HIGH < ram_end; b += ISO_BLOCK) {
+		uint64_t v = *marker_at(b);
+
+		if (v != (ISO_MARKER | id)) {
+			fail("iso-ram-marker",
+			     "IPA 0x%lx holds 0x%lx, not this VM's marker 0x%lx%s",
+			     (unsigned long)(b + 0x100), (unsigned long)v,
+			     (unsigned long)(ISO_MARKER | id),
+			     (v & ~0xffffUL) == ISO_MARKER ? ": another VM's" : "");
+			return;
+		}
+		n++;
+	}
+	pass_detail("iso-ram-marker", "%u blocks of 2 MiB", n);
+}
+
+static unsigned long counter_ms(void)
+{
+	return timer_now() * 1000 / timer_freq();
+}
+
+static void wait_until_ms(unsigned long ms)
+{
+	while (counter_ms() < ms)
+		;
+}
+
+static unsigned int gic_nr_spis(void)
+{
+	unsigned int lines = GICD_TYPER_ITLINES(gic_read32(GICD_BASE + GICD_TYPER));
+	unsigned int n = 32 * lines;
+
+	return n < ISO_MAX_SPIS ? n : ISO_MAX_SPIS;
+}
+
+/*
+ * Every SPI of this VM's distributor enabled (@on) or disabled and inactive,
+ * pending (@pend) or not, routed to every CPU the GIC can name (@everywhere)
+ * or to vCPU 0, in the group this guest takes as IRQs (Group 1 on GICv3,
+ * Group 0 on GICv2).
+ */
+static void spis_set(bool on, bool pend, bool everywhere)
+{
+	unsigned int words = (32 + gic_nr_spis()) / 32;
+
+	for (unsigned int w = 1; w < words; w++) {
+		gic_write32(GICD_BASE + GICD_IGROUPR + 4 * w, tg_gic_is_v3() ? ~0U : 0);
+		gic_write32(GICD_BASE + (on ? GICD_ISENABLER : GICD_ICENABLER) + 4 * w, ~0U);
+		gic_write32(GICD_BASE + (pend ? GICD_ISPENDR : GICD_ICPENDR) + 4 * w, ~0U);
+		if (!on)
+			gic_write32(GICD_BASE + GICD_ICACTIVER + 4 * w, ~0U);
+	}
+	for (unsigned int i = 32; i < 32 + gic_nr_spis(); i++) {
+		if (!tg_gic_is_v3()) {
+			gic_write8(GICD_BASE + GICD_ITARGETSR + i, everywhere ? 0xff : 0x01);
+		} else {
+			volatile uint64_t *r =
+			    (volatile uint64_t *)(GICD_BASE + GICD_IROUTER + 8 * i);
+
+			*r = everywhere ? 1UL << 31 : 0; /* IRM: any PE, or vCPU 0 */
+		}
+	}
+	dsb(sy);
+}
+
+/* One round of SGIs at every target this VM's GIC lets it name. */
+static unsigned int sgi_round(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int intid = 0; intid < GIC_NR_SGIS; intid++) {
+		if (tg_gic_is_v3()) {
+			uint64_t v = (uint64_t)intid << 24;
+
+			write_sysreg(s3_0_c12_c11_5, v | ICC_SGIR_IRM);     /* ICC_SGI1R_EL1 */
+			write_sysreg(s3_0_c12_c11_5, v | 0xfffe);           /* CPUs 1-15, Aff1 0 */
+			write_sysreg(s3_0_c12_c11_5, v | 0xffff | 1 << 16); /* Aff1 1: nobody */
+			write_sysreg(s3_0_c12_c11_7, v | ICC_SGIR_IRM);     /* ICC_SGI0R_EL1 */
+			isb();
+			n += 4;
+		} else {
+			gic_write32(GICD_BASE + GICD_SGIR, GICD_SGIR_ALL | intid);
+			gic_write32(GICD_BASE + GICD_SGIR, 0xfeU << 16 | intid);
+			n += 2;
+		}
+	}
+	return n;
+}
+
+static void iso_send(const struct iso_args *a)
+{
+	unsigned long start, end;
+	unsigned int sgis = 0;
+
+	wait_until_ms(a->sync_ms);
+	start = counter_ms();
+	spis_set(true, true, true);
+	while (counter_ms() < a->sync_ms + ISO_SEND_MS)
+		sgis += sgi_round();
+	end = counter_ms();
+	/* Leave this VM's own GIC as the checks found it. */
+	spis_set(false, false, false);
+	pass_detail("iso-send", "%u SGIs, every SPI pended at every CPU, from %lu ms to %lu ms",
+	            sgis, start, end);
+}
+
+static void iso_listen(const struct iso_args *a)
+{
+	char buf[96];
+	unsigned long start, end;
+	unsigned int quiet, fiqs, own;
+
+	for (unsigned int intid = 0; intid < GIC_NR_SGIS; intid++)
+		tg_gic_enable(intid);
+	spis_set(true, false, false);
+	irq_log_reset();
+	wait_until_ms(a->sync_ms - ISO_GUARD_MS);
+	start = counter_ms();
+	/* Unmasked for the whole window: it returns only if ~all of it arrives at once. */
+	irq_wait(IRQ_LOG_MAX * 1000, ISO_SEND_MS + 2 * ISO_GUARD_MS);
+	end = counter_ms();
+	quiet = irqs.count;
+	fiqs = irqs.fiqs;
+	/* The same set-up does take this VM's own SGI and SPI: the quiet was not deafness. */
+	irq_log_reset();
+	tg_gic_sgi_self(ISO_OWN_SGI);
+	gic_write32(GICD_BASE + GICD_ISPENDR + 4 * (ISO_OWN_SPI / 32), 1U << (ISO_OWN_SPI % 32));
+	irq_wait(2, IRQ_TIMEOUT_MS);
+	own = irqs.count;
+	spis_set(false, false, false);
+	for (unsigned int intid = 0; intid < GIC_NR_SGIS; intid++)
+		tg_gic_disable(intid);
+	if (quiet || fiqs)
+		fail("iso-listen", "took %u interrupt(s) and %u FIQ(s): %s", quiet, fiqs,
+		     irq_log_str(buf, sizeof(buf)));
+	else if (own != 2)
+		fail("iso-listen", "its own SGI %u and SPI %u gave %u interrupt(s): %s, expected 2",
+		     ISO_OWN_SGI, ISO_OWN_SPI, own, irq_log_str(buf, sizeof(buf)));
+	else
+		pass_detail("iso-listen",
+		            "no interrupt from %lu ms to %lu ms; its own SGI and SPI taken after",
+		            start, end);
+}
+
+void test_isolation(unsigned long dtb)
+{
+	struct iso_args a;
+
+	if (!iso_args(dtb, &a) || !iso_ram(dtb))
+		return;
+	markers_write(a.id);
+	test_cpu_on_foreign();
+	test_ram_beyond(&a);
+	if (counter_ms() > a.sync_ms - ISO_GUARD_MS) {
+		fail(a.sender ? "iso-send" : "iso-listen",
+		     "reached the meeting point at %lu ms, after tg.sync=%lu ms less %u",
+		     counter_ms(), a.sync_ms, ISO_GUARD_MS);
+	} else if (a.sender) {
+		iso_send(&a);
+	} else {
+		iso_listen(&a);
+	}
+	test_ram_marker(a.id);
+}
