@@ -202,6 +202,17 @@ def probe(con, vm, tag, cpus, mib):
     assert (mib - 80) * 1024 < int(m.group(3)) <= mib * 1024, m.group(3)
 
 
+def check_interrupts(sh, cpus):
+    """/proc/interrupts shows the VM's own CPUs and, of the GIC's interrupts,
+    only its timer and its (emulated) UART: none of the machine's other devices."""
+    lines = [re.sub(r"^\(\w+\) ", "", l) for l in sh.check("cat /proc/interrupts").split("\n")]
+    header = [l for l in lines if re.match(r"^ +CPU0", l)]
+    assert header and header[0].split() == ["CPU%d" % i for i in range(cpus)], lines
+    gic = {(int(m.group(1)), m.group(2)) for l in lines
+           for m in [re.search(r"GICv[23] +(\d+) +\w+ +(\S+)", l)] if m}
+    assert gic == {(27, "arch_timer"), (33, "uart-pl011")}, gic
+
+
 def test_two_linux_domains_from_the_dt(qemu, tmp_path):
     """Two Debian kernels as "xen,domain" nodes with kernel, ramdisk and
     bootargs modules, 3 and 1 vCPUs: each shell sees only what its node gave it."""
@@ -223,10 +234,12 @@ def test_two_linux_domains_from_the_dt(qemu, tmp_path):
     probe(con, "linux0", "A", 3, 384)
     sh = LinuxShell(con)
     assert "dom=0" in sh.check("cat /proc/cmdline")
+    check_interrupts(sh, 3)
     con.child.send("\x01\x01" * 3)
     con.expect_exact("hyp: console input now goes to linux1 (Ctrl-A three times switches)")
     probe(con, "linux1", "B", 1, 256)
     assert "dom=1" in sh.check("cat /proc/cmdline")
+    check_interrupts(sh, 1)
     con.send("poweroff")
     con.expect_exact("hyp: linux1: off", timeout=60)
     con.child.send("\x01\x01" * 3)

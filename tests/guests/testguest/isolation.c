@@ -15,7 +15,7 @@
  *  - iso-send / iso-listen: at the counter's tg.sync ms both VMs meet (they
  *    share the counter: CNTVOFF is 0). The sender then, for 400 ms, sends
  *    SGIs to all-but-self and to every target its GIC can name, and enables,
- *    pends and routes to every CPU all its SPIs; the listener, with every SGI
+ *    pends, activates and routes to every CPU all its SPIs; the listener, with every SGI
  *    and SPI enabled in its own GIC and IRQs unmasked from 100 ms before to
  *    100 ms after, must take no interrupt. Each prints its window, so the
  *    boot test can check that the one contains the other.
@@ -42,6 +42,7 @@
 #define ISO_MAX_SPIS   988
 #define ICC_SGIR_IRM   (1UL << 40) /* every PE but the sender */
 #define GICD_IGROUPR   0x0080
+#define GICD_ISACTIVER 0x0300
 #define GICD_ICACTIVER 0x0380
 #define GICD_IROUTER   0x6000
 #define GICD_SGIR_ALL  (1U << 24) /* TargetListFilter: every CPU but the requesting one */
@@ -247,8 +248,9 @@ static void spis_set(bool on, bool pend, bool everywhere)
 		gic_write32(GICD_BASE + GICD_IGROUPR + 4 * w, tg_gic_is_v3() ? ~0U : 0);
 		gic_write32(GICD_BASE + (on ? GICD_ISENABLER : GICD_ICENABLER) + 4 * w, ~0U);
 		gic_write32(GICD_BASE + (pend ? GICD_ISPENDR : GICD_ICPENDR) + 4 * w, ~0U);
-		if (!on)
-			gic_write32(GICD_BASE + GICD_ICACTIVER + 4 * w, ~0U);
+		/* The sender also activates them: an active SPI must stay its own too. */
+		gic_write32(GICD_BASE + (on && pend ? GICD_ISACTIVER : GICD_ICACTIVER) + 4 * w,
+		            ~0U);
 	}
 	for (unsigned int i = 32; i < 32 + gic_nr_spis(); i++) {
 		if (!tg_gic_is_v3()) {
@@ -300,7 +302,8 @@ static void iso_send(const struct iso_args *a)
 	end = counter_ms();
 	/* Leave this VM's own GIC as the checks found it. */
 	spis_set(false, false, false);
-	pass_detail("iso-send", "%u SGIs, every SPI pended at every CPU, from %lu ms to %lu ms",
+	pass_detail("iso-send",
+	            "%u SGIs, every SPI pending and active at every CPU, from %lu ms to %lu ms",
 	            sgis, start, end);
 }
 
