@@ -4,6 +4,7 @@
  * last, unfinished, line) is always known: a line of one writer is never
  * continued by another, it is ended first.
  */
+#include "arch/arm64/sysregs.h"
 #include "core/console.h"
 #include "core/lib.h"
 #include "core/printf.h"
@@ -140,9 +141,42 @@ static bool port_has_focus(const struct console_port *p)
 	return focus < nr_ports && ports[focus] == p;
 }
 
+/*
+ * May @n bytes of @p's output go out now? If so, and output was dropped
+ * before, the hypervisor says how much first.
+ */
+static bool port_budget_take(struct console_port *p, uint32_t n)
+{
+	uint64_t now = READ_SYSREG(cntpct_el0), freq = READ_SYSREG(cntfrq_el0);
+	char msg[112];
+	int len;
+
+	if (!bytelimit_take(&p->out_limit, now, freq, CONSOLE_OUT_RATE, CONSOLE_OUT_BURST, n))
+		return false;
+	/* The count is told at most once a second: the telling must not flood either. */
+	if (p->out_dropped && (now - p->out_told_at >= freq || now < p->out_told_at)) {
+		p->out_told_at = now;
+		len = snprintk(msg, sizeof(msg),
+		               "hyp: %s: %lu bytes of console output dropped (over %u bytes/s)\n",
+		               p->name, (unsigned long)p->out_dropped, CONSOLE_OUT_RATE);
+		term_write_hyp(msg, MIN((size_t)len, sizeof(msg) - 1));
+		p->out_dropped = 0;
+	}
+	return true;
+}
+
+static void port_drop(struct console_port *p, unsigned int n)
+{
+	p->out_dropped += n;
+	p->out_dropped_total += n;
+}
+
 static void port_flush_locked(struct console_port *p)
 {
-	term_write_port(p, p->line, p->len);
+	if (port_budget_take(p, p->len))
+		term_write_port(p, p->line, p->len);
+	else
+		port_drop(p, p->len);
 	p->len = 0;
 }
 
@@ -168,6 +202,16 @@ bool console_is_multiplexed(void)
  */
 static void port_putc_focused(struct console_port *p, char c)
 {
+	/* Over its budget, a line is dropped whole; begun, it is written whole. */
+	if (!p->len && !p->out_dropping)
+		p->out_dropping = !port_budget_take(p, 1);
+	else if (!p->out_dropping)
+		bytelimit_charge(&p->out_limit, 1, CONSOLE_OUT_BURST);
+	if (p->out_dropping) {
+		port_drop(p, 1);
+		p->out_dropping = c != '\n';
+		return;
+	}
 	if ((term_owner != p || !term_mid_line) && p->len)
 		term_write_port(p, p->line, p->len); /* its line, again, from the start */
 	term_write_port(p, &c, 1);
@@ -193,6 +237,7 @@ void console_port_reset(struct console_port *p)
 {
 	console_lock_take();
 	p->len = 0;
+	p->out_dropping = false;
 	console_lock_give();
 	spin_lock(&input_lock);
 	p->in_count = 0;

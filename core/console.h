@@ -11,6 +11,7 @@
 #define CORE_CONSOLE_H
 
 #include "core/compiler.h"
+#include "core/ratelimit.h"
 
 /* Use the platform's early UART (configs/<platform>.h) until the DT is read. */
 void console_init_early(void);
@@ -23,6 +24,13 @@ void console_write(const char *s, size_t n);
 
 #define CONSOLE_LINE_MAX  160
 #define CONSOLE_INPUT_MAX 1024 /* typed or pasted ahead of what the VM has read */
+/*
+ * A VM's output to the UART: 8 KiB a second (most of a 115200-baud UART's
+ * 11.5 KB/s), with 32 KiB saved up (Linux's whole boot log). Whole lines
+ * over it are dropped, and the count told in a line of the hypervisor's.
+ */
+#define CONSOLE_OUT_RATE  8192
+#define CONSOLE_OUT_BURST 32768
 
 /* A VM's console, as the multiplexer sees it. */
 struct console_port {
@@ -37,6 +45,11 @@ struct console_port {
 	char inq[CONSOLE_INPUT_MAX]; /* input for it its UART had no room for yet */
 	unsigned int in_head, in_count;
 	uint64_t rx_dropped; /* input characters even the queue had no room for */
+	struct bytelimit out_limit;
+	bool out_dropping;    /* the rest of this line is dropped */
+	uint64_t out_dropped; /* output bytes dropped and not told yet */
+	uint64_t out_dropped_total;
+	uint64_t out_told_at; /* counter when the last drop count was told (once a second) */
 };
 
 /*

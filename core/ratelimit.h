@@ -33,4 +33,27 @@ struct ratelimit {
 bool ratelimit_take(struct ratelimit *rl, uint64_t now, uint64_t window, unsigned int burst,
                     unsigned long *told);
 
+/*
+ * A byte budget (token bucket): @rate bytes a second, at most @burst saved
+ * up. A VM's console output goes through one, so a VM printing without end
+ * gets its share of the UART and no more. The caller locks.
+ */
+struct bytelimit {
+	bool started;
+	uint64_t last;  /* counter ticks when the bucket was last filled */
+	int64_t tokens; /* bytes that may go out now; below 0: owed */
+};
+
+/*
+ * May @n more bytes go out at counter time @now (@freq ticks a second)? If
+ * so they are taken from the bucket. With @freq 0 (no counter) everything may.
+ */
+bool bytelimit_take(struct bytelimit *bl, uint64_t now, uint64_t freq, uint32_t rate,
+                    uint32_t burst, uint32_t n);
+/*
+ * Take @n bytes that go out anyway (the rest of a line already begun): the
+ * bucket may go into debt (down to -@burst), paid back before more goes out.
+ */
+void bytelimit_charge(struct bytelimit *bl, uint32_t n, uint32_t burst);
+
 #endif

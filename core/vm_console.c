@@ -124,11 +124,12 @@ static void vm_console_list(void)
 			pcpu[v] = vm->vcpus[v]->pcpu;
 		vm_cpu_list(cpus, sizeof(cpus), pcpu, vm->nr_vcpus);
 		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%s, %lu MiB, %u reset(s), %s, %lu "
-		       "input character(s) dropped\n",
+		       "input character(s) dropped, %lu output byte(s) dropped\n",
 		       vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus, cpus,
 		       vm->ram_size >> 20, vm->nr_resets,
 		       vm->console ? "emulated PL011" : "no emulated console",
-		       vm->console ? vm->console->port.rx_dropped : 0UL);
+		       vm->console ? vm->console->port.rx_dropped : 0UL,
+		       vm->console ? vm->console->port.out_dropped_total : 0UL);
 	}
 }
 

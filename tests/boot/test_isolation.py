@@ -99,3 +99,45 @@ def test_test_guests_cannot_reach_each_other(qemu, tmp_path, gic):
     # Every read of the other VM's RAM by its physical address was an abort.
     m = re.search(r"\(vm1\) TG: PASS iso-ram-beyond \((\d+) reads from (0x[0-9a-f]+)", log)
     assert int(m.group(1)) == (0x80000000 - int(m.group(2), 16)) // (2 << 20)
+
+
+@pytest.mark.parametrize("flood_first", [True, False], ids=["focused", "unfocused"])
+def test_a_flooding_vm_is_rate_limited(qemu, tmp_path, flood_first):
+    """One VM prints without end for 3 s (the focused one, written through as it
+    types, or one written a line at a time); its output is held to 8 KiB/s
+    after a 32 KiB burst, whole lines dropped and their bytes counted, and the
+    other VM runs every check meanwhile."""
+    flood = Domain("flood", 2, 128, [("kernel", TESTGUEST, 0x50000000)],
+                   bootargs="tg.flood=3000")
+    other = Domain("other", 2, 128, [("kernel", TESTGUEST, 0x51000000)])
+    con = boot(qemu, tmp_path, [flood, other] if flood_first else [other, flood], timeout=60)
+    m = con.expect(r"\(other\) TG: DONE (\d+) passed, (\d+) failed")
+    assert m.group(2) == "0"
+    m = con.expect(r"\(flood\) TG: FLOOD done, (\d+) lines in 3000 ms")
+    lines = int(m.group(1))
+    con.expect_exact("hyp: every VM is off: system off")
+    assert con.wait_exit(timeout=20) == 0
+    log = con.tail(1 << 24).replace("\r", "")
+    assert log.index("(other) TG: DONE") < log.index("(flood) TG: FLOOD done")
+    # The drop counts, told at most once a second (4 s of flood and quiet: at most 5).
+    told = [int(n) for n in re.findall(
+        r"^hyp: flood: (\d+) bytes of console output dropped \(over 8192 bytes/s\)$", log, re.M)]
+    assert 1 <= len(told) <= 5, told
+    dropped = sum(told)
+    flood = re.compile(r"\(flood\) TG: FLOOD (\d+) \.{64}")
+    # By number: a focused line cut just before its newline shows whole twice.
+    out = {int(m.group(1)) for m in map(flood.fullmatch, log.split("\n")) if m}
+    flood_bytes = sum(len("TG: FLOOD %d " % n) + 64 + 2 for n in out)
+    # The burst, 8 KiB a second for the 3 s of flood and the quiet second, and one line.
+    assert flood_bytes <= 32768 + 4 * 8192 + 100, flood_bytes
+    # Every line the VM wrote went out whole or was dropped whole, and counted.
+    produced = sum(len("TG: FLOOD %d " % n) + 64 + 2 for n in range(lines))
+    assert flood_bytes + dropped == produced, (lines, produced, flood_bytes, dropped)
+    assert dropped > flood_bytes, (dropped, flood_bytes)
+    # Whole lines only: every flood line that got out is complete. The focused VM's
+    # line cut by another writer shows a piece of it first, then the whole line again.
+    for l in log.split("\n"):
+        if l.startswith("(flood) ") and "done" not in l and "started" not in l:
+            piece = l[len("(flood) "):]
+            assert flood.fullmatch(l) or (flood_first and (
+                "TG: FLOOD ".startswith(piece) or re.fullmatch(r"TG: FLOOD \d+( \.*)?", piece))), l

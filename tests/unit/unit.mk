@@ -28,7 +28,7 @@ vgic_v2_SRCS := vgic/vgic_v2.c vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.
 ratelimit_SRCS := core/ratelimit.c
 vpl011_SRCS := core/vpl011.c
 vm_plan_SRCS := core/vm_plan.c core/printf.c
-console_SRCS := core/console.c core/printf.c
+console_SRCS := core/console.c core/printf.c core/ratelimit.c
 dt_domains_SRCS := core/dt_domains.c core/modules.c core/dt.c core/printf.c
 
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.

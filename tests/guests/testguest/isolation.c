@@ -345,6 +345,28 @@ static void iso_listen(const struct iso_args *a)
 		            start, end);
 }
 
+unsigned long tg_flood_ms(unsigned long dtb)
+{
+	unsigned int len = 0;
+	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	unsigned long ms = 0;
+
+	return args && parse_number(bootarg(args, len, "tg.flood"), &ms) ? ms : 0;
+}
+
+void tg_flood(unsigned long ms)
+{
+	unsigned long end = counter_ms() + ms, n = 0;
+
+	while (counter_ms() < end)
+		gprintf("TG: FLOOD %lu "
+		        "................................................................\n",
+		        n++);
+	/* A quiet second earns the budget back, so this line and the drop count get out. */
+	timer_delay_ms(1000);
+	gprintf("TG: FLOOD done, %lu lines in %lu ms\n", n, ms);
+}
+
 void test_isolation(unsigned long dtb)
 {
 	struct iso_args a;

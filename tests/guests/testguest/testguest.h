@@ -82,6 +82,9 @@ bool tg_probe_aborts(unsigned long addr, unsigned long *far);
 
 /* isolation.c: the isolation checks, if the bootargs ask for them. */
 void test_isolation(unsigned long dtb);
+/* isolation.c: tg.flood=<ms> in the bootargs (0: none); print without end for that long. */
+unsigned long tg_flood_ms(unsigned long dtb);
+void tg_flood(unsigned long ms);
 
 /* groups.c: the GICv3 groups, SGI generation registers, redistributor reset. */
 void test_gicr_waker_reset(void);
