@@ -41,7 +41,9 @@ endif
 # The top Makefile runs $(QEMU) $(QEMU_ARGS) $(RUN_ARGS).
 BOOT        ?= kernel
 UBOOT_QEMU  := /usr/lib/u-boot/qemu_arm64/u-boot.bin
-BOOTDISK    := $(BUILD)/bootdisk.img
+# With VMS=2 the disk's boot.scr defines two VMs (hyp_vms=2: xen,domain nodes).
+# (The top Makefile sets VMS's default and VMS_SUFFIX after this file.)
+BOOTDISK    := $(BUILD)/bootdisk$(if $(filter-out 1,$(VMS)),-vms$(VMS)).img
 # Where boot.scr puts the guest (its defaults for guest_addr_r, initrd_addr_r).
 # U-Boot's own layout: QEMU's DTB at fdt_addr 0x40000000 (edited in place),
 # boot.scr at scriptaddr 0x40200000, hyp.bin at kernel_addr_r 0x40400000 up to
@@ -61,20 +63,25 @@ else
 $(error BOOT=$(BOOT): use BOOT=kernel (QEMU -kernel, the default) or BOOT=uboot)
 endif
 
-# tests/boot/test_uboot.py boots this disk.
-test-boot: $(BOOTDISK)
+# tests/boot/test_uboot.py boots both disks.
+test-boot: $(BUILD)/bootdisk.img $(BUILD)/bootdisk-vms2.img
 
-$(BUILD)/boot.cmd: scripts/boot.cmd.in configs/$(PLATFORM).mk
-	@mkdir -p $(dir $@)
-	$(Q)sed -e 's/@DEVTYPE@/virtio/g; s/@DEVNUM@/0/g; s/@BOOTPART@/1/g' \
-		-e 's/@GUEST_ADDR@/$(GUEST_ADDR)/g; s/@INITRD_ADDR@/$(INITRD_ADDR)/g' $< >$@.tmp
-	$(Q)mv $@.tmp $@
+# $(call bootdisk_rules,SUFFIX,VMS): boot$(SUFFIX).cmd/.scr and bootdisk$(SUFFIX).img.
+define bootdisk_rules
+$(BUILD)/boot$(1).cmd: scripts/boot.cmd.in configs/$(PLATFORM).mk
+	@mkdir -p $$(dir $$@)
+	$$(Q)sed -e 's/@DEVTYPE@/virtio/g; s/@DEVNUM@/0/g; s/@BOOTPART@/1/g; s/@VMS@/$(2)/g' \
+		-e 's/@GUEST_ADDR@/$(GUEST_ADDR)/g; s/@INITRD_ADDR@/$(INITRD_ADDR)/g' $$< >$$@.tmp
+	$$(Q)mv $$@.tmp $$@
 
-$(BUILD)/boot.scr: $(BUILD)/boot.cmd
-	@echo "  MKIMAGE $@"
-	$(Q)mkimage -A arm64 -T script -C none -n "hypervisor boot" -d $< $@ >/dev/null
+$(BUILD)/boot$(1).scr: $(BUILD)/boot$(1).cmd
+	@echo "  MKIMAGE $$@"
+	$$(Q)mkimage -A arm64 -T script -C none -n "hypervisor boot" -d $$< $$@ >/dev/null
 
-$(BOOTDISK): scripts/mkbootdisk.sh $(BUILD)/boot.scr $(BUILD)/hyp-none.bin \
+$(BUILD)/bootdisk$(1).img: scripts/mkbootdisk.sh $(BUILD)/boot$(1).scr $(BUILD)/hyp-none.bin \
 	     build/guest/Image build/guest/initrd.gz
-	$(Q)bash scripts/mkbootdisk.sh $@ virtio $(BUILD)/boot.scr $(BUILD)/hyp-none.bin:hyp.bin \
-		build/guest/Image:Image build/guest/initrd.gz:initrd.gz
+	$$(Q)bash scripts/mkbootdisk.sh $$@ virtio $(BUILD)/boot$(1).scr:boot.scr \
+		$(BUILD)/hyp-none.bin:hyp.bin build/guest/Image:Image build/guest/initrd.gz:initrd.gz
+endef
+$(eval $(call bootdisk_rules,,1))
+$(eval $(call bootdisk_rules,-vms2,2))

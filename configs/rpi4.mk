@@ -63,7 +63,7 @@ sdcard: $(SDCARD)
 
 $(BUILD)/boot.cmd: scripts/boot.cmd.in configs/$(PLATFORM).mk
 	@mkdir -p $(dir $@)
-	$(Q)sed -e 's/@DEVTYPE@/mmc/g; s/@DEVNUM@/0/g; s/@BOOTPART@/1/g' \
+	$(Q)sed -e 's/@DEVTYPE@/mmc/g; s/@DEVNUM@/0/g; s/@BOOTPART@/1/g; s/@VMS@/1/g' \
 		-e 's/@GUEST_ADDR@/$(GUEST_ADDR)/g; s/@INITRD_ADDR@/$(INITRD_ADDR)/g' $< >$@.tmp
 	$(Q)mv $@.tmp $@
 

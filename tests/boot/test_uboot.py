@@ -26,12 +26,15 @@ BOOTARGS = "console=ttyAMA0 earlycon"
 BOOT_TIMEOUT = 180
 
 
-def uboot_virt_args(gic=3):
+DISK_VMS2 = build_path("qemu-virt", "bootdisk-vms2.img")
+
+
+def uboot_virt_args(gic=3, disk=DISK):
     # snapshot=on: the disk is only read, and tests may run side by side.
     return ["qemu-system-aarch64", "-M", "virt,gic-version=%d,virtualization=on" % gic,
             "-cpu", "cortex-a57", "-smp", "4", "-m", "1G", "-nographic", "-net", "none",
             "-bios", UBOOT,
-            "-drive", "if=none,file=%s,format=raw,id=hd0,snapshot=on" % DISK,
+            "-drive", "if=none,file=%s,format=raw,id=hd0,snapshot=on" % disk,
             "-device", "virtio-blk-device,drive=hd0"]
 
 
@@ -91,6 +94,47 @@ def test_uboot_boot_script_starts_the_hypervisor_with_module_guest(qemu):
     assert con.wait_exit(timeout=60) == 0
 
 
+def test_uboot_boot_script_defines_two_vms_with_dom0less_nodes(qemu):
+    """make run BOOT=uboot VMS=2: the disk's boot.scr (hyp_vms=2) copies the Image
+    and initrd for a second VM and writes two "xen,domain" nodes with U-Boot's fdt
+    commands; the hypervisor runs both, each Linux on its own 2 CPUs and 384 MiB,
+    both reachable from the one console."""
+    con = qemu(uboot_virt_args(disk=DISK_VMS2), timeout=BOOT_TIMEOUT)
+    con.expect_exact("boot.scr: hypervisor boot from virtio 0:1")
+    expect_load(con, "Image", GUEST_ADDR, IMAGE)
+    expect_load(con, "initrd.gz", INITRD_ADDR, INITRD)
+    m = con.expect(r"boot.scr: copies for domU2: Image at 0x([0-9a-f]+), initrd.gz at "
+                   r"0x([0-9a-f]+)")
+    k2, r2 = int(m.group(1), 16), int(m.group(2), 16)
+    assert k2 >= INITRD_ADDR + os.path.getsize(INITRD) and k2 % (2 << 20) == 0
+    assert r2 >= k2 + os.path.getsize(IMAGE) and r2 % (2 << 20) == 0
+    con.expect_exact("boot.scr: /chosen/domU2: xen,domain, 2 vCPUs, 0x60000 KiB, kernel at "
+                     "0x%x, initrd at 0x%x" % (k2, r2))
+    con.expect_exact("boot.scr: /chosen/domU1: xen,domain, 2 vCPUs, 0x60000 KiB, kernel at "
+                     "0x%x, initrd at 0x%x" % (GUEST_ADDR, INITRD_ADDR))
+    con.expect_exact("Starting kernel ...")
+    con.expect_exact('hyp: 2 VM(s) defined by "xen,domain" nodes under /chosen')
+    con.expect(r"hyp: domU1: 2 vCPU\(s\) on CPU0-1, [^\r\n]*\(384 MiB\)")
+    con.expect(r"hyp: domU2: 2 vCPU\(s\) on CPU2-3, [^\r\n]*\(384 MiB\)")
+    for _ in range(2):
+        con.expect(r"\((domU\d)\) INIT: reached init, 0-1 online", timeout=BOOT_TIMEOUT)
+    con.send("")
+    con.expect(r"\(domU1\) / # ", timeout=60)
+    sh = LinuxShell(con)
+    assert "(domU1) 0-1\n" in sh.check("cat /sys/devices/system/cpu/online")
+    con.child.send("\x01\x01" * 3)
+    con.expect_exact("hyp: console input now goes to domU2 (Ctrl-A three times switches)")
+    con.send("echo B$((6*7)) $(grep -c ^processor /proc/cpuinfo)")
+    con.expect(r"\(domU2\) B42 2\r", timeout=30)
+    con.send("poweroff")
+    con.expect_exact("hyp: domU2: off", timeout=60)
+    con.child.send("\x01\x01" * 6)
+    con.expect_exact("hyp: console input now goes to domU1")
+    con.send("poweroff")
+    con.expect_exact("hyp: every VM is off: system off", timeout=60)
+    assert con.wait_exit(timeout=60) == 0
+
+
 def test_boot_script_source_names_the_virtio_disk():
     """The disk's boot.scr is the template made for virtio 0:1."""
     scr = build_path("qemu-virt", "boot.cmd")
@@ -101,3 +145,6 @@ def test_boot_script_source_names_the_virtio_disk():
     assert "setenv guest_addr_r 0x%x" % GUEST_ADDR in text
     assert "setenv initrd_addr_r 0x%x" % INITRD_ADDR in text
     assert "booti ${kernel_addr_r} - ${fdt_addr_r}" in text
+    assert "setenv hyp_vms 1" in text
+    with open(build_path("qemu-virt", "boot-vms2.cmd"), encoding="utf-8") as f:
+        assert "setenv hyp_vms 2" in f.read()
