@@ -84,11 +84,14 @@ GUEST_INITRD_none      := build/empty
 all: $(BUILD)/hyp.bin
 
 # hyp.bin is the image of this GUEST and VMS: checked on every make (FORCE), so
-# switching either switches it, even to an image built earlier.
-$(BUILD)/hyp.bin: $(BUILD)/hyp-$(GUEST)$(VMS_SUFFIX).bin FORCE
+# switching either switches it, even to an image built earlier. A VMS=N that
+# the platform lists in DT_VMS (the Raspberry Pi 4's two VMs) has its VMs in
+# the DT as "xen,domain" nodes (configs/<platform>.mk): hyp.bin is hyp-none.bin.
+HYP_IMAGE := hyp-$(if $(filter $(VMS),$(DT_VMS)),none,$(GUEST)$(VMS_SUFFIX))
+$(BUILD)/hyp.bin: $(BUILD)/$(HYP_IMAGE).bin FORCE
 	$(Q)if ! cmp -s $< $@; then \
-		cp $< $@ && cp $(BUILD)/hyp-$(GUEST)$(VMS_SUFFIX).elf $(BUILD)/hyp.elf && \
-		echo "  BIN     $@ ($$(stat -c %s $@) bytes, guest: $(GUEST), VMs: configs/$(PLATFORM)-vms$(VMS_SUFFIX:-vms%=%).c)"; \
+		cp $< $@ && cp $(BUILD)/$(HYP_IMAGE).elf $(BUILD)/hyp.elf && \
+		echo "  BIN     $@ ($$(stat -c %s $@) bytes, $(HYP_IMAGE))"; \
 	fi
 
 .PHONY: FORCE

@@ -1,6 +1,8 @@
 # Raspberry Pi 4, and QEMU's raspi4b model of it (QEMU >= 9; 4 CPUs, 2 GiB).
 # The firmware (or QEMU -kernel) loads an arm64 Image at RAM + 2 MiB.
 HYP_LINK_ADDR := 0x200000
+# VMS=2 here is two VMs in the DT (scripts/rpi4-vms2.sh), run by hyp-none.bin.
+DT_VMS := 2
 # Bare-metal guests linked for this platform's guest RAM (IPA 0): adversary-rpi4.bin.
 PLATFORM_GUEST_SUFFIX := -rpi4
 QEMU          := qemu-system-aarch64
@@ -52,11 +54,27 @@ ifeq ($(BOOT),uboot)
 QEMU_ARGS := -M raspi4b -nographic -no-reboot -dtb $(SDCARD_DTB)
 RUN_ARGS  := -kernel $(RPI4_UBOOT) -drive if=sd,file=$(SDCARD),format=raw,snapshot=on
 run debug: deps $(SDCARD) $(SDCARD_DTB)
+else ifeq ($(BOOT)$(filter-out 1,$(VMS)),kernel2)
+# make run PLATFORM=rpi4 VMS=2: Linux on 3 CPUs and the test guest on 1, as
+# Xen's dom0less "xen,domain" nodes in the board's DT (scripts/rpi4-vms2.sh),
+# run by hyp-none.bin; QEMU's escape key is Ctrl-T, so Ctrl-A reaches it.
+RPI4_VMS2_DTB  := $(BUILD)/vms2.dtb
+RPI4_VMS2_IMGS := build/guest/Image build/guest/initrd.gz $(GUESTS)/testguest-rpi4.bin
+QEMU_ARGS := -M raspi4b -nographic -no-reboot -echr 0x14 -dtb $(RPI4_VMS2_DTB)
+RUN_ARGS  := -kernel $(BUILD)/hyp.bin $(shell bash scripts/rpi4-vms2.sh -loaders $(RPI4_VMS2_IMGS))
+run debug: deps $(RPI4_VMS2_DTB)
 else ifeq ($(BOOT),kernel)
 RUN_ARGS  := -kernel $(BUILD)/hyp.bin
 else
 $(error BOOT=$(BOOT): use BOOT=kernel (QEMU -kernel, the default) or BOOT=uboot)
 endif
+
+# The two VMs' DT (make run PLATFORM=rpi4 VMS=2; tests/boot/test_rpi4.py).
+$(BUILD)/vms2.dtb: $(RPI4_DTB) scripts/rpi4-vms2.sh build/guest/Image build/guest/initrd.gz \
+		   $(GUESTS)/testguest-rpi4.bin
+	$(Q)bash scripts/rpi4-vms2.sh $(RPI4_DTB) $@ build/guest/Image build/guest/initrd.gz \
+		$(GUESTS)/testguest-rpi4.bin
+all: $(BUILD)/vms2.dtb
 
 .PHONY: sdcard
 sdcard: $(SDCARD)

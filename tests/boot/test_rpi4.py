@@ -5,7 +5,7 @@ answers from TF-A, SYSTEM_OFF to TF-A)."""
 import re
 import subprocess
 
-from conftest import LinuxShell, build_path
+from conftest import ROOT, LinuxShell, build_path
 
 HYP = build_path("rpi4", "hyp.bin")
 DTB = build_path("rpi4", "bcm2711-rpi-4-b.dtb")
@@ -104,4 +104,45 @@ def test_rpi4_ram_comes_from_the_dt_memory_nodes(qemu, tmp_path):
     con.expect(LinuxShell.PROMPT, timeout=BOOT_TIMEOUT)
     con.send("poweroff -f")
     con.expect_exact("hyp: guest0 powered off: system off")
+    assert con.wait_exit(timeout=60) == 0
+
+
+HYP_NONE = build_path("rpi4", "hyp-none.bin")
+VMS2_DTB = build_path("rpi4", "vms2.dtb")
+VMS2_IMAGES = [build_path("guest", "Image"), build_path("guest", "initrd.gz"),
+               build_path("guests", "testguest-rpi4.bin")]
+
+
+def test_rpi4_two_vms_linux_and_the_test_guest(qemu):
+    """make run PLATFORM=rpi4 VMS=2: the board's DT with two "xen,domain" nodes
+    (scripts/rpi4-vms2.sh): Debian's Linux on 3 CPUs and 512 MiB, the bare-metal
+    test guest (built for the Pi's addresses) on 1 CPU and 64 MiB, each with an
+    emulated PL011 on the board's one UART. The test guest runs every check a
+    single vCPU allows and powers its VM off; Linux keeps answering; its
+    poweroff ends the machine through the BCM2711 watchdog."""
+    loaders = subprocess.run(["bash", "scripts/rpi4-vms2.sh", "-loaders"] + VMS2_IMAGES,
+                             check=True, capture_output=True, text=True,
+                             cwd=ROOT).stdout.split()
+    con = qemu(["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot",
+                "-dtb", VMS2_DTB, "-kernel", HYP_NONE] + loaders, timeout=BOOT_TIMEOUT)
+    con.expect_exact('hyp: 2 VM(s) defined by "xen,domain" nodes under /chosen')
+    con.expect(r"hyp: linux: 3 vCPU\(s\) on CPU0-2, RAM IPA 0x0-0x1fffffff [^\r\n]*\(512 MiB\)")
+    con.expect(r"hyp: testguest: 1 vCPU\(s\) on CPU3, RAM IPA 0x0-0x3ffffff [^\r\n]*\(64 MiB\)")
+    m = con.expect(r"\(testguest\) TG: DONE (\d+) passed, (\d+) failed, (\d+) skipped\r")
+    passed, failed, skipped = (int(g) for g in m.groups())
+    log = con.tail(1 << 20).replace("\r", "")
+    assert failed == 0, "\n".join(re.findall(r"^\(testguest\) TG: FAIL .*$", log, re.M))
+    assert passed >= 25 and skipped <= 12, (passed, skipped)
+    assert re.search(r"\(testguest\) TG: PASS dtb \([^)]*, 1 CPUs\)", log)
+    con.expect_exact("hyp: testguest: off", timeout=30)
+    con.expect_exact("(linux) INIT: reached init, 0-2 online", timeout=BOOT_TIMEOUT)
+    con.send("")
+    con.expect(r"\(linux\) / # ", timeout=60)
+    con.send("echo P$((6*7))-$(grep -c ^processor /proc/cpuinfo)-$(sed -n 's/MemTotal: *//p' "
+             "/proc/meminfo)")
+    m = con.expect(r"\(linux\) P42-(\d+)-(\d+) kB", timeout=60)
+    assert int(m.group(1)) == 3
+    assert 400 * 1024 < int(m.group(2)) <= 512 * 1024, m.group(2)
+    con.send("poweroff")
+    con.expect_exact("hyp: every VM is off: system off", timeout=60)
     assert con.wait_exit(timeout=60) == 0

@@ -67,5 +67,33 @@ $(GUESTS)/adversary-rpi4.elf: $(adversary_GUEST_OBJS) $(GUEST_SRC)/adversary/gue
 $(GUESTS)/adversary-rpi4.bin: $(GUESTS)/adversary-rpi4.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
+# The test guest for the Raspberry Pi 4 (make run PLATFORM=rpi4 VMS=2): compiled
+# again with the board's addresses (the GIC-400, the PL011, holes above RAM for
+# the abort checks, guest RAM at IPA 0) into build/guests/rpi4/, linked at 0x200000.
+TESTGUEST_RPI4_DEFS := -DGICD_BASE=0xff841000UL -DGICC_BASE=0xff842000UL \
+	-DUART_BASE=0xfe201000UL -DABORT_ADDR=0xf0000000UL -DBAD_ENTRY_IPA=0xf1000000UL \
+	-DRAM_AT_ZERO=1
+testguest_rpi4_OBJS := $(patsubst $(GUESTS)/%,$(GUESTS)/rpi4/%,$(testguest_GUEST_OBJS))
+
+$(GUESTS)/rpi4/%.o: $(GUEST_SRC)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (rpi4)"
+	$(Q)$(CC) $(GUEST_CFLAGS) $(TESTGUEST_RPI4_DEFS) -c -o $@ $<
+
+$(GUESTS)/rpi4/%.o: $(GUEST_SRC)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (rpi4)"
+	$(Q)$(CC) $(GUEST_ASFLAGS) $(TESTGUEST_RPI4_DEFS) -c -o $@ $<
+
+$(GUESTS)/testguest-rpi4.elf: $(testguest_rpi4_OBJS) $(GUEST_SRC)/testguest/guest.lds
+	@echo "  LD      $@"
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) --defsym=GUEST_BASE=0x200000 \
+		-T $(GUEST_SRC)/testguest/guest.lds -o $@ $(testguest_rpi4_OBJS)
+
+$(GUESTS)/testguest-rpi4.bin: $(GUESTS)/testguest-rpi4.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(testguest_rpi4_OBJS:.o=.d)
+
 .PHONY: guests
 guests: $(GUESTS)/testguest.bin $(GUESTS)/bench.bin
