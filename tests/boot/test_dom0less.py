@@ -60,6 +60,11 @@ def dom0less_dtb(tmp_path, domains, gic=3, smp=4, mem="1G"):
     subprocess.run(["qemu-system-aarch64", "-M", "virt,gic-version=%d,virtualization=on,dumpdtb=%s"
                     % (gic, host), "-cpu", "cortex-a57", "-smp", str(smp), "-m", mem,
                     "-nographic", "-net", "none"], check=True, timeout=60, capture_output=True)
+    return merge_domains(tmp_path, host, domains)
+
+
+def merge_domains(tmp_path, host, domains):
+    """@host (a DTB) with @domains merged under /chosen."""
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", host], check=True,
                          capture_output=True, text=True).stdout
     dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(d.dts() for d in domains)
@@ -151,6 +156,52 @@ REFUSALS = [
     pytest.param(Domain("odd", 1, 1, [("kernel", TESTGUEST, 0x51000000)]),
                  "hyp: refused: /chosen/odd: memory = <1024> KiB", id="memory-not-2mib"),
 ]
+
+
+def passthrough_dtb(tmp_path, name):
+    """A partial DT ("multiboot,device-tree") passing QEMU virt's PL031 RTC through:
+    its registers at their own address and its interrupt, SPI 2 (INTID 34)."""
+    dts = tmp_path / ("%s.dts" % name)
+    dts.write_text("""/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	passthrough {
+		compatible = "simple-bus";
+		ranges;
+		#address-cells = <2>;
+		#size-cells = <2>;
+		rtc@9010000 {
+			compatible = "arm,pl031", "arm,primecell";
+			reg = <0x0 0x9010000 0x0 0x1000>;
+			interrupts = <0 2 4>;
+			xen,reg = <0x0 0x9010000 0x0 0x1000 0x0 0x9010000>;
+			xen,path = "/pl031@9010000";
+		};
+	};
+};
+""")
+    out = str(tmp_path / ("%s.dtb" % name))
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out, str(dts)], check=True)
+    return out
+
+
+def test_a_device_given_twice_is_refused(qemu, tmp_path):
+    """Two domains each pass the PL031 through (a "multiboot,device-tree"
+    module with a /passthrough node, as Xen's dom0less binding has it): the
+    first takes it, the second is refused naming the device, and the first
+    still runs every check."""
+    doms = []
+    for i, name in enumerate(("first", "second")):
+        dtb = passthrough_dtb(tmp_path, name)
+        doms.append(Domain(name, 2, 128, [("kernel", TESTGUEST, 0x50000000 + i * 0x1000000),
+                                          ("device-tree", dtb, 0x50800000 + i * 0x1000000)]))
+    con = boot(qemu, tmp_path, doms)
+    con.expect_exact("hyp: second: refused: passthrough: /pl031@9010000 is already another VM's")
+    expect_done(con, ["first"])
+    con.expect_exact("hyp: every VM is off: system off")
+    assert con.wait_exit(timeout=20) == 0
+    assert "(second)" not in con.tail(1 << 20)
 
 
 @pytest.mark.parametrize("bad,message", REFUSALS)

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import build_path
-from test_dom0less import IMAGE, INITRD, MiB, Domain, boot
+from test_dom0less import IMAGE, INITRD, MiB, Domain, boot, merge_domains
 
 ADVERSARY = build_path("guests", "adversary.bin")
 
@@ -63,6 +63,24 @@ TESTGUEST = build_path("guests", "testguest.bin")
 SYNC_MS = 4000  # the counter's ms at which the two VMs meet (both boot well within it)
 
 
+def check_isolation_log(con):
+    """Both test guests done with 0 failures, every isolation check passed, and
+    the sender's storm inside the listener's window."""
+    for _ in range(2):
+        m = con.expect(r"\((vm\d)\) TG: DONE (\d+) passed, (\d+) failed")
+        assert m.group(3) == "0", con.tail()
+    con.expect_exact("hyp: every VM is off: system off")
+    log = con.tail(1 << 22).replace("\r", "")
+    for vm in ("vm1", "vm2"):
+        for check in ("iso-cpu-on-foreign", "iso-ram-beyond", "iso-ram-marker"):
+            assert re.search(r"\(%s\) TG: PASS %s\b" % (vm, check), log), (vm, check)
+    send, listen = window(log, "vm1", "iso-send"), window(log, "vm2", "iso-listen")
+    assert listen[0] <= send[0] and send[1] <= listen[1], (send, listen)
+    sgis = int(re.search(r"\(vm1\) TG: PASS iso-send \((\d+) SGIs", log).group(1))
+    assert sgis > 1000, sgis
+    return log
+
+
 def window(log, vm, name):
     m = re.search(r"\(%s\) TG: PASS %s \([^)\n]*from (\d+) ms to (\d+) ms" % (vm, name), log)
     assert m, "%s: no PASS %s" % (vm, name)
@@ -82,23 +100,30 @@ def test_test_guests_cannot_reach_each_other(qemu, tmp_path, gic):
                    bootargs=args % (i, role, SYNC_MS))
             for i, role in ((1, "send"), (2, "listen"))]
     con = boot(qemu, tmp_path, doms, gic=gic, timeout=60)
-    for _ in range(2):
-        m = con.expect(r"\((vm\d)\) TG: DONE (\d+) passed, (\d+) failed")
-        assert m.group(3) == "0", con.tail()
-    con.expect_exact("hyp: every VM is off: system off")
+    log = check_isolation_log(con)
     assert con.wait_exit(timeout=20) == 0
-    log = con.tail(1 << 22).replace("\r", "")
-    for vm in ("vm1", "vm2"):
-        for check in ("iso-cpu-on-foreign", "iso-ram-beyond", "iso-ram-marker"):
-            assert re.search(r"\(%s\) TG: PASS %s\b" % (vm, check), log), (vm, check)
-    # The sender's storm lay inside the listener's window.
-    send, listen = window(log, "vm1", "iso-send"), window(log, "vm2", "iso-listen")
-    assert listen[0] <= send[0] and send[1] <= listen[1], (send, listen)
-    sgis = int(re.search(r"\(vm1\) TG: PASS iso-send \((\d+) SGIs", log).group(1))
-    assert sgis > 1000, sgis
     # Every read of the other VM's RAM by its physical address was an abort.
     m = re.search(r"\(vm1\) TG: PASS iso-ram-beyond \((\d+) reads from (0x[0-9a-f]+)", log)
     assert int(m.group(1)) == (0x80000000 - int(m.group(2), 16)) // (2 << 20)
+
+
+def test_test_guests_cannot_reach_each_other_raspi4b(qemu, tmp_path):
+    """The same on QEMU's Raspberry Pi 4 model (GIC-400, spin-table CPUs, guest
+    RAM at IPA 0): two test guests built for the Pi, 2 vCPUs and 128 MiB each,
+    every 2 MiB beyond a VM's RAM up to the DT's 960 MiB probed."""
+    tg = build_path("guests", "testguest-rpi4.bin")
+    args = "tg.iso=%d tg.role=%s tg.sync=%d tg.ram-end=0x3c000000"
+    doms = [Domain("vm%d" % i, 2, 128, [("kernel", tg, 0x30000000 + i * 0x1000000)],
+                   bootargs=args % (i, role, SYNC_MS))
+            for i, role in ((1, "send"), (2, "listen"))]
+    dtb = merge_domains(tmp_path, build_path("rpi4", "bcm2711-rpi-4-b.dtb"), doms)
+    con = qemu(["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot", "-dtb", dtb,
+                "-kernel", build_path("rpi4", "hyp-none.bin")] +
+               [a for d in doms for a in d.loaders()], timeout=60)
+    log = check_isolation_log(con)
+    assert con.wait_exit(timeout=30) == 0
+    m = re.search(r"\(vm1\) TG: PASS iso-ram-beyond \((\d+) reads from (0x[0-9a-f]+)", log)
+    assert int(m.group(1)) == (0x3c000000 - int(m.group(2), 16)) // (2 << 20)
 
 
 @pytest.mark.parametrize("flood_first", [True, False], ids=["focused", "unfocused"])
