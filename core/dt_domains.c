@@ -187,6 +187,49 @@ static int dom_parse_capabilities(struct dom_ctx *d, const struct dt_domains *ou
 	return 0;
 }
 
+/*
+ * "hyp,smc-forward" (ours: Xen's binding has none): the SMCCC owner ranges
+ * whose SMCs this domain may send on to EL3, e.g. "trusted-os" for OP-TEE.
+ * Without it a domain reaches none; PSCI and the Arm architecture calls are
+ * the hypervisor's whatever it says.
+ */
+static const struct {
+	const char *name;
+	uint64_t owners;
+} dom_smc_owners[] = {
+    {"sip", SMCCC_OWNERS_SIP},
+    {"oem", SMCCC_OWNERS_OEM},
+    {"trusted-app", SMCCC_OWNERS_TRUSTED_APP},
+    {"trusted-os", SMCCC_OWNERS_TRUSTED_OS},
+};
+
+static int dom_parse_smc_forward(struct dom_ctx *d)
+{
+	int len, off = 0;
+	const char *list = fdt_getprop(d->fdt, d->node, "hyp,smc-forward", &len);
+
+	if (!list)
+		return 0;
+	if (len < 1 || list[len - 1] != '\0')
+		return dom_fail(d, "hyp,smc-forward must be a list of strings");
+	while (off < len) {
+		const char *name = list + off;
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(dom_smc_owners); i++)
+			if (strcmp(name, dom_smc_owners[i].name) == 0)
+				break;
+		if (i == ARRAY_SIZE(dom_smc_owners))
+			return dom_fail(d,
+			                "hyp,smc-forward: \"%s\" is not one of \"sip\", \"oem\", "
+			                "\"trusted-app\", \"trusted-os\"",
+			                name);
+		d->cfg->smc_forward_owners |= dom_smc_owners[i].owners;
+		off += (int)strlen(name) + 1;
+	}
+	return 0;
+}
+
 static int dom_parse_memory(struct dom_ctx *d)
 {
 	uint64_t kib;
@@ -469,7 +512,7 @@ static int dom_parse_one(struct dom_ctx *d, const struct dt_host *host, uint64_t
                          uint64_t hyp_end, struct dt_domains *out, unsigned int slot)
 {
 	if (dom_parse_name(d, out->names[slot]) || dom_parse_cpus(d) || dom_parse_vcpus(d) ||
-	    dom_parse_memory(d) || dom_parse_capabilities(d, out))
+	    dom_parse_memory(d) || dom_parse_capabilities(d, out) || dom_parse_smc_forward(d))
 		return -1;
 	if (fdt_getprop(d->fdt, d->node, "vpl011", NULL))
 		d->cfg->console = VM_CONSOLE_VPL011;

@@ -339,6 +339,28 @@ static void test_capabilities_hardware_owns_the_machine(void **state)
 	                  "(2) and XENSTORE (4) only");
 }
 
+static void test_smc_forward_owner_ranges(void **state)
+{
+	static const char ok[] = "trusted-os\0sip";
+	static const char bad[] = "sip\0secure-world";
+	int node;
+
+	(void)state;
+	add_domain("domU3", 1, 0x20000, 2 * DOMAIN_STEP);
+	add_domain("domU2", 1, 0x20000, DOMAIN_STEP);
+	add_domain("domU1", 1, 0x20000, 0);
+	node = node_at(fdt, "/chosen/domU1");
+	assert_int_equal(fdt_setprop(fdt, node, "hyp,smc-forward", ok, sizeof(ok)), 0);
+	node = node_at(fdt, "/chosen/domU2");
+	assert_int_equal(fdt_setprop(fdt, node, "hyp,smc-forward", bad, sizeof(bad)), 0);
+	assert_int_equal(parse(), 2);
+	assert_int_equal(doms.vms[0].smc_forward_owners,
+	                 SMCCC_OWNERS_TRUSTED_OS | SMCCC_OWNERS_SIP);
+	assert_int_equal(doms.vms[1].smc_forward_owners, 0); /* domU3: none said, none reached */
+	assert_refused(0, "/chosen/domU2: hyp,smc-forward: \"secure-world\" is not one of \"sip\", "
+	                  "\"oem\", \"trusted-app\", \"trusted-os\"");
+}
+
 static void test_no_capabilities_owns_nothing(void **state)
 {
 	(void)state;
@@ -377,6 +399,7 @@ int main(void)
 	    TEST(test_vcpu_bad_nodes_refused),
 	    TEST(test_capabilities_hardware_owns_the_machine),
 	    TEST(test_no_capabilities_owns_nothing),
+	    TEST(test_smc_forward_owner_ranges),
 	};
 	return cmocka_run_group_tests_name("dt_domains", tests, group_setup, group_teardown);
 }
