@@ -181,10 +181,24 @@ static int vm_write_dtb(struct vm *vm, struct dt_error *err)
 	return 0;
 }
 
+/*
+ * Nothing of a VM's last life reaches its next: all its RAM is zeroed (and
+ * cleaned to the point of coherency, as the guest starts with its caches off)
+ * before the images are copied in again.
+ */
+static void vm_wipe_ram(struct vm *vm)
+{
+	void *ram = vm_ipa_to_hyp(vm, vm->ram_ipa);
+
+	memset(ram, 0, vm->ram_size);
+	dcache_clean_range(ram, vm->ram_size);
+}
+
 void vm_reload(struct vm *vm)
 {
 	struct dt_error err;
 
+	vm_wipe_ram(vm);
 	vm_load_kernel(vm);
 	vm_load_initrd(vm);
 	/* Built once already from the same inputs: it cannot fail now. */

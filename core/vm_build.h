@@ -18,7 +18,7 @@
 unsigned int vm_build_all(const struct vm_config *defs, unsigned int nr, const struct dt_host *host,
                           const void *host_fdt);
 
-/* Load @vm's kernel, initrd and DT again from its boot source, as at boot (VM reset). */
+/* Wipe @vm's RAM and load its kernel, initrd and DT again from its boot source (VM reset). */
 void vm_reload(struct vm *vm);
 
 #endif

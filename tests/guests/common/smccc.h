@@ -14,6 +14,7 @@
 #define PSCI_0_2_FN64_CPU_ON        0xc4000003UL
 #define PSCI_0_2_FN64_AFFINITY_INFO 0xc4000004UL
 #define PSCI_0_2_FN_SYSTEM_OFF      0x84000008UL
+#define PSCI_0_2_FN_SYSTEM_RESET    0x84000009UL
 
 /* PSCI return codes (signed, in x0). */
 #define PSCI_RET_SUCCESS            0

@@ -345,6 +345,35 @@ static void iso_listen(const struct iso_args *a)
 		            start, end);
 }
 
+/*
+ * tg.reset-probe=1: what a VM reset leaves of the last life. Each life counts
+ * the markers it finds in its RAM (the last life's, if the reset did not
+ * wipe it), writes its own and asks for SYSTEM_RESET; the boot test reads
+ * the counts and stops the machine.
+ */
+#define RESET_MARKER (ISO_MARKER | 0xeeUL)
+
+bool tg_reset_probe(unsigned long dtb)
+{
+	unsigned int len = 0, found = 0, blocks = 0;
+	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	struct smccc_res res;
+
+	if (!args || !bootarg(args, len, "tg.reset-probe") || !iso_ram(dtb))
+		return false;
+	for (uint64_t b = ram_base + ISO_SKIP_LOW; b + ISO_SKIP_HIGH < ram_end; b += ISO_BLOCK) {
+		found += *marker_at(b) == RESET_MARKER;
+		*marker_at(b) = RESET_MARKER;
+		blocks++;
+	}
+	dsb(sy);
+	gprintf("TG: RESET-PROBE %u of %u blocks hold the last life's marker; reset\n", found,
+	        blocks);
+	res = smccc_hvc(PSCI_0_2_FN_SYSTEM_RESET, 0, 0, 0);
+	fail("reset-probe", "SYSTEM_RESET returned 0x%lx", res.a0);
+	return true;
+}
+
 unsigned long tg_flood_ms(unsigned long dtb)
 {
 	unsigned int len = 0;

@@ -1118,6 +1118,8 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb);
 void __attribute__((noreturn)) guest_main(unsigned long dtb)
 {
 	gprintf("TG: test guest started at EL%lu\n", current_el());
+	if (tg_reset_probe(dtb))
+		power_off();
 	if (tg_flood_ms(dtb)) {
 		/* A VM flooding its console (the boot tests' rate-limit check), nothing else. */
 		tg_flood(tg_flood_ms(dtb));

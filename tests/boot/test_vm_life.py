@@ -1,0 +1,115 @@
+"""Each VM's life is its own (issue 23): one VM's power-off, reset and crash
+leave the other VMs running, and a reset starts the VM again from pristine
+images in wiped RAM. Dom0less domains (test_dom0less.py's helpers) on
+hyp-none.bin, and the compiled-in two-Linux configuration (hyp-linux-vms2.bin)."""
+import re
+import time
+
+import pytest
+
+from conftest import LinuxShell, build_path, qemu_virt_args
+from test_dom0less import IMAGE, INITRD, MiB, TESTGUEST, Domain, boot, expect_done
+
+HYP_LINUX2 = build_path("qemu-virt", "hyp-linux-vms2.bin")
+CTRL_A3 = "\x01\x01" * 3  # QEMU's -nographic console passes a doubled Ctrl-A on as one
+
+
+def test_reset_wipes_the_vms_ram(qemu, tmp_path):
+    """A test guest that marks every 2 MiB of its RAM and resets, three lives
+    running: each new life finds none of the last life's markers. The other
+    VM runs every check meanwhile."""
+    life = Domain("life", 1, 128, [("kernel", TESTGUEST, 0x50000000)], bootargs="tg.reset-probe=1")
+    other = Domain("other", 2, 128, [("kernel", TESTGUEST, 0x51000000)])
+    con = boot(qemu, tmp_path, [life, other], timeout=60)
+    counts = []
+    for n in range(3):
+        m = con.expect(r"\(life\) TG: RESET-PROBE (\d+) of (\d+) blocks hold the last life's "
+                       r"marker; reset\r")
+        counts.append((int(m.group(1)), int(m.group(2))))
+        con.expect_exact("hyp: life: reset, starting again (reset %d)" % (n + 1))
+    assert all(found == 0 and blocks >= 50 for found, blocks in counts), counts
+    expect_done(con, ["other"])
+
+
+def boot_two_linux(qemu, gic=3):
+    """make run VMS=2: both shells up, the focus on guest0."""
+    con = qemu(qemu_virt_args(HYP_LINUX2, gic=gic, smp=4), timeout=240)
+    for _ in range(2):
+        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+    con.send("")
+    con.expect(r"\(guest0\) / # ", timeout=60)
+    return con
+
+
+def focus(con, vm):
+    """Ctrl-A three times until @vm has the console."""
+    for _ in range(4):
+        con.child.send(CTRL_A3)
+        m = con.expect(r"hyp: console input now goes to ([^\r\n(]+?)(?: \(|\r)")
+        if m.group(1) == vm:
+            return
+    raise AssertionError("the focus never came to %s" % vm)
+
+
+def ask(con, vm, tag):
+    con.send("echo %s$((6*7))" % tag)
+    con.expect(r"\(%s\) %s42\r" % (vm, tag), timeout=60)
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_one_vm_off_while_the_other_counts(qemu, gic):
+    """guest1 counts five times a second; guest0 powers off meanwhile. guest1's
+    count goes on with no gap over a second and no number missing, and the
+    machine goes off with guest1, the last VM."""
+    con = boot_two_linux(qemu, gic)
+    focus(con, "guest1")
+    con.send("i=0; while :; do i=$((i+1)); echo T$i; usleep 200000; done &")
+    con.expect(r"\(guest1\) T5\r", timeout=30)
+    focus(con, "guest0")
+    con.send("poweroff")
+    seen, off_at = [], None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (off_at is None or time.monotonic() < off_at + 4):
+        i = con.child.expect([r"\(guest1\) T(\d+)\r", r"hyp: guest0: off\r"], timeout=10)
+        if i == 0:
+            seen.append((time.monotonic(), int(con.child.match.group(1))))
+        else:
+            off_at = time.monotonic()
+    assert off_at is not None, "guest0 did not go off"
+    numbers = [n for _, n in seen]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), numbers
+    gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:])]
+    assert max(gaps) < 1.0, "a gap of %.2f s in guest1's count" % max(gaps)
+    assert sum(1 for t, _ in seen if t > off_at) >= 10, "guest1 stopped counting"
+    focus(con, "guest1")
+    con.send("kill %1; poweroff")
+    con.expect_exact("hyp: every VM is off: system off", timeout=60)
+    assert con.wait_exit(timeout=30) == 0
+
+
+def test_one_vm_reboots_three_times_the_other_answers(qemu):
+    """guest1's reboot restarts guest1 alone, three times, each time a fresh
+    boot (its uptime starts again, one "Booting Linux" in its log, the file it
+    left behind gone); guest0 answers between the reboots."""
+    con = boot_two_linux(qemu)
+    focus(con, "guest1")
+    sh = LinuxShell(con)
+    for n in range(1, 4):
+        sh.check("echo life > /left-behind")
+        con.send("reboot")
+        con.expect_exact("hyp: guest1: system reset: stopping its 2 vCPU(s)", timeout=60)
+        con.expect_exact("hyp: guest1: reset, starting again (reset %d)" % n, timeout=30)
+        focus(con, "guest0")
+        ask(con, "guest0", "R%d" % n)
+        focus(con, "guest1")
+        con.expect(r"\(guest1\) INIT: reached init, 0-1 online", timeout=180)
+        con.send("")
+        con.expect(r"\(guest1\) / # ", timeout=60)
+        _, out = sh.run("cut -d. -f1 /proc/uptime; dmesg | grep -c 'Booting Linux'; "
+                        "ls /left-behind 2>&1")
+        uptime, boots, left = re.findall(r"\(guest1\) ([^\r\n]*)", out)[:3]
+        assert int(uptime) < 120 and boots == "1", out
+        assert "No such file" in left, out
+    focus(con, "guest0")
+    ask(con, "guest0", "END")
+    assert "hyp: guest0: reset" not in con.tail(1 << 22)
