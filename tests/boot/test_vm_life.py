@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import LinuxShell, build_path, qemu_virt_args
-from test_dom0less import IMAGE, INITRD, MiB, TESTGUEST, Domain, boot, expect_done
+from test_dom0less import IMAGE, INITRD, MiB, TESTGUEST, Domain, boot, expect_done, merge_domains
 
 HYP_LINUX2 = build_path("qemu-virt", "hyp-linux-vms2.bin")
 CTRL_A3 = "\x01\x01" * 3  # QEMU's -nographic console passes a doubled Ctrl-A on as one
@@ -56,12 +56,34 @@ def ask(con, vm, tag):
     con.expect(r"\(%s\) %s42\r" % (vm, tag), timeout=60)
 
 
-@pytest.mark.parametrize("gic", [3, 2])
-def test_one_vm_off_while_the_other_counts(qemu, gic):
+def boot_two_linux_raspi4b(qemu, tmp_path):
+    """Two Linux domains, guest0 and guest1, of 2 vCPUs and 320 MiB on QEMU's
+    raspi4b (the board's DT with two "xen,domain" nodes, hyp-none.bin)."""
+    doms = [Domain("guest%d" % i, 2, 320,
+                   [("kernel", IMAGE, 0x30000000 + i * 0x4000000),
+                    ("ramdisk", INITRD, 0x33000000 + i * 0x4000000)],
+                   bootargs="console=ttyAMA0 earlycon")
+            for i in range(2)]
+    dtb = merge_domains(tmp_path, build_path("rpi4", "bcm2711-rpi-4-b.dtb"), doms)
+    con = qemu(["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot", "-dtb", dtb,
+                "-kernel", build_path("rpi4", "hyp-none.bin")] +
+               [a for d in doms for a in d.loaders()], timeout=240)
+    for _ in range(2):
+        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+    con.send("")
+    con.expect(r"\(guest0\) / # ", timeout=60)
+    return con
+
+
+@pytest.mark.parametrize("machine", ["gicv3", "gicv2", "raspi4b"])
+def test_one_vm_off_while_the_other_counts(qemu, tmp_path, machine):
     """guest1 counts five times a second; guest0 powers off meanwhile. guest1's
     count goes on with no gap over a second and no number missing, and the
     machine goes off with guest1, the last VM."""
-    con = boot_two_linux(qemu, gic)
+    if machine == "raspi4b":
+        con = boot_two_linux_raspi4b(qemu, tmp_path)
+    else:
+        con = boot_two_linux(qemu, 3 if machine == "gicv3" else 2)
     focus(con, "guest1")
     con.send("i=0; while :; do i=$((i+1)); echo T$i; usleep 200000; done &")
     con.expect(r"\(guest1\) T5\r", timeout=30)
@@ -113,3 +135,35 @@ def test_one_vm_reboots_three_times_the_other_answers(qemu):
     focus(con, "guest0")
     ask(con, "guest0", "END")
     assert "hyp: guest0: reset" not in con.tail(1 << 22)
+
+
+def test_a_kernel_panic_resets_that_vm_alone(qemu, tmp_path):
+    """A Linux domain's kernel panic (sysrq c, with panic=1) ends in its
+    SYSTEM_RESET: that VM alone starts again, from a clean boot, while the
+    other domain answers before, during and after."""
+    k, r = 48 * MiB, 4 * MiB
+    doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + r)),
+                                  ("ramdisk", INITRD, 0x50000000 + i * (k + r) + k)],
+                   bootargs="console=ttyAMA0 earlycon panic=1")
+            for i, name in enumerate(("steady", "crash"))]
+    con = boot(qemu, tmp_path, doms, mem="2G", timeout=240)
+    for _ in range(2):
+        con.expect(r"\((steady|crash)\) INIT: reached init, 0-1 online", timeout=180)
+    con.send("")
+    con.expect(r"\(steady\) / # ", timeout=60)
+    ask(con, "steady", "S1")
+    focus(con, "crash")
+    con.send("echo c > /proc/sysrq-trigger")
+    con.expect(r"\(crash\) [^\r\n]*Kernel panic - not syncing", timeout=60)
+    con.expect_exact("hyp: crash: system reset: stopping its 2 vCPU(s)", timeout=60)
+    con.expect_exact("hyp: crash: reset, starting again (reset 1)", timeout=30)
+    focus(con, "steady")
+    ask(con, "steady", "S2")
+    con.expect(r"\(crash\) INIT: reached init, 0-1 online", timeout=180)
+    ask(con, "steady", "S3")
+    focus(con, "crash")
+    con.send("")
+    con.expect(r"\(crash\) / # ", timeout=60)
+    ask(con, "crash", "C1")
+    log = con.tail(1 << 22)
+    assert "hyp: steady: reset" not in log and "hyp: steady: off" not in log
