@@ -686,7 +686,7 @@ static void dt_guest_write_shm(struct dt_guest_ctx *c)
 	for (unsigned int i = 0; i < p->nr_shm; i++) {
 		const struct dt_guest_shm *m = &p->shm[i];
 
-		dt_guest_begin_at(c, "shm", m->reg.base);
+		dt_guest_begin_at(c, "xen-shmem", m->reg.base); /* Xen's name for it */
 		dt_guest_string(c, "compatible", "xen,shared-memory-v1");
 		dt_guest_reg(c, &m->reg, 1);
 		dt_guest_string(c, "xen,id", m->id);

@@ -52,7 +52,7 @@ struct dt_guest_params {
 	struct dt_region vuart;
 	unsigned int vuart_irq; /* INTID (an SPI) */
 	/*
-	 * RAM shared with another VM: /reserved-memory/shm@<ipa> nodes, "no-map"
+	 * RAM shared with another VM: /reserved-memory/xen-shmem@<ipa> nodes, "no-map"
 	 * so the kernel leaves them to a driver, with "xen,id" naming each region
 	 * and the doorbell SPI the peer rings in "interrupts".
 	 */

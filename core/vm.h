@@ -69,6 +69,7 @@ struct vm {
 	uint64_t initrd_ipa, initrd_size;
 	struct vm_passthrough devices[VM_MAX_PASSTHROUGH + 1]; /* what it was given */
 	unsigned int nr_devices;
+	uint64_t shm_pa[VM_MAX_SHM]; /* cfg->shm[i] is RAM at shm_pa[i], shared with its peers */
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	struct mmio_region mmio[VM_MAX_MMIO];

@@ -95,6 +95,10 @@ static void vm_map_memory(struct vm *vm)
 		vm_map_or_panic(vm, start, start, end - start,
 		                S2_MEMATTR_DEVICE_nGnRE | S2_AP_RW | S2_XN, d->dt_path);
 	}
+	/* Shared memory is RAM like the VM's own, the same cacheable attributes on every side. */
+	for (unsigned int i = 0; i < vm->cfg->nr_shm; i++)
+		vm_map_or_panic(vm, vm->cfg->shm[i].ipa, vm->shm_pa[i], vm->cfg->shm[i].size,
+		                S2_MEMATTR_NORMAL_WB | S2_AP_RW | PTE_SH_INNER, vm->cfg->shm[i].id);
 }
 
 static void *vm_ipa_to_hyp(const struct vm *vm, uint64_t ipa)
@@ -165,6 +169,9 @@ static void vm_guest_dt_params(const struct vm *vm, struct dt_guest_params *p)
 		p->device_paths[p->nr_devices++] = vm->devices[i].dt_path;
 	if (vm->cfg->console == VM_CONSOLE_UART)
 		p->stdout_path = host->uart.path;
+	for (unsigned int i = 0; i < vm->cfg->nr_shm && i < ARRAY_SIZE(p->shm); i++)
+		p->shm[p->nr_shm++] = (struct dt_guest_shm){
+		    vm->cfg->shm[i].id, {vm->cfg->shm[i].ipa, vm->cfg->shm[i].size}, 0};
 	vm_console_dt_params(vm, p);
 }
 
@@ -245,6 +252,7 @@ static struct vm *vm_build(const struct vm_plan *plan, const struct dt_host *hos
 	vm->nr_vcpus = plan->nr_vcpus;
 	vm->nr_devices = plan->nr_devices;
 	memcpy(vm->devices, plan->devices, sizeof(vm->devices));
+	memcpy(vm->shm_pa, plan->shm_pa, sizeof(vm->shm_pa));
 	vm_boot_source(vm, host_fdt);
 	vm_init_stage2(vm);
 	vm_map_memory(vm);
@@ -265,6 +273,11 @@ static struct vm *vm_build(const struct vm_plan *plan, const struct dt_host *hos
 	       cfg->console == VM_CONSOLE_UART     ? "the UART"
 	       : cfg->console == VM_CONSOLE_VPL011 ? "emulated PL011"
 	                                           : "none");
+	for (unsigned int i = 0; i < cfg->nr_shm; i++)
+		printk("hyp: %s: shared memory \"%s\" at IPA 0x%lx-0x%lx, PA 0x%lx (%lu MiB), %s\n",
+		       vm->name, cfg->shm[i].id, cfg->shm[i].ipa,
+		       cfg->shm[i].ipa + cfg->shm[i].size - 1, vm->shm_pa[i],
+		       cfg->shm[i].size >> 20, cfg->shm[i].owner ? "its owner" : "borrowed");
 	return vm;
 }
 

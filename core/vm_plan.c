@@ -435,18 +435,91 @@ static void machine_take(struct vm_machine *m, const struct vm_plan *plan)
 		m->given[m->nr_given++] = plan->devices[i];
 }
 
+static const struct vm_shm_region *shm_find(const struct vm_machine *m, const char *id)
+{
+	for (unsigned int i = 0; i < m->nr_shm; i++)
+		if (strcmp(m->shm[i].id, id) == 0)
+			return &m->shm[i];
+	return NULL;
+}
+
+void vm_machine_share(struct vm_machine *m, const struct vm_config *defs, unsigned int nr)
+{
+	for (unsigned int d = 0; d < nr; d++) {
+		for (unsigned int i = 0; i < defs[d].nr_shm; i++) {
+			const struct vm_shm_config *s = &defs[d].shm[i];
+			const struct dt_region *from;
+
+			if (!s->owner || shm_find(m, s->id) || m->nr_shm == ARRAY_SIZE(m->shm) ||
+			    !IS_ALIGNED(s->size, FREE_RAM_ALIGN) ||
+			    !(from = free_ram_find(m, s->size)))
+				continue;
+			m->shm[m->nr_shm++] =
+			    (struct vm_shm_region){s->id, defs[d].name, from->base, s->size};
+			free_ram_remove(m, from->base, from->base + s->size);
+		}
+	}
+}
+
+/* Each shared region: its owner's RAM, the same size on both sides, clear of the VM's own RAM. */
+static int plan_shm(const struct vm_machine *m, const struct vm_config *cfg, struct vm_plan *plan)
+{
+	for (unsigned int i = 0; i < cfg->nr_shm; i++) {
+		const struct vm_shm_config *s = &cfg->shm[i];
+		const struct vm_shm_region *r = shm_find(m, s->id);
+
+		if (s->ipa < cfg->ram_ipa + plan->ram_size && cfg->ram_ipa < s->ipa + s->size)
+			return plan_refuse(plan,
+			                   "xen,shared-mem: \"%s\" at IPA 0x%lx is inside its RAM "
+			                   "(0x%lx-0x%lx)",
+			                   s->id, s->ipa, cfg->ram_ipa,
+			                   cfg->ram_ipa + plan->ram_size - 1);
+		for (unsigned int d = 0; d < plan->nr_devices; d++) {
+			const struct vm_passthrough *dev = &plan->devices[d];
+
+			if (s->ipa < dev->base + dev->size && dev->base < s->ipa + s->size)
+				return plan_refuse(
+				    plan,
+				    "xen,shared-mem: \"%s\" at IPA 0x%lx overlaps its "
+				    "device %s",
+				    s->id, s->ipa, dev->dt_path);
+		}
+		if (!r && s->owner) {
+			const struct dt_region *largest = free_ram_find(m, 0);
+
+			return plan_refuse(
+			    plan,
+			    "xen,shared-mem: %lu MiB for \"%s\" asked for, the largest "
+			    "free block of RAM is %lu MiB",
+			    s->size >> 20, s->id, largest ? largest->size >> 20 : 0);
+		}
+		if (!r)
+			return plan_refuse(plan,
+			                   "xen,shared-mem: no VM owns \"%s\" (role \"owner\", the "
+			                   "default, with that xen,shm-id)",
+			                   s->id);
+		if (s->owner && strcmp(r->owner, cfg->name) != 0)
+			return plan_refuse(plan, "xen,shared-mem: \"%s\" has an owner already: %s",
+			                   s->id, r->owner);
+		if (s->size != r->size)
+			return plan_refuse(
+			    plan,
+			    "xen,shared-mem: \"%s\" is %lu MiB at its owner %s, %lu MiB "
+			    "here",
+			    s->id, r->size >> 20, r->owner, s->size >> 20);
+		plan->shm_pa[i] = r->pa;
+	}
+	return 0;
+}
+
 int vm_plan_one(struct vm_machine *m, const struct vm_config *cfg, struct vm_plan *plan)
 {
 	*plan = (struct vm_plan){.cfg = cfg};
 	if (!image_size(&cfg->kernel))
 		return plan_refuse(plan, "kernel: none linked in (GUEST=none) and no "
 		                         "\"multiboot,kernel\" module");
-	if (plan_cpus(m, cfg, plan) || plan_devices(m, cfg, plan))
-		return -1;
-	if (cfg->nr_shm)
-		return plan_refuse(
-		    plan, "xen,shared-mem: shared memory is not supported by this build yet");
-	if (plan_ram(m, cfg, plan))
+	if (plan_cpus(m, cfg, plan) || plan_devices(m, cfg, plan) || plan_ram(m, cfg, plan) ||
+	    plan_shm(m, cfg, plan))
 		return -1;
 	machine_take(m, plan);
 	return 0;
@@ -473,6 +546,7 @@ unsigned int vm_plan_all(struct vm_machine *m, const struct vm_config *defs, uns
 {
 	unsigned int accepted = 0;
 
+	vm_machine_share(m, defs, nr);
 	for (unsigned int rank = 0; rank < 3; rank++) {
 		for (unsigned int i = 0; i < nr; i++) {
 			if (vm_config_rank(&defs[i]) == rank)

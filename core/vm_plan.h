@@ -34,6 +34,13 @@ struct vm_machine {
 	struct dt_uart uart;      /* the host's console UART (/chosen stdout-path) */
 	struct vm_passthrough given[MAX_VMS * (VM_MAX_PASSTHROUGH + 1)];
 	unsigned int nr_given; /* devices already given to a VM */
+	/* Shared memory (Xen's static shm): each id's RAM, taken for its owner's definition. */
+	struct vm_shm_region {
+		const char *id;
+		const char *owner; /* the definition that provides it */
+		uint64_t pa, size;
+	} shm[MAX_VMS * VM_MAX_SHM];
+	unsigned int nr_shm;
 };
 
 /* One definition, resolved: what its VM gets, or why it was refused. */
@@ -44,6 +51,7 @@ struct vm_plan {
 	uint64_t ram_pa, ram_size;
 	struct vm_passthrough devices[VM_MAX_PASSTHROUGH + 1];
 	unsigned int nr_devices;
+	uint64_t shm_pa[VM_MAX_SHM]; /* where each of cfg->shm[] is in RAM */
 	char why[VM_PLAN_WHY_MAX]; /* empty: accepted; else "<field>: <what is asked and there>" */
 };
 
@@ -70,9 +78,16 @@ uint64_t vm_machine_free_ram(const struct vm_machine *m);
 int vm_plan_one(struct vm_machine *m, const struct vm_config *cfg, struct vm_plan *plan);
 
 /*
- * Resolve @nr definitions into @plans (plans[i] for defs[i]). Explicit
- * counts are served first, so a VM left open ("what the machine has") gets
- * what they leave. Returns how many were accepted.
+ * Take the RAM of every shared-memory region the owners among @defs provide
+ * (the first owner of an id; 2 MiB blocks, before any VM's own RAM). A
+ * region that does not fit is left out, and its owner is refused later.
+ */
+void vm_machine_share(struct vm_machine *m, const struct vm_config *defs, unsigned int nr);
+
+/*
+ * Resolve @nr definitions into @plans (plans[i] for defs[i]): the shared
+ * memory first (vm_machine_share), then explicit counts, so a VM left open
+ * ("what the machine has") gets what they leave. Returns how many were accepted.
  */
 unsigned int vm_plan_all(struct vm_machine *m, const struct vm_config *defs, unsigned int nr,
                          struct vm_plan *plans);

@@ -167,3 +167,65 @@ def test_a_kernel_panic_resets_that_vm_alone(qemu, tmp_path):
     ask(con, "crash", "C1")
     log = con.tail(1 << 22)
     assert "hyp: steady: reset" not in log and "hyp: steady: off" not in log
+
+
+def shm_node(ipa, role):
+    """Xen's static shared memory node (a child of the domain): "ring0", 2 MiB,
+    at @ipa in this domain; the host address is left to the hypervisor."""
+    return ('\t\t\tshm-ring0 {\n\t\t\t\tcompatible = "xen,domain-shared-memory-v1";\n'
+            '\t\t\t\txen,shm-id = "ring0";\n'
+            '\t\t\t\txen,shared-mem = <0x0 0x0 0x0 0x%x 0x0 0x200000>;\n'
+            '\t\t\t\trole = "%s";\n\t\t\t};\n' % (ipa, role))
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_shared_memory_between_two_test_guests(qemu, tmp_path, gic):
+    """Xen's xen,domain-shared-memory-v1: the owner's 2 MiB "ring0" at IPA
+    0x60000000, the borrower's view of the same RAM at 0x70000000; a counter
+    goes back and forth 10,000 times through it."""
+    doms = [Domain("owner", 2, 128, [("kernel", TESTGUEST, 0x50000000)],
+                   bootargs="tg.shm-ping=0x60000000", extra=shm_node(0x60000000, "owner")),
+            Domain("borrower", 2, 128, [("kernel", TESTGUEST, 0x51000000)],
+                   bootargs="tg.shm-pong=0x70000000", extra=shm_node(0x70000000, "borrower"))]
+    con = boot(qemu, tmp_path, doms, gic=gic, timeout=90)
+    owner = con.expect(r'hyp: owner: shared memory "ring0" at IPA 0x60000000-0x601fffff, PA '
+                       r'(0x[0-9a-f]+) \(2 MiB\), its owner')
+    pa = owner.group(1)
+    con.expect_exact('hyp: borrower: shared memory "ring0" at IPA 0x70000000-0x701fffff, PA '
+                     '%s (2 MiB), borrowed' % pa)
+    con.expect_exact("hyp: every VM is off: system off", timeout=60)
+    assert con.wait_exit(timeout=20) == 0
+    log = con.tail(1 << 22).replace("\r", "")
+    for vm, ipa in (("owner", "0x60000000"), ("borrower", "0x70000000")):
+        assert re.search(r"\(%s\) TG: PASS shm-p[io]ng \(10000 round trips through IPA %s in "
+                         r"\d+ ms\)" % (vm, ipa), log), vm
+        assert re.search(r"\(%s\) TG: DONE \d+ passed, 0 failed" % vm, log), vm
+
+
+def test_shared_memory_between_two_linux_vms(qemu, tmp_path):
+    """Each Linux domain finds "ring0" in its DT as Xen describes it
+    (/reserved-memory/xen-shmem@<ipa>, "xen,shared-memory-v1", xen,id), and a
+    word written through /dev/mem in one (busybox devmem) is read in the other,
+    at another IPA: no kernel module, Debian's kernel as it is."""
+    k = 48 * MiB
+    doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + 4 * MiB)),
+                                  ("ramdisk", INITRD, 0x50000000 + i * (k + 4 * MiB) + k)],
+                   bootargs="console=ttyAMA0 earlycon", extra=shm_node(ipa, role))
+            for i, (name, ipa, role) in enumerate((("guest0", 0x60000000, "owner"),
+                                                    ("guest1", 0x70000000, "borrower")))]
+    con = boot(qemu, tmp_path, doms, mem="2G", timeout=240)
+    for _ in range(2):
+        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+    con.send("")
+    con.expect(r"\(guest0\) / # ", timeout=60)
+    sh = LinuxShell(con)
+    for vm, ipa, value in (("guest0", 0x60000000, None), ("guest1", 0x70000000, "0x1234ABCD")):
+        if vm == "guest1":
+            focus(con, "guest1")
+        node = "/proc/device-tree/reserved-memory/xen-shmem@%x" % ipa
+        out = sh.check("cat %s/compatible %s/xen,id; echo" % (node, node))
+        assert "xen,shared-memory-v1" in out and "ring0" in out, out
+        if value is None:
+            sh.check("devmem 0x%x 32 0x1234abcd" % ipa)
+        else:
+            assert value in sh.check("devmem 0x%x 32" % ipa)

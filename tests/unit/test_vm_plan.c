@@ -410,17 +410,73 @@ static void test_device_given_twice(void **state)
 	                    "passthrough: /gpio@9030000's interrupt 34 is already another VM's");
 }
 
-static void test_shared_memory_is_refused_for_now(void **state)
+static void add_shm(struct vm_config *d, const char *id, uint64_t ipa, uint64_t size, bool owner)
 {
-	struct vm_config d = vm("guest0", 1, 64UL << 20);
-	struct vm_plan p;
+	d->shm[d->nr_shm++] = (struct vm_shm_config){id, ipa, size, owner};
+}
+
+static void test_shared_memory_owner_and_borrower_share_ram(void **state)
+{
+	struct vm_config d[3] = {vm("guest0", 1, 64UL << 20), vm("guest1", 1, 64UL << 20),
+	                         vm("guest2", 1, 64UL << 20)};
+	struct vm_plan p[3];
 
 	(void)state;
-	d.nr_shm = 1;
-	init(4, 1UL << 30, &d, 1);
-	assert_int_equal(vm_plan_one(&m, &d, &p), -1);
-	assert_string_equal(p.why,
-	                    "xen,shared-mem: shared memory is not supported by this build yet");
+	/* The borrower comes first in the definitions: the owner's RAM is taken before either. */
+	add_shm(&d[0], "ring0", 0x80000000UL, 4UL << 20, false);
+	add_shm(&d[1], "ring0", 0x90000000UL, 4UL << 20, true);
+	add_shm(&d[1], "log", 0xa0000000UL, 2UL << 20, true);
+	add_shm(&d[2], "log", 0xa0000000UL, 2UL << 20, false);
+	init(4, 1UL << 30, d, 3);
+	assert_int_equal(vm_plan_all(&m, d, 3, p), 3);
+	assert_int_equal(m.nr_shm, 2);
+	assert_int_equal(p[0].shm_pa[0], p[1].shm_pa[0]);
+	assert_int_equal(p[1].shm_pa[1], p[2].shm_pa[0]);
+	assert_true(p[1].shm_pa[0] != p[1].shm_pa[1]);
+	/* Each region is clear of every VM's own RAM and of the other region. */
+	for (unsigned int i = 0; i < 3; i++)
+		for (unsigned int j = 0; j < 3; j++)
+			assert_true(p[j].shm_pa[0] + (2UL << 20) <= p[i].ram_pa ||
+			            p[i].ram_pa + p[i].ram_size <= p[j].shm_pa[0]);
+	assert_true(p[1].shm_pa[1] + (2UL << 20) <= p[1].shm_pa[0] ||
+	            p[1].shm_pa[0] + (4UL << 20) <= p[1].shm_pa[1]);
+}
+
+static void test_shared_memory_refusals(void **state)
+{
+	struct vm_config d[2] = {vm("guest0", 1, 64UL << 20), vm("guest1", 1, 64UL << 20)};
+	struct vm_plan p[2];
+
+	(void)state;
+	add_shm(&d[0], "ring0", 0x80000000UL, 4UL << 20, true);
+	add_shm(&d[1], "nobody", 0x80000000UL, 4UL << 20, false);
+	init(4, 1UL << 30, d, 2);
+	assert_int_equal(vm_plan_all(&m, d, 2, p), 1);
+	assert_string_equal(p[1].why, "xen,shared-mem: no VM owns \"nobody\" (role \"owner\", "
+	                              "the default, with that xen,shm-id)");
+
+	d[1].shm[0] = (struct vm_shm_config){"ring0", 0x80000000UL, 2UL << 20, false};
+	init(4, 1UL << 30, d, 2);
+	assert_int_equal(vm_plan_all(&m, d, 2, p), 1);
+	assert_string_equal(p[1].why,
+	                    "xen,shared-mem: \"ring0\" is 4 MiB at its owner guest0, 2 MiB here");
+
+	d[1].shm[0] = (struct vm_shm_config){"ring0", 0x80000000UL, 4UL << 20, true};
+	init(4, 1UL << 30, d, 2);
+	assert_int_equal(vm_plan_all(&m, d, 2, p), 1);
+	assert_string_equal(p[1].why, "xen,shared-mem: \"ring0\" has an owner already: guest0");
+
+	d[1].shm[0] = (struct vm_shm_config){"ring0", RAM_BASE + (32UL << 20), 4UL << 20, false};
+	init(4, 1UL << 30, d, 2);
+	assert_int_equal(vm_plan_all(&m, d, 2, p), 1);
+	assert_string_equal(p[1].why, "xen,shared-mem: \"ring0\" at IPA 0x42000000 is inside its "
+	                              "RAM (0x40000000-0x43ffffff)");
+
+	d[0].shm[0].size = 2UL << 30;
+	init(4, 1UL << 30, d, 1);
+	assert_int_equal(vm_plan_all(&m, d, 1, p), 0);
+	assert_string_equal(p[0].why, "xen,shared-mem: 2048 MiB for \"ring0\" asked for, the "
+	                              "largest free block of RAM is 992 MiB");
 }
 
 static void test_hard_affinity_is_honoured(void **state)
@@ -542,7 +598,8 @@ int main(void)
 	    TEST(test_uart_console_gives_the_uart),
 	    TEST(test_uart_console_without_a_uart),
 	    TEST(test_device_given_twice),
-	    TEST(test_shared_memory_is_refused_for_now),
+	    TEST(test_shared_memory_owner_and_borrower_share_ram),
+	    TEST(test_shared_memory_refusals),
 	    TEST(test_cpu_list_reads_as_ranges),
 	    TEST(test_hard_affinity_is_honoured),
 	    TEST(test_hard_affinity_finds_a_cpu_for_every_vcpu),

@@ -374,6 +374,62 @@ bool tg_reset_probe(unsigned long dtb)
 	return true;
 }
 
+/*
+ * tg.shm-ping=<ipa> / tg.shm-pong=<ipa>: a counter passed back and forth
+ * through RAM two VMs share (Xen's static shared memory), by polling: the
+ * pinger writes n to word 0 and waits for word 1 to say n; the ponger
+ * answers each new n. Both run with the MMU off, so neither caches it.
+ */
+#define SHM_ROUNDS 10000
+
+static bool shm_wait(volatile uint64_t *w, uint64_t want, uint64_t deadline)
+{
+	while (*w != want)
+		if (timer_now() > deadline)
+			return false;
+	return true;
+}
+
+void test_shm_ping_pong(unsigned long dtb)
+{
+	unsigned int len = 0;
+	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	unsigned long ipa;
+	bool ping;
+	volatile uint64_t *w;
+	uint64_t t0, deadline;
+
+	if (!args)
+		return;
+	ping = parse_number(bootarg(args, len, "tg.shm-ping"), &ipa);
+	if (!ping && !parse_number(bootarg(args, len, "tg.shm-pong"), &ipa))
+		return;
+	w = (volatile uint64_t *)ipa;
+	t0 = timer_now();
+	deadline = t0 + timer_ms_to_ticks(10000);
+	for (uint64_t n = 1; n <= SHM_ROUNDS; n++) {
+		if (ping) {
+			w[0] = n;
+			dsb(sy);
+			if (!shm_wait(&w[1], n, deadline)) {
+				fail("shm-ping", "round %lu: word 1 says %lu, not %lu, after 10 s",
+				     (unsigned long)n, (unsigned long)w[1], (unsigned long)n);
+				return;
+			}
+		} else {
+			if (!shm_wait(&w[0], n, deadline)) {
+				fail("shm-pong", "round %lu: word 0 says %lu, not %lu, after 10 s",
+				     (unsigned long)n, (unsigned long)w[0], (unsigned long)n);
+				return;
+			}
+			w[1] = n;
+			dsb(sy);
+		}
+	}
+	pass_detail(ping ? "shm-ping" : "shm-pong", "%u round trips through IPA 0x%lx in %lu ms",
+	            SHM_ROUNDS, ipa, (unsigned long)((timer_now() - t0) * 1000 / timer_freq()));
+}
+
 unsigned long tg_flood_ms(unsigned long dtb)
 {
 	unsigned int len = 0;

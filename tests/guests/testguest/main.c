@@ -1188,6 +1188,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	else if (have_vcpus("dead-handler-stopped", 2) && test_dead_handler_stopped())
 		test_cpu_on_after_stop();
 	test_isolation(dtb);
+	test_shm_ping_pong(dtb);
 
 	if (skipped)
 		gprintf("TG: DONE %u passed, %u failed, %u skipped\n", passed, failed, skipped);

@@ -84,6 +84,8 @@ bool tg_probe_aborts(unsigned long addr, unsigned long *far);
 void test_isolation(unsigned long dtb);
 /* isolation.c: tg.flood=<ms> in the bootargs (0: none); print without end for that long. */
 unsigned long tg_flood_ms(unsigned long dtb);
+/* isolation.c: tg.shm-ping=<ipa> or tg.shm-pong=<ipa>: a counter through shared memory. */
+void test_shm_ping_pong(unsigned long dtb);
 /* isolation.c: tg.reset-probe in the bootargs: count the last life's markers, reset (true). */
 bool tg_reset_probe(unsigned long dtb);
 void tg_flood(unsigned long ms);
