@@ -5,6 +5,7 @@
  * never exposed by default); any other HVC is ours, and unknown.
  */
 #include "core/psci.h"
+#include "core/hypsvc.h"
 #include "core/smccc.h"
 #include "core/vm.h"
 #include "vcpu/vcpu.h"
@@ -88,6 +89,10 @@ void smccc_handle_call(struct vcpu *v, enum smccc_conduit conduit, struct smccc_
 			psci_handle_call(v, r);
 		else
 			r->a[0] = SMCCC_RET_NOT_SUPPORTED;
+		break;
+	case SMCCC_OWNER_VENDOR_HYP:
+		/* Ours, over either conduit: never EL3's. */
+		hypsvc_call(v, r);
 		break;
 	default:
 		smccc_forward_or_refuse(v, conduit, r);

@@ -11,6 +11,7 @@
  * powered on. No other VM is touched. The machine powers off with the last VM.
  */
 #include "arch/arm64/sysregs.h"
+#include "core/hypsvc.h"
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/printf.h"
@@ -127,6 +128,31 @@ bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc)
 	const struct mmio_region *r = vm_find_mmio(v->vm, acc->ipa);
 
 	return r && r->handler(v, acc, r->priv);
+}
+
+int vm_doorbell_ring(struct vm *vm, uint64_t ipa)
+{
+	const struct vm_config *cfg = vm->cfg;
+	unsigned int i;
+	int rung = 0;
+
+	for (i = 0; i < cfg->nr_shm && cfg->shm[i].ipa != ipa; i++)
+		;
+	if (i == cfg->nr_shm)
+		return -1;
+	for (unsigned int k = 0; k < nr_vms; k++) {
+		struct vm *peer = &vms[k];
+
+		if (peer == vm || READ_ONCE(peer->state) != VM_STATE_RUNNING)
+			continue;
+		for (unsigned int j = 0; j < peer->cfg->nr_shm; j++) {
+			if (strcmp(peer->cfg->shm[j].id, cfg->shm[i].id) == 0) {
+				vgic_inject(peer->vcpus[0], HYPSVC_DOORBELL_INTID(j));
+				rung++;
+			}
+		}
+	}
+	return rung;
 }
 
 /* Ask every vCPU of @vm to stop. False if the VM is already stopping (or off). */

@@ -102,6 +102,13 @@ struct vm *vm_get(unsigned int id);
 unsigned int vm_count(void);
 const char *vm_state_name(enum vm_state s);
 
+/*
+ * Ring the doorbell of @vm's shared-memory region at @ipa: the doorbell SPI
+ * of every other running VM sharing it. Returns how many were rung, or -1 if
+ * @ipa is none of @vm's regions.
+ */
+int vm_doorbell_ring(struct vm *vm, uint64_t ipa);
+
 /* Trap an IPA range to @handler. */
 void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
                       void *priv);

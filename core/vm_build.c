@@ -10,6 +10,7 @@
 #include "arch/arm64/sysregs.h"
 #include "core/dt_guest.h"
 #include "core/irq.h"
+#include "core/hypsvc.h"
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/percpu.h"
@@ -170,8 +171,10 @@ static void vm_guest_dt_params(const struct vm *vm, struct dt_guest_params *p)
 	if (vm->cfg->console == VM_CONSOLE_UART)
 		p->stdout_path = host->uart.path;
 	for (unsigned int i = 0; i < vm->cfg->nr_shm && i < ARRAY_SIZE(p->shm); i++)
-		p->shm[p->nr_shm++] = (struct dt_guest_shm){
-		    vm->cfg->shm[i].id, {vm->cfg->shm[i].ipa, vm->cfg->shm[i].size}, 0};
+		p->shm[p->nr_shm++] =
+		    (struct dt_guest_shm){vm->cfg->shm[i].id,
+		                          {vm->cfg->shm[i].ipa, vm->cfg->shm[i].size},
+		                          HYPSVC_DOORBELL_INTID(i)};
 	vm_console_dt_params(vm, p);
 }
 

@@ -5,6 +5,7 @@
  * been defined.
  */
 #include "arch/arm64/pagetable.h"
+#include "core/hypsvc.h"
 #include "core/lib.h"
 #include "core/printf.h"
 #include "core/vm_plan.h"
@@ -477,6 +478,12 @@ static int plan_shm(const struct vm_machine *m, const struct vm_config *cfg, str
 		for (unsigned int d = 0; d < plan->nr_devices; d++) {
 			const struct vm_passthrough *dev = &plan->devices[d];
 
+			if (dev->irq == HYPSVC_DOORBELL_INTID(i))
+				return plan_refuse(
+				    plan,
+				    "xen,shared-mem: \"%s\"'s doorbell is INTID %u, the "
+				    "interrupt of its device %s",
+				    s->id, dev->irq, dev->dt_path);
 			if (s->ipa < dev->base + dev->size && dev->base < s->ipa + s->size)
 				return plan_refuse(
 				    plan,

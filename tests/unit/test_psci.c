@@ -28,6 +28,7 @@
 #include "arch/arm64/traps.h"
 #include "core/mm.h"
 #include "core/percpu.h"
+#include "core/hypsvc.h"
 #include "core/psci.h"
 #include "core/smccc.h"
 #include "core/vm.h"
@@ -132,6 +133,20 @@ void vm_system_reset(struct vcpu *v)
 void vm_vcpu_stopped(struct vcpu *v)
 {
 	(void)v;
+}
+
+/* The doorbell's lookup (core/vm.c): region 0x60000000 rings one peer; anything else is none. */
+static struct {
+	unsigned int calls;
+	uint64_t ipa;
+} bell;
+
+int vm_doorbell_ring(struct vm *v, uint64_t ipa)
+{
+	(void)v;
+	bell.calls++;
+	bell.ipa = ipa;
+	return ipa == 0x60000000UL ? 1 : -1;
 }
 
 uint64_t vm_vtcr(void)
@@ -1217,6 +1232,38 @@ static const struct forward_case forward_cases[] = {
     {0xbf00ffff, SMCCC_OWNERS_TRUSTED_OS},  {0xf2000005, SMCCC_OWNERS_TRUSTED_OS},
 };
 
+static void test_hypervisor_service_calls(void **state)
+{
+	struct smccc_regs r;
+
+	(void)state;
+	cfg.smc_forward_owners = ~0UL; /* the vendor hypervisor range is ours: never EL3's */
+	for (unsigned int c = 0; c < ARRAY_SIZE(conduits); c++) {
+		rec.fw_smc = 0;
+		r = call_regs(vcpus[0], conduits[c], HYPSVC_UID, 0, 0, 0);
+		assert_int_equal(r.a[0], HYPSVC_UID_0);
+		assert_int_equal(r.a[1], HYPSVC_UID_1);
+		assert_int_equal(r.a[2], HYPSVC_UID_2);
+		assert_int_equal(r.a[3], HYPSVC_UID_3);
+		r = call_regs(vcpus[0], conduits[c], HYPSVC_REVISION, 0, 0, 0);
+		assert_int_equal(r.a[0], 1);
+		assert_int_equal(r.a[1], 0);
+		bell.calls = 0;
+		r = call_regs(vcpus[0], conduits[c], HYPSVC_DOORBELL, 0x60000000UL, 0, 0);
+		assert_int_equal(r.a[0], 0);
+		assert_int_equal(r.a[1], 1);
+		assert_int_equal(bell.calls, 1);
+		assert_int_equal(bell.ipa, 0x60000000UL);
+		/* A region that is not the caller's: refused, nothing rung. */
+		assert_int_equal(call(conduits[c], HYPSVC_DOORBELL, 0x70000000UL, 0, 0), -3);
+		/* Other numbers of the range, and the SMC64 forms: not there. */
+		assert_int_equal(call(conduits[c], 0x8600ff00, 0, 0, 0), -1);
+		assert_int_equal(call(conduits[c], 0xc6000001, 0x60000000UL, 0, 0), -1);
+		assert_int_equal(call(conduits[c], 0x86000002, 0, 0, 0), -1);
+		assert_int_equal(rec.fw_smc, 0);
+	}
+}
+
 static void test_smccc_smc_forwarded_when_allowed(void **state)
 {
 	(void)state;
@@ -1410,6 +1457,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_smccc_arch_features, setup),
 	    cmocka_unit_test_setup(test_smccc_workaround_calls, setup),
 	    cmocka_unit_test_setup(test_smccc_unknown_hvc, setup),
+	    cmocka_unit_test_setup(test_hypervisor_service_calls, setup),
 	    cmocka_unit_test_setup(test_smccc_smc_forwarded_when_allowed, setup),
 	    cmocka_unit_test_setup(test_smccc_smc_refused_when_not_allowed, setup),
 	    cmocka_unit_test_setup(test_smccc_smc_hypervisor_ranges_not_forwarded, setup),
