@@ -229,3 +229,25 @@ def test_shared_memory_between_two_linux_vms(qemu, tmp_path):
             sh.check("devmem 0x%x 32 0x1234abcd" % ipa)
         else:
             assert value in sh.check("devmem 0x%x 32" % ipa)
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_doorbell_ping_pong_between_two_test_guests(qemu, tmp_path, gic):
+    """The hypervisor's doorbell (HVC 0x86000001): a counter passed 100,000 times
+    between two test guests through "ring0", each side ringing the other's
+    doorbell SPI (the one its DT names) and sleeping in WFI until its own rings.
+    Both count the same rounds; each took one doorbell interrupt per round."""
+    doms = [Domain("owner", 1, 64, [("kernel", TESTGUEST, 0x50000000)],
+                   bootargs="tg.bell-ping=0x60000000", extra=shm_node(0x60000000, "owner")),
+            Domain("borrower", 1, 64, [("kernel", TESTGUEST, 0x51000000)],
+                   bootargs="tg.bell-pong=0x70000000", extra=shm_node(0x70000000, "borrower"))]
+    con = boot(qemu, tmp_path, doms, gic=gic, timeout=240)
+    con.expect_exact("hyp: every VM is off: system off", timeout=200)
+    assert con.wait_exit(timeout=20) == 0
+    log = con.tail(1 << 22).replace("\r", "")
+    for vm, side in (("owner", "ping"), ("borrower", "pong")):
+        m = re.search(r"\(%s\) TG: PASS doorbell-%s \(100000 round trips, doorbell INTID (\d+), "
+                      r"(\d+) interrupts, in (\d+) ms\)" % (vm, side), log)
+        assert m, (vm, re.findall(r"\(%s\) TG: FAIL[^\n]*" % vm, log))
+        assert int(m.group(1)) == 120 and int(m.group(2)) == 100000, m.group(0)
+        assert re.search(r"\(%s\) TG: DONE \d+ passed, 0 failed" % vm, log), vm

@@ -22,6 +22,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include "fdt.h"
 #include "fdt_prop.h"
 #include "gicv2.h"
 #include "gicv3.h"
@@ -428,6 +429,142 @@ void test_shm_ping_pong(unsigned long dtb)
 	}
 	pass_detail(ping ? "shm-ping" : "shm-pong", "%u round trips through IPA 0x%lx in %lu ms",
 	            SHM_ROUNDS, ipa, (unsigned long)((timer_now() - t0) * 1000 / timer_freq()));
+}
+
+/*
+ * tg.bell-ping=<ipa> / tg.bell-pong=<ipa> [tg.bell-rounds=<n>]: the counter
+ * again, but each side rings the hypervisor's doorbell (HVC 0x86000001 with
+ * the region's IPA) and sleeps in WFI until its own doorbell SPI comes, the
+ * SPI its DT names in /reserved-memory/xen-shmem@<ipa>/interrupts.
+ */
+#define HYPSVC_DOORBELL 0x86000001UL
+
+static char *hex_append(char *p, uint64_t v)
+{
+	char digits[16];
+	unsigned int n = 0;
+
+	do {
+		digits[n++] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	*p = '\0';
+	return p;
+}
+
+/* The doorbell INTID the DT gives the region at @ipa, 0 if none. */
+static unsigned int doorbell_intid(unsigned long dtb, uint64_t ipa)
+{
+	static const char prefix[] = "/reserved-memory/xen-shmem@";
+	char path[sizeof(prefix) + 16];
+	unsigned int len = 0;
+	const uint8_t *irq;
+
+	for (unsigned int i = 0; i < sizeof(prefix); i++)
+		path[i] = prefix[i];
+	hex_append(path + sizeof(prefix) - 1, ipa);
+	irq = fdt_path_prop(dtb, path, "interrupts", &len);
+	if (!irq || len != 12 || fdt_be32(irq) != 0)
+		return 0;
+	return 32 + fdt_be32(irq + 4);
+}
+
+/* One SPI of this VM's own, enabled, to vCPU 0, in the group this guest takes as IRQs. */
+static void spi_enable(unsigned int intid)
+{
+	uint32_t bit = 1U << (intid % 32), word = 4 * (intid / 32);
+
+	if (tg_gic_is_v3()) {
+		volatile uint64_t *r = (volatile uint64_t *)(GICD_BASE + GICD_IROUTER + 8 * intid);
+
+		*r = 0;
+		gic_write32(GICD_BASE + GICD_IGROUPR + word,
+		            gic_read32(GICD_BASE + GICD_IGROUPR + word) | bit);
+	} else {
+		gic_write8(GICD_BASE + GICD_ITARGETSR + intid, 0x01);
+	}
+	gic_write8(GICD_BASE + GICD_IPRIORITYR + intid, 0xa0);
+	gic_write32(GICD_BASE + GICD_ISENABLER + word, bit);
+	dsb(sy);
+}
+
+/*
+ * Sleep until one more interrupt was handled; false on timeout. The count is
+ * read with IRQs masked and WFI wakes on a pending one even so: an interrupt
+ * that comes between the read and the WFI cannot leave it asleep for ever.
+ */
+static bool wait_bell(unsigned int before, uint64_t deadline)
+{
+	while (irqs.count == before && timer_now() < deadline) {
+		wfi();
+		local_irq_enable();
+		isb(); /* take it here */
+		local_irq_disable();
+	}
+	return irqs.count != before;
+}
+
+void test_doorbell_ping_pong(unsigned long dtb)
+{
+	unsigned int len = 0, intid, seen;
+	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	unsigned long ipa, rounds = 100000;
+	const char *name;
+	bool ping;
+	volatile uint64_t *w;
+	uint64_t t0;
+
+	if (!args)
+		return;
+	ping = parse_number(bootarg(args, len, "tg.bell-ping"), &ipa);
+	if (!ping && !parse_number(bootarg(args, len, "tg.bell-pong"), &ipa))
+		return;
+	parse_number(bootarg(args, len, "tg.bell-rounds"), &rounds);
+	name = ping ? "doorbell-ping" : "doorbell-pong";
+	intid = doorbell_intid(dtb, ipa);
+	if (!intid) {
+		fail(name, "no /reserved-memory/xen-shmem@%lx with an SPI in its DT", ipa);
+		return;
+	}
+	spi_enable(intid);
+	irq_log_reset();
+	w = (volatile uint64_t *)ipa;
+	t0 = timer_now();
+	for (uint64_t n = 1; n <= rounds; n++) {
+		uint64_t deadline = timer_now() + timer_ms_to_ticks(2000);
+		struct smccc_res res;
+
+		seen = irqs.count;
+		if (ping) {
+			w[0] = n;
+			dsb(sy);
+			res = smccc_hvc(HYPSVC_DOORBELL, ipa, 0, 0);
+			if (res.a0 != 0 || !wait_bell(seen, deadline) || w[1] != n) {
+				fail(name, "round %lu: ring 0x%lx, word 1 %lu", (unsigned long)n,
+				     res.a0, (unsigned long)w[1]);
+				return;
+			}
+		} else {
+			if (!wait_bell(seen, deadline) || w[0] != n) {
+				fail(name, "round %lu: no doorbell, or word 0 %lu",
+				     (unsigned long)n, (unsigned long)w[0]);
+				return;
+			}
+			w[1] = n;
+			dsb(sy);
+			res = smccc_hvc(HYPSVC_DOORBELL, ipa, 0, 0);
+			if (res.a0 != 0) {
+				fail(name, "round %lu: ring returned 0x%lx", (unsigned long)n,
+				     res.a0);
+				return;
+			}
+		}
+	}
+	pass_detail(name, "%lu round trips, doorbell INTID %u, %lu interrupts, in %lu ms", rounds,
+	            intid, (unsigned long)irqs.count,
+	            (unsigned long)((timer_now() - t0) * 1000 / timer_freq()));
 }
 
 unsigned long tg_flood_ms(unsigned long dtb)

@@ -1189,6 +1189,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 		test_cpu_on_after_stop();
 	test_isolation(dtb);
 	test_shm_ping_pong(dtb);
+	test_doorbell_ping_pong(dtb);
 
 	if (skipped)
 		gprintf("TG: DONE %u passed, %u failed, %u skipped\n", passed, failed, skipped);

@@ -86,6 +86,8 @@ void test_isolation(unsigned long dtb);
 unsigned long tg_flood_ms(unsigned long dtb);
 /* isolation.c: tg.shm-ping=<ipa> or tg.shm-pong=<ipa>: a counter through shared memory. */
 void test_shm_ping_pong(unsigned long dtb);
+/* isolation.c: tg.bell-ping=<ipa> or tg.bell-pong=<ipa>: the counter with doorbells. */
+void test_doorbell_ping_pong(unsigned long dtb);
 /* isolation.c: tg.reset-probe in the bootargs: count the last life's markers, reset (true). */
 bool tg_reset_probe(unsigned long dtb);
 void tg_flood(unsigned long ms);
