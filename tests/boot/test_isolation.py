@@ -72,7 +72,8 @@ def check_isolation_log(con):
     con.expect_exact("hyp: every VM is off: system off")
     log = con.tail(1 << 22).replace("\r", "")
     for vm in ("vm1", "vm2"):
-        for check in ("iso-cpu-on-foreign", "iso-ram-beyond", "iso-ram-marker"):
+        for check in ("iso-cpu-on-foreign", "iso-doorbell-foreign", "iso-ram-beyond",
+                      "iso-ram-marker"):
             assert re.search(r"\(%s\) TG: PASS %s\b" % (vm, check), log), (vm, check)
     send, listen = window(log, "vm1", "iso-send"), window(log, "vm2", "iso-listen")
     assert listen[0] <= send[0] and send[1] <= listen[1], (send, listen)

@@ -165,6 +165,24 @@ static void test_cpu_on_foreign(void)
 	pass_detail("iso-cpu-on-foreign", "MPIDR %u-15", nr_vcpus);
 }
 
+/* This VM shares no memory: the doorbell of any IPA, the other VM's region's too, is refused. */
+static void test_doorbell_foreign(void)
+{
+	static const unsigned long ipas[] = {0x60000000UL, 0x70000000UL, 0x40000000UL, 0};
+
+	for (unsigned int i = 0; i < sizeof(ipas) / sizeof(ipas[0]); i++) {
+		struct smccc_res res = smccc_hvc(0x86000001UL, ipas[i], 0, 0);
+
+		if ((long)res.a0 != -3) {
+			fail("iso-doorbell-foreign",
+			     "the doorbell of IPA 0x%lx returned %ld, not -3", ipas[i],
+			     (long)res.a0);
+			return;
+		}
+	}
+	pass("iso-doorbell-foreign");
+}
+
 static void test_ram_beyond(const struct iso_args *a)
 {
 	unsigned int n = 0;
@@ -597,6 +615,7 @@ void test_isolation(unsigned long dtb)
 		return;
 	markers_write(a.id);
 	test_cpu_on_foreign();
+	test_doorbell_foreign();
 	test_ram_beyond(&a);
 	if (counter_ms() > a.sync_ms - ISO_GUARD_MS) {
 		fail(a.sender ? "iso-send" : "iso-listen",
