@@ -251,3 +251,36 @@ def test_doorbell_ping_pong_between_two_test_guests(qemu, tmp_path, gic):
         assert m, (vm, re.findall(r"\(%s\) TG: FAIL[^\n]*" % vm, log))
         assert int(m.group(1)) == 120 and int(m.group(2)) == 100000, m.group(0)
         assert re.search(r"\(%s\) TG: DONE \d+ passed, 0 failed" % vm, log), vm
+
+
+def test_linux_vms_pass_a_counter_through_shared_memory(qemu, tmp_path):
+    """Two Debian VMs pass a counter back and forth 1,000 times from user space,
+    through "ring0" with busybox devmem (/dev/mem). They poll: user space cannot
+    make the doorbell HVC, and Debian's kernel has no driver that would hand the
+    doorbell interrupt named in the DT to user space (no UIO_PDRV_GENIRQ)."""
+    k = 48 * MiB
+    doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + 4 * MiB)),
+                                  ("ramdisk", INITRD, 0x50000000 + i * (k + 4 * MiB) + k)],
+                   bootargs="console=ttyAMA0 earlycon", extra=shm_node(ipa, role))
+            for i, (name, ipa, role) in enumerate((("guest0", 0x60000000, "owner"),
+                                                    ("guest1", 0x70000000, "borrower")))]
+    con = boot(qemu, tmp_path, doms, mem="2G", timeout=300)
+    for _ in range(2):
+        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+    con.send("")
+    con.expect(r"\(guest0\) / # ", timeout=60)
+    # guest0 pings: word 0 = n, then waits for word 1 (at +4) to say n.
+    con.send("devmem 0x60000000 32 0; devmem 0x60000004 32 0; n=0; t0=$(date +%s); "
+             "while [ $n -lt 1000 ]; do n=$((n+1)); devmem 0x60000000 32 $n; "
+             "while [ $(($(devmem 0x60000004 32))) -ne $n ]; do :; done; done; "
+             "echo PING-DONE $n in $(($(date +%s)-t0)) s &")
+    focus(con, "guest1")
+    # guest1 pongs: each new word 0 is copied to word 1.
+    con.send("n=0; while [ $n -lt 1000 ]; do v=$(($(devmem 0x70000000 32))); "
+             "if [ $v -ne $n ]; then n=$v; devmem 0x70000004 32 $n; fi; done; echo PONG-DONE $n")
+    # The background job's line may follow guest0's prompt: match anywhere on the line.
+    for _ in range(2):
+        con.expect(r"\(guest[01]\) [^\r\n]*P[IO]NG-DONE 1000", timeout=600)
+    log = con.tail(1 << 22).replace("\r", "")
+    assert re.search(r"^\(guest0\) [^\n]*PING-DONE 1000 in \d+ s$", log, re.M), log[-2000:]
+    assert re.search(r"^\(guest1\) [^\n]*PONG-DONE 1000$", log, re.M), log[-2000:]
