@@ -202,22 +202,29 @@ def test_shared_memory_between_two_test_guests(qemu, tmp_path, gic):
         assert re.search(r"\(%s\) TG: DONE \d+ passed, 0 failed" % vm, log), vm
 
 
-def test_shared_memory_between_two_linux_vms(qemu, tmp_path):
-    """Each Linux domain finds "ring0" in its DT as Xen describes it
-    (/reserved-memory/xen-shmem@<ipa>, "xen,shared-memory-v1", xen,id), and a
-    word written through /dev/mem in one (busybox devmem) is read in the other,
-    at another IPA: no kernel module, Debian's kernel as it is."""
+def boot_two_linux_sharing(qemu, tmp_path):
+    """Two Debian domains sharing "ring0": guest0 owns it at IPA 0x60000000,
+    guest1 borrows it at 0x70000000. Both shells up, the focus on guest0."""
     k = 48 * MiB
     doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + 4 * MiB)),
                                   ("ramdisk", INITRD, 0x50000000 + i * (k + 4 * MiB) + k)],
                    bootargs="console=ttyAMA0 earlycon", extra=shm_node(ipa, role))
             for i, (name, ipa, role) in enumerate((("guest0", 0x60000000, "owner"),
                                                     ("guest1", 0x70000000, "borrower")))]
-    con = boot(qemu, tmp_path, doms, mem="2G", timeout=240)
+    con = boot(qemu, tmp_path, doms, mem="2G", timeout=300)
     for _ in range(2):
         con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
     con.send("")
     con.expect(r"\(guest0\) / # ", timeout=60)
+    return con
+
+
+def test_shared_memory_between_two_linux_vms(qemu, tmp_path):
+    """Each Linux domain finds "ring0" in its DT as Xen describes it
+    (/reserved-memory/xen-shmem@<ipa>, "xen,shared-memory-v1", xen,id), and a
+    word written through /dev/mem in one (busybox devmem) is read in the other,
+    at another IPA: no kernel module, Debian's kernel as it is."""
+    con = boot_two_linux_sharing(qemu, tmp_path)
     sh = LinuxShell(con)
     for vm, ipa, value in (("guest0", 0x60000000, None), ("guest1", 0x70000000, "0x1234ABCD")):
         if vm == "guest1":
@@ -258,17 +265,7 @@ def test_linux_vms_pass_a_counter_through_shared_memory(qemu, tmp_path):
     through "ring0" with busybox devmem (/dev/mem). They poll: user space cannot
     make the doorbell HVC, and Debian's kernel has no driver that would hand the
     doorbell interrupt named in the DT to user space (no UIO_PDRV_GENIRQ)."""
-    k = 48 * MiB
-    doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + 4 * MiB)),
-                                  ("ramdisk", INITRD, 0x50000000 + i * (k + 4 * MiB) + k)],
-                   bootargs="console=ttyAMA0 earlycon", extra=shm_node(ipa, role))
-            for i, (name, ipa, role) in enumerate((("guest0", 0x60000000, "owner"),
-                                                    ("guest1", 0x70000000, "borrower")))]
-    con = boot(qemu, tmp_path, doms, mem="2G", timeout=300)
-    for _ in range(2):
-        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
-    con.send("")
-    con.expect(r"\(guest0\) / # ", timeout=60)
+    con = boot_two_linux_sharing(qemu, tmp_path)
     # guest0 pings: word 0 = n, then waits for word 1 (at +4) to say n.
     con.send("devmem 0x60000000 32 0; devmem 0x60000004 32 0; n=0; t0=$(date +%s); "
              "while [ $n -lt 1000 ]; do n=$((n+1)); devmem 0x60000000 32 $n; "

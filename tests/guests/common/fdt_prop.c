@@ -1,7 +1,7 @@
 /*
- * One property of one node right under the root (fdt_prop.h): a walk of the
- * structure block, with property names from the strings block. Enough for a
- * guest to read /chosen/bootargs or /memory's reg from the DT it was given.
+ * One property of the node at a path (fdt_prop.h): a walk of the structure
+ * block, with property names from the strings block. Enough for a guest to
+ * read /chosen/bootargs, /memory's reg or a shared region's doorbell.
  */
 #include <stdint.h>
 #include "fdt.h"
@@ -25,16 +25,6 @@ static int cstr_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* @name is @want, or @want followed by a unit address. */
-static int node_is(const char *name, const char *want)
-{
-	while (*want && *name == *want) {
-		name++;
-		want++;
-	}
-	return !*want && (!*name || *name == '@');
-}
-
 /* Component @n (0: the first after the root) of @path: is it @name, whole? */
 static int path_component_is(const char *path, unsigned int n, const char *name)
 {
@@ -54,7 +44,8 @@ static int path_component_is(const char *path, unsigned int n, const char *name)
 		p++;
 		name++;
 	}
-	return (!*p || *p == '/') && !*name;
+	/* As Linux reads paths: "memory" also names "memory@40000000". */
+	return (!*p || *p == '/') && (!*name || (*name == '@' && p[-1] != '@'));
 }
 
 static unsigned int path_components(const char *path)
@@ -105,57 +96,6 @@ const void *fdt_path_prop(unsigned long dtb, const char *path, const char *prop,
 
 			if (matched == want && depth == want + 1 &&
 			    cstr_eq(strings + fdt_be32(p + 4), prop)) {
-				*len = plen;
-				return p + 8;
-			}
-			p += 8 + ((plen + 3) & ~3u);
-			break;
-		}
-		case FDT_NOP:
-			break;
-		default:
-			return 0;
-		}
-	}
-	return 0;
-}
-
-const void *fdt_root_child_prop(unsigned long dtb, const char *node, const char *prop,
-                                unsigned int *len)
-{
-	const uint8_t *fdt = (const uint8_t *)dtb;
-	const uint8_t *p, *end;
-	const char *strings;
-	unsigned int depth = 0, in_node = 0;
-
-	if (fdt_be32(fdt) != FDT_MAGIC)
-		return 0;
-	p = fdt + fdt_be32(fdt + 8);                      /* off_dt_struct */
-	end = p + fdt_be32(fdt + 36);                     /* size_dt_struct */
-	strings = (const char *)fdt + fdt_be32(fdt + 12); /* off_dt_strings */
-	while (p + 4 <= end) {
-		uint32_t token = fdt_be32(p);
-
-		p += 4;
-		switch (token) {
-		case FDT_BEGIN_NODE: {
-			const char *name = (const char *)p;
-
-			depth++;
-			if (depth == 2 && node_is(name, node))
-				in_node = 1;
-			p += (cstr_len(name) + 4) & ~3u; /* the name, its NUL, padded */
-			break;
-		}
-		case FDT_END_NODE:
-			if (depth == 2 && in_node)
-				return 0;
-			depth--;
-			break;
-		case FDT_PROP: {
-			uint32_t plen = fdt_be32(p);
-
-			if (in_node && depth == 2 && cstr_eq(strings + fdt_be32(p + 4), prop)) {
 				*len = plen;
 				return p + 8;
 			}

@@ -32,21 +32,22 @@
 #include "testguest.h"
 #include "timer.h"
 
-#define ISO_MARKER     0x15014710c0de0000UL /* | the VM's id */
-#define ISO_BLOCK      0x200000UL
-#define ISO_SKIP_LOW   0x1000000UL /* the image, stacks and BSS: first 16 MiB left alone */
-#define ISO_SKIP_HIGH  0x400000UL  /* the DTB the hypervisor puts at the top */
-#define ISO_SEND_MS    400
-#define ISO_GUARD_MS   100
-#define ISO_OWN_SGI    3 /* what the listener sends itself after the window */
-#define ISO_OWN_SPI    40
-#define ISO_MAX_SPIS   988
-#define ICC_SGIR_IRM   (1UL << 40) /* every PE but the sender */
-#define GICD_IGROUPR   0x0080
-#define GICD_ISACTIVER 0x0300
-#define GICD_ICACTIVER 0x0380
-#define GICD_IROUTER   0x6000
-#define GICD_SGIR_ALL  (1U << 24) /* TargetListFilter: every CPU but the requesting one */
+#define HYPSVC_DOORBELL 0x86000001UL         /* core/hypsvc.h */
+#define ISO_MARKER      0x15014710c0de0000UL /* | the VM's id */
+#define ISO_BLOCK       0x200000UL
+#define ISO_SKIP_LOW    0x1000000UL /* the image, stacks and BSS: first 16 MiB left alone */
+#define ISO_SKIP_HIGH   0x400000UL  /* the DTB the hypervisor puts at the top */
+#define ISO_SEND_MS     400
+#define ISO_GUARD_MS    100
+#define ISO_OWN_SGI     3 /* what the listener sends itself after the window */
+#define ISO_OWN_SPI     40
+#define ISO_MAX_SPIS    988
+#define ICC_SGIR_IRM    (1UL << 40) /* every PE but the sender */
+#define GICD_IGROUPR    0x0080
+#define GICD_ISACTIVER  0x0300
+#define GICD_ICACTIVER  0x0380
+#define GICD_IROUTER    0x6000
+#define GICD_SGIR_ALL   (1U << 24) /* TargetListFilter: every CPU but the requesting one */
 
 struct iso_args {
 	unsigned long id, sync_ms, ram_end;
@@ -61,7 +62,7 @@ static bool is_space(char c)
 }
 
 /* The value of "@key=" in @args (len bytes), as a string, or NULL. */
-static const char *bootarg(const char *args, unsigned int len, const char *key)
+static const char *bootarg_in(const char *args, unsigned int len, const char *key)
 {
 	for (unsigned int i = 0; i < len; i++) {
 		unsigned int k = 0;
@@ -74,6 +75,15 @@ static const char *bootarg(const char *args, unsigned int len, const char *key)
 			return args + i + k + 1;
 	}
 	return 0;
+}
+
+/* The value of "@key=" in the DT's /chosen/bootargs, or NULL. */
+static const char *bootarg(unsigned long dtb, const char *key)
+{
+	unsigned int len = 0;
+	const char *args = fdt_path_prop(dtb, "/chosen", "bootargs", &len);
+
+	return args ? bootarg_in(args, len, key) : 0;
 }
 
 static bool parse_number(const char *s, unsigned long *out)
@@ -104,17 +114,15 @@ static bool parse_number(const char *s, unsigned long *out)
 /* The tg.* arguments, or false if this run is not an isolation run. */
 static bool iso_args(unsigned long dtb, struct iso_args *a)
 {
-	unsigned int len = 0;
-	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
 	const char *role;
 
-	if (!args || !bootarg(args, len, "tg.iso"))
+	if (!bootarg(dtb, "tg.iso"))
 		return false;
-	role = bootarg(args, len, "tg.role");
+	role = bootarg(dtb, "tg.role");
 	a->sender = role && role[0] == 's';
-	if (!parse_number(bootarg(args, len, "tg.iso"), &a->id) ||
-	    !parse_number(bootarg(args, len, "tg.sync"), &a->sync_ms) ||
-	    !parse_number(bootarg(args, len, "tg.ram-end"), &a->ram_end) || !role) {
+	if (!parse_number(bootarg(dtb, "tg.iso"), &a->id) ||
+	    !parse_number(bootarg(dtb, "tg.sync"), &a->sync_ms) ||
+	    !parse_number(bootarg(dtb, "tg.ram-end"), &a->ram_end) || !role) {
 		fail("iso-args", "bootargs need tg.iso=<id> tg.role=<send|listen> tg.sync=<ms> "
 		                 "tg.ram-end=<addr>");
 		return false;
@@ -135,7 +143,7 @@ static uint64_t be64(const uint8_t *p)
 static bool iso_ram(unsigned long dtb)
 {
 	unsigned int len = 0;
-	const uint8_t *reg = fdt_root_child_prop(dtb, "memory", "reg", &len);
+	const uint8_t *reg = fdt_path_prop(dtb, "/memory", "reg", &len);
 
 	if (!reg || len != 16) {
 		fail("iso-ram", "no /memory reg of one 2+2-cell entry in the DT");
@@ -171,7 +179,7 @@ static void test_doorbell_foreign(void)
 	static const unsigned long ipas[] = {0x60000000UL, 0x70000000UL, 0x40000000UL, 0};
 
 	for (unsigned int i = 0; i < sizeof(ipas) / sizeof(ipas[0]); i++) {
-		struct smccc_res res = smccc_hvc(0x86000001UL, ipas[i], 0, 0);
+		struct smccc_res res = smccc_hvc(HYPSVC_DOORBELL, ipas[i], 0, 0);
 
 		if ((long)res.a0 != -3) {
 			fail("iso-doorbell-foreign",
@@ -374,11 +382,10 @@ static void iso_listen(const struct iso_args *a)
 
 bool tg_reset_probe(unsigned long dtb)
 {
-	unsigned int len = 0, found = 0, blocks = 0;
-	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	unsigned int found = 0, blocks = 0;
 	struct smccc_res res;
 
-	if (!args || !bootarg(args, len, "tg.reset-probe") || !iso_ram(dtb))
+	if (!bootarg(dtb, "tg.reset-probe") || !iso_ram(dtb))
 		return false;
 	for (uint64_t b = ram_base + ISO_SKIP_LOW; b + ISO_SKIP_HIGH < ram_end; b += ISO_BLOCK) {
 		found += *marker_at(b) == RESET_MARKER;
@@ -411,17 +418,13 @@ static bool shm_wait(volatile uint64_t *w, uint64_t want, uint64_t deadline)
 
 void test_shm_ping_pong(unsigned long dtb)
 {
-	unsigned int len = 0;
-	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
 	unsigned long ipa;
 	bool ping;
 	volatile uint64_t *w;
 	uint64_t t0, deadline;
 
-	if (!args)
-		return;
-	ping = parse_number(bootarg(args, len, "tg.shm-ping"), &ipa);
-	if (!ping && !parse_number(bootarg(args, len, "tg.shm-pong"), &ipa))
+	ping = parse_number(bootarg(dtb, "tg.shm-ping"), &ipa);
+	if (!ping && !parse_number(bootarg(dtb, "tg.shm-pong"), &ipa))
 		return;
 	w = (volatile uint64_t *)ipa;
 	t0 = timer_now();
@@ -455,8 +458,6 @@ void test_shm_ping_pong(unsigned long dtb)
  * the region's IPA) and sleeps in WFI until its own doorbell SPI comes, the
  * SPI its DT names in /reserved-memory/xen-shmem@<ipa>/interrupts.
  */
-#define HYPSVC_DOORBELL 0x86000001UL
-
 static char *hex_append(char *p, uint64_t v)
 {
 	char digits[16];
@@ -526,20 +527,17 @@ static bool wait_bell(unsigned int before, uint64_t deadline)
 
 void test_doorbell_ping_pong(unsigned long dtb)
 {
-	unsigned int len = 0, intid, seen;
-	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
+	unsigned int intid, seen;
 	unsigned long ipa, rounds = 100000;
 	const char *name;
 	bool ping;
 	volatile uint64_t *w;
 	uint64_t t0;
 
-	if (!args)
+	ping = parse_number(bootarg(dtb, "tg.bell-ping"), &ipa);
+	if (!ping && !parse_number(bootarg(dtb, "tg.bell-pong"), &ipa))
 		return;
-	ping = parse_number(bootarg(args, len, "tg.bell-ping"), &ipa);
-	if (!ping && !parse_number(bootarg(args, len, "tg.bell-pong"), &ipa))
-		return;
-	parse_number(bootarg(args, len, "tg.bell-rounds"), &rounds);
+	parse_number(bootarg(dtb, "tg.bell-rounds"), &rounds);
 	name = ping ? "doorbell-ping" : "doorbell-pong";
 	intid = doorbell_intid(dtb, ipa);
 	if (!intid) {
@@ -587,11 +585,9 @@ void test_doorbell_ping_pong(unsigned long dtb)
 
 unsigned long tg_flood_ms(unsigned long dtb)
 {
-	unsigned int len = 0;
-	const char *args = fdt_root_child_prop(dtb, "chosen", "bootargs", &len);
 	unsigned long ms = 0;
 
-	return args && parse_number(bootarg(args, len, "tg.flood"), &ms) ? ms : 0;
+	return parse_number(bootarg(dtb, "tg.flood"), &ms) ? ms : 0;
 }
 
 void tg_flood(unsigned long ms)
