@@ -77,6 +77,7 @@ static void irq_dispatch(uint32_t intid)
 		gic_set_underflow_irq(false);
 		if (v)
 			v->vgic.underflow = false;
+		gic_maintenance();
 		gic_deactivate(intid);
 	} else if (intid < GIC_NR_SGIS) {
 		/* A kick: the exit path does the work. Or another CPU panicked: stop here. */

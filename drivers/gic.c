@@ -100,3 +100,9 @@ void gic_vcpu_if_reset(void)
 {
 	gic->vcpu_if_reset();
 }
+
+void gic_maintenance(void)
+{
+	if (gic->maintenance)
+		gic->maintenance();
+}

@@ -67,5 +67,11 @@ void gic_write_lr(unsigned int i, const struct gic_lr *lr);
 void gic_set_underflow_irq(bool on);
 /* Reset the virtual CPU interface for a vCPU starting afresh on this CPU. */
 void gic_vcpu_if_reset(void);
+/*
+ * The maintenance interrupt came: the driver's own part, before the vGIC
+ * refills the list registers (ending the physical interrupts of hardware-linked
+ * ones it emulates, see drivers/gic_v2.c).
+ */
+void gic_maintenance(void);
 
 #endif

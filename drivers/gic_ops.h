@@ -20,6 +20,7 @@ struct gic_ops {
 	void (*write_lr)(unsigned int i, const struct gic_lr *lr);
 	void (*set_underflow_irq)(bool on);
 	void (*vcpu_if_reset)(void);
+	void (*maintenance)(void); /* optional */
 };
 
 extern const struct gic_ops gic_v2_ops;
