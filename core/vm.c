@@ -20,6 +20,7 @@
 #include "core/vm_console.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
+#include "vgic/vgic_v3.h"
 
 static struct vm vms[MAX_VMS];
 static unsigned int nr_vms;
@@ -68,8 +69,18 @@ static void vm_power_on(struct vm *vm)
 {
 	spin_lock(&vm->state_lock);
 	vm->state = VM_STATE_RUNNING;
+	vm->started_at = READ_SYSREG(cntpct_el0);
 	spin_unlock(&vm->state_lock);
 	vcpu_power_on(vm->vcpus[0], vm->entry_ipa, vm->dtb_ipa);
+}
+
+uint64_t vm_uptime_ms(const struct vm *vm)
+{
+	uint64_t freq = READ_SYSREG(cntfrq_el0);
+
+	if (READ_ONCE(vm->state) == VM_STATE_OFF || !freq)
+		return 0;
+	return (READ_SYSREG(cntpct_el0) - READ_ONCE(vm->started_at)) / (freq / 1000);
 }
 
 void vm_start_all(void)
@@ -181,16 +192,24 @@ static bool all_vms_off(void)
 	return true;
 }
 
+/* Every vCPU of @vm is off: start it again from pristine images in wiped RAM. */
+static void vm_start_again(struct vm *vm)
+{
+	vm_console_reset(vm);
+	vgic_dist_reset(vm);
+	if (vm->vgic.version == 3)
+		vgic_v3_reset(vm);
+	vm_reload(vm);
+	vm->nr_resets++;
+	printk("hyp: %s: reset, starting again (reset %u)\n", vm->name, vm->nr_resets);
+	vm_power_on(vm);
+}
+
 /* The last vCPU of @vm has stopped: reset it, or leave it off. */
 static void vm_finish_stop(struct vm *vm)
 {
 	if (vm->stop_action == VM_STOP_RESET) {
-		vm_console_reset(vm);
-		vgic_dist_reset(vm);
-		vm_reload(vm);
-		vm->nr_resets++;
-		printk("hyp: %s: reset, starting again (reset %u)\n", vm->name, vm->nr_resets);
-		vm_power_on(vm);
+		vm_start_again(vm);
 		return;
 	}
 	spin_lock(&vms_lock);
@@ -216,6 +235,26 @@ void vm_vcpu_stopped(struct vcpu *v)
 	spin_unlock(&vm->state_lock);
 	if (last)
 		vm_finish_stop(vm);
+}
+
+bool vm_restart(struct vm *vm)
+{
+	bool was_off;
+
+	spin_lock(&vm->state_lock);
+	was_off = vm->state == VM_STATE_OFF;
+	if (was_off)
+		vm->state = VM_STATE_STOPPING; /* ours until vm_power_on() */
+	spin_unlock(&vm->state_lock);
+	if (was_off) {
+		vm_start_again(vm);
+		return true;
+	}
+	if (!vm_request_stop(vm, VM_STOP_RESET))
+		return false;
+	printk("hyp: %s: reset from the console: stopping its %u vCPU(s)\n", vm->name,
+	       vm->nr_vcpus);
+	return true;
 }
 
 /* SYSTEM_OFF/RESET of @v's VM: its own stop, then the calling vCPU stops too. */

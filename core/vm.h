@@ -85,6 +85,7 @@ struct vm {
 	enum vm_stop_action stop_action;
 	unsigned int nr_stopped; /* vCPUs that have acknowledged the stop */
 	unsigned int nr_resets;
+	uint64_t started_at; /* CNTPCT_EL0 when it last started */
 
 	struct vm_console *console; /* its emulated PL011, NULL if none */
 };
@@ -127,6 +128,15 @@ bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t size);
  */
 void vm_system_off(struct vcpu *v) __noreturn;
 void vm_system_reset(struct vcpu *v) __noreturn;
+/*
+ * The hypervisor console's reset key: a running VM stops and starts again
+ * from its boot source, as its own SYSTEM_RESET would do; an off one starts
+ * again. False if it is stopping already.
+ */
+bool vm_restart(struct vm *vm);
+/* Milliseconds since @vm last started (0 if it is off). */
+uint64_t vm_uptime_ms(const struct vm *vm);
+
 /*
  * A vCPU of a stopping VM acknowledges the stop on its own CPU (from the
  * exit path or its idle loop); the last one finishes it. Returns to the

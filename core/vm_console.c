@@ -133,9 +133,76 @@ static void vm_console_list(void)
 	}
 }
 
+/* 'v': each VM's state, CPUs, RAM, uptime and resets. */
+static void vm_console_list_vms(void)
+{
+	printk("hyp: %u VM(s):\n", vm_count());
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+		unsigned int pcpu[VM_MAX_VCPUS];
+		char cpus[VM_CPU_LIST_MAX];
+		uint64_t up = vm_uptime_ms(vm);
+
+		for (unsigned int v = 0; v < vm->nr_vcpus; v++)
+			pcpu[v] = vm->vcpus[v]->pcpu;
+		vm_cpu_list(cpus, sizeof(cpus), pcpu, vm->nr_vcpus);
+		printk(
+		    "hyp:   %u %-8s %-8s %u vCPU(s) on CPU%s, %lu MiB, up %lu.%lu s, %u reset(s)\n",
+		    vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus, cpus,
+		    vm->ram_size >> 20, up / 1000, up % 1000 / 100, vm->nr_resets);
+	}
+}
+
+static void vm_console_help(void)
+{
+	printk("hyp: keys: h this list; v the VMs (state, CPUs, RAM, uptime); l their consoles "
+	       "(input and output dropped); 0-9 reset that VM, or start it if it is off (y "
+	       "confirms); Ctrl-A three times gives the input to the next VM\n");
+}
+
+/* A digit key's VM, waiting for its 'y'; -1 if none. */
+static int restart_asked = -1;
+
+static void vm_console_restart_key(unsigned int id)
+{
+	const struct vm *vm = id < vm_count() ? vm_get(id) : NULL;
+
+	if (!vm) {
+		printk("hyp: no VM %u (v lists them)\n", id);
+		return;
+	}
+	restart_asked = (int)id;
+	printk("hyp: %s VM %u (%s)? y confirms, any other key does not\n",
+	       READ_ONCE(vm->state) == VM_STATE_OFF ? "start" : "reset", id, vm->name);
+}
+
+static void vm_console_restart_confirm(char c)
+{
+	struct vm *vm = vm_get((unsigned int)restart_asked);
+
+	restart_asked = -1;
+	if (c != 'y') {
+		printk("hyp: %s left as it is\n", vm->name);
+		return;
+	}
+	if (!vm_restart(vm))
+		printk("hyp: %s is stopping already\n", vm->name);
+}
+
 void console_hyp_key(char c)
 {
+	if (restart_asked >= 0) {
+		vm_console_restart_confirm(c);
+		return;
+	}
+	if (c >= '0' && c <= '9') {
+		vm_console_restart_key((unsigned int)(c - '0'));
+		return;
+	}
 	switch (c) {
+	case 'v':
+		vm_console_list_vms();
+		break;
 	case 'l':
 		vm_console_list();
 		break;
@@ -143,8 +210,7 @@ void console_hyp_key(char c)
 	case '\n':
 		break;
 	default:
-		printk("hyp: keys: 'l' lists the VMs; Ctrl-A three times gives the input to the "
-		       "next VM\n");
+		vm_console_help();
 		break;
 	}
 }

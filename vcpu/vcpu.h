@@ -88,12 +88,12 @@ void vtimer_handle_irq(struct vcpu *v, uint32_t intid);
 
 /*
  * The PMU's overflow PPI (vcpu/vpmu.c): the guest's, hardware-linked, a level,
- * with a /pmu node in the guest DT. Off until a stall it may cause is
- * understood: with it on, two of three full test runs had vCPU 0 of a GICv2
- * Linux guest sleep 30 s after CPU hotplug (issue 20's note). The test
- * guest's "pmu-irq" check and the unit tests of the /pmu node stay.
+ * with a /pmu node in the guest DT. (It was off while a GICv2 Linux guest's
+ * vCPU 0 sometimes slept 30 s after CPU hotplug; that was QEMU's GICv2 model
+ * losing a hardware-linked interrupt, see drivers/gic_v2.c, and happened
+ * with it off too.)
  */
-#define VPMU_IRQ_ENABLED false
+#define VPMU_IRQ_ENABLED true
 void vpmu_init(unsigned int ppi); /* 0: the host DT gives none */
 bool vpmu_owns_irq(uint32_t intid);
 void vpmu_vcpu_start(struct vcpu *v);

@@ -215,15 +215,28 @@ static bool vgic_v3_gicr_mmio(struct vcpu *v, struct mmio_access *acc, void *pri
 	return vgic_mmio_frame_access(v, acc, "GICR", v->vm->vgic.gicr_base, gicr_access);
 }
 
-void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)
+/* What vgic_dist_reset() leaves to the version: the redistributors and IROUTER. */
+static void vgic_v3_reset_state(struct vm *vm)
 {
-	vm->vgic.gicd_base = gicd_ipa;
-	vm->vgic.gicr_base = gicr_ipa;
 	/* A redistributor comes out of reset asleep (ProcessorSleep, ChildrenAsleep). */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->vgic.rd_asleep = true;
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
 		vm->vgic.spis[i].irouter = mpidr_to_irouter(vm->vcpus[0]->vmpidr);
+}
+
+void vgic_v3_reset(struct vm *vm)
+{
+	spin_lock(&vm->vgic.lock);
+	vgic_v3_reset_state(vm);
+	spin_unlock(&vm->vgic.lock);
+}
+
+void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)
+{
+	vm->vgic.gicd_base = gicd_ipa;
+	vm->vgic.gicr_base = gicr_ipa;
+	vgic_v3_reset_state(vm);
 	vm_register_mmio(vm, gicd_ipa, VGIC_V3_GICD_SIZE, vgic_v3_gicd_mmio, NULL);
 	vm_register_mmio(vm, gicr_ipa, (uint64_t)vm->nr_vcpus * VGIC_V3_GICR_STRIDE,
 	                 vgic_v3_gicr_mmio, NULL);

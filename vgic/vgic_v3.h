@@ -9,6 +9,8 @@
 
 /* Trap @vm's GICD at @gicd_ipa and its redistributors from @gicr_ipa. */
 void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa);
+/* After vgic_dist_reset(): the redistributors asleep again, IROUTER to vCPU 0. */
+void vgic_v3_reset(struct vm *vm);
 
 /*
  * A guest write of ICC_SGI1R_EL1 (@group1) or of ICC_SGI0R_EL1 or

@@ -255,13 +255,13 @@ def probe(con, vm, tag, cpus, mib):
 
 def check_interrupts(sh, cpus):
     """/proc/interrupts shows the VM's own CPUs and, of the GIC's interrupts,
-    only its timer and its (emulated) UART: none of the machine's other devices."""
+    only its timer, its PMU and its (emulated) UART: none of the machine's other devices."""
     lines = [re.sub(r"^\(\w+\) ", "", l) for l in sh.check("cat /proc/interrupts").split("\n")]
     header = [l for l in lines if re.match(r"^ +CPU0", l)]
     assert header and header[0].split() == ["CPU%d" % i for i in range(cpus)], lines
     gic = {(int(m.group(1)), m.group(2)) for l in lines
            for m in [re.search(r"GICv[23] +(\d+) +\w+ +(\S+)", l)] if m}
-    assert gic == {(27, "arch_timer"), (33, "uart-pl011")}, gic
+    assert gic == {(23, "arm-pmu"), (27, "arch_timer"), (33, "uart-pl011")}, gic
 
 
 def test_two_linux_domains_from_the_dt(qemu, tmp_path):

@@ -112,6 +112,18 @@ def test_cpu_hotplug_twice(linux):
     assert all(a > b for a, b in zip(after, before)), (before, after)
 
 
+def test_pmu_driver_and_its_interrupt(linux):
+    """The guest DT's /pmu gives Linux its PMU driver, as natively, and the
+    driver's per-CPU overflow interrupt (PPI 23) on all four CPUs."""
+    con, sh = linux
+    dmesg = sh.check("dmesg")
+    assert re.search(r"hw perfevents: enabled with armv8_pmuv3\w* PMU driver, \d+ counters", dmesg), \
+        [l for l in dmesg.splitlines() if "perf" in l or "pmu" in l.lower()]
+    lines = [l for l in sh.check("cat /proc/interrupts").splitlines() if "arm-pmu" in l]
+    # The chip is "GICv3" on a GICv3, "GIC-0" on a GICv2.
+    assert len(lines) == 1 and re.search(r"(GICv3|GIC-0) +23 ", lines[0]), lines
+
+
 def test_shell_answers_typed_input(linux):
     """Each character typed reaches the guest through the UART receive interrupt
     (SPI 33, hardware-linked through the vGIC)."""

@@ -22,8 +22,9 @@ CHECKS_GICV2 = ["sgi-self", "sgi-overflow-priority",
 # The checks about a vCPU's own CPU: on vCPU 0, then again on vCPUs 1-3.
 CHECKS_OWN_CPU = [# the EL1 virtual and physical timers: shots, and their level output
                   "vtimer", "ptimer", "timer-level",
-                  # exception entry (injected vs the CPU's own) and the PMU kept out of EL2
-                  "exception-entry", "pmu-el2"]
+                  # exception entry (injected vs the CPU's own), the PMU kept out of EL2,
+                  # and its overflow interrupt (the DT's /pmu: PPI 23 on QEMU virt)
+                  "exception-entry", "pmu-el2", "pmu-irq"]
 
 
 def checks_tail(vcpus):
@@ -76,7 +77,9 @@ def test_banner_guest_checks_and_system_off(qemu):
     # The test guest's own checks, in order.
     con.expect_exact("TG: test guest started at EL1")
     for name in GUEST_CHECKS:
-        con.expect(r"TG: PASS %s\b" % re.escape(name))
+        m = con.expect(r"TG: PASS %s\b([^\r\n]*)\r" % re.escape(name))
+        if name.endswith("pmu-irq"):  # QEMU virt's PMU PPI, taken on each vCPU
+            assert m.group(1).endswith(", INTID 23)"), m.group(1)
     con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS))
     con.expect_exact("hyp: guest0 powered off: system off")
     assert con.wait_exit(timeout=20) == 0
@@ -111,7 +114,9 @@ def test_guest_checks_on_gicv2(qemu, cpu):
     con = qemu(qemu_virt_args(HYP, gic=2, smp=4, cpu=cpu), timeout=30)
     con.expect_exact("TG: test guest started at EL1")
     for name in GUEST_CHECKS_V2:
-        con.expect(r"TG: PASS %s\b" % re.escape(name))
+        m = con.expect(r"TG: PASS %s\b([^\r\n]*)\r" % re.escape(name))
+        if name.endswith("pmu-irq"):
+            assert m.group(1).endswith(", INTID 23)"), m.group(1)
     con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS_V2))
     assert con.wait_exit(timeout=20) == 0
 

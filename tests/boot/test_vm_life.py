@@ -277,7 +277,55 @@ def test_linux_vms_pass_a_counter_through_shared_memory(qemu, tmp_path):
              "if [ $v -ne $n ]; then n=$v; devmem 0x70000004 32 $n; fi; done; echo PONG-DONE $n")
     # The background job's line may follow guest0's prompt: match anywhere on the line.
     for _ in range(2):
-        con.expect(r"\(guest[01]\) [^\r\n]*P[IO]NG-DONE 1000", timeout=600)
+        # To the line's end: pexpect may have read only the first part of it.
+        con.expect(r"\(guest[01]\) [^\r\n]*P[IO]NG-DONE 1000(?: in \d+ s)?\r", timeout=600)
     log = con.tail(1 << 22).replace("\r", "")
     assert re.search(r"^\(guest0\) [^\n]*PING-DONE 1000 in \d+ s$", log, re.M), log[-2000:]
     assert re.search(r"^\(guest1\) [^\n]*PONG-DONE 1000$", log, re.M), log[-2000:]
+
+
+def hyp_key(con, key, answer):
+    """Press @key on the hypervisor's console; wait for @answer (a regex)."""
+    con.child.send(key)
+    return con.expect(answer, timeout=30)
+
+
+@pytest.mark.parametrize("gic", [3, 2])
+def test_console_keys(qemu, tmp_path, gic):
+    """The hypervisor's console keys: h lists them, v lists the VMs (state,
+    CPUs, RAM, uptime, resets), a digit asks before it resets a running VM or
+    starts an off one, and only y goes ahead. "checks" runs every check and
+    powers off; "idle" stays running. Started again, "checks" passes every
+    check a second time; reset, "idle" comes back, alone."""
+    doms = [Domain("checks", 2, 128, [("kernel", TESTGUEST, 0x50000000)]),
+            Domain("idle", 1, 64, [("kernel", TESTGUEST, 0x51000000)], bootargs="tg.idle=1")]
+    con = boot(qemu, tmp_path, doms, gic=gic, timeout=60)
+    con.expect_exact("(idle) TG: IDLE")
+    expect_done(con, ["checks"])
+    con.expect_exact("hyp: checks: off")
+    focus(con, "the hypervisor")
+    hyp_key(con, "h", r"hyp: keys: h this list; v the VMs \(state, CPUs, RAM, uptime\); l [^\r\n]*"
+                      r"0-9 reset that VM, or start it if it is off \(y confirms\)")
+    hyp_key(con, "v", r"hyp: 2 VM\(s\):")
+    con.expect(r"hyp:   0 checks +off +2 vCPU\(s\) on CPU0-1, 128 MiB, up 0\.0 s, 0 reset\(s\)\r")
+    m = con.expect(r"hyp:   1 idle +running +1 vCPU\(s\) on CPU2, 64 MiB, up (\d+)\.(\d) s, "
+                   r"0 reset\(s\)\r")
+    assert int(m.group(1)) * 10 + int(m.group(2)) > 0, m.group(0)
+    # A digit asks first; anything but y leaves the VM alone; a VM that is not there is named.
+    hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms, any other key does not\r")
+    hyp_key(con, "n", r"hyp: idle left as it is\r")
+    hyp_key(con, "7", r"hyp: no VM 7 \(v lists them\)\r")
+    # An off VM starts again and runs every check again.
+    hyp_key(con, "0", r"hyp: start VM 0 \(checks\)\? y confirms")
+    hyp_key(con, "y", r"hyp: checks: reset, starting again \(reset 1\)\r")
+    expect_done(con, ["checks"])
+    con.expect_exact("hyp: checks: off")
+    # A running VM stops and comes back.
+    hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms")
+    hyp_key(con, "y", r"hyp: idle: reset from the console: stopping its 1 vCPU\(s\)\r")
+    con.expect_exact("hyp: idle: reset, starting again (reset 1)")
+    con.expect_exact("(idle) TG: IDLE")
+    hyp_key(con, "v", r"hyp: 2 VM\(s\):")
+    con.expect(r"hyp:   0 checks +off +[^\r\n]*, 1 reset\(s\)\r")
+    con.expect(r"hyp:   1 idle +running +[^\r\n]*, up \d+\.\d s, 1 reset\(s\)\r")
+    assert "TG: FAIL" not in con.tail(1 << 20)

@@ -10,6 +10,7 @@ UNIT_LIBS   := -lcmocka -lfdt
 VM_LOG_SRCS := core/vm_log.c core/ratelimit.c core/printf.c
 printf_SRCS := core/printf.c
 gic_lr_SRCS := drivers/gic_lr.c
+gic_v2_driver_SRCS := drivers/gic_v2.c drivers/gic_lr.c
 dt_SRCS     := core/dt.c core/printf.c
 dt_guest_SRCS := core/dt_guest.c core/dt.c core/printf.c
 modules_SRCS := core/modules.c core/dt.c core/printf.c
@@ -34,6 +35,7 @@ dt_domains_SRCS := core/dt_domains.c core/modules.c core/dt.c core/printf.c
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_vgic_v2: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
+$(UNIT_BUILD)/test_gic_v2_driver: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_mm: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_vcpu_fault $(UNIT_BUILD)/test_ratelimit: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
 $(UNIT_BUILD)/test_console: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h \

@@ -401,6 +401,19 @@ bool tg_reset_probe(unsigned long dtb)
 }
 
 /*
+ * tg.idle=1: a VM that stays running and quiet (the console keys' boot test
+ * resets it): it says so, then waits for interrupts it never enabled.
+ */
+void tg_idle(unsigned long dtb)
+{
+	if (!bootarg(dtb, "tg.idle"))
+		return;
+	gprintf("TG: IDLE\n");
+	for (;;)
+		wfi();
+}
+
+/*
  * tg.shm-ping=<ipa> / tg.shm-pong=<ipa>: a counter passed back and forth
  * through RAM two VMs share (Xen's static shared memory), by polling: the
  * pinger writes n to word 0 and waits for word 1 to say n; the ponger

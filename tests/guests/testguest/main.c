@@ -729,6 +729,7 @@ static void secondary_checks(void)
 		test_timers();
 	test_exception_entry();
 	test_pmu_el2();
+	test_pmu_irq();
 	dsb(sy);
 	checks_done = true;
 	dsb(sy);
@@ -1120,6 +1121,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	gprintf("TG: test guest started at EL%lu\n", current_el());
 	if (tg_reset_probe(dtb))
 		power_off();
+	tg_idle(dtb);
 	if (tg_flood_ms(dtb)) {
 		/* A VM flooding its console (the boot tests' rate-limit check), nothing else. */
 		tg_flood(tg_flood_ms(dtb));
@@ -1128,6 +1130,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 
 	test_el1();
 	test_dtb(dtb);
+	tg_pmu_find(dtb);
 	test_psci_version("hvc-psci-version", smccc_hvc);
 	test_psci_version("smc-psci-version", smccc_smc);
 	test_unknown("hvc-unknown", smccc_hvc, UNKNOWN_HVC_FID);
@@ -1155,6 +1158,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_timers();
 	test_exception_entry();
 	test_pmu_el2();
+	test_pmu_irq();
 	test_cpu_suspend_power_state();
 	test_mmio_big_endian();
 	if (have_vcpus("every-vcpu", 2))

@@ -90,6 +90,8 @@ void test_shm_ping_pong(unsigned long dtb);
 void test_doorbell_ping_pong(unsigned long dtb);
 /* isolation.c: tg.reset-probe in the bootargs: count the last life's markers, reset (true). */
 bool tg_reset_probe(unsigned long dtb);
+/* tg.idle=1: print "TG: IDLE" and sleep for good; returns only without it. */
+void tg_idle(unsigned long dtb);
 void tg_flood(unsigned long ms);
 
 /* groups.c: the GICv3 groups, SGI generation registers, redistributor reset. */
@@ -103,6 +105,7 @@ void test_mmio_big_endian(void);
 /* pmu.c: the guest's PMU never counts the hypervisor; its overflow interrupt arrives. */
 void test_pmu_el2(void);
 void test_pmu_irq(void);
+void tg_pmu_find(unsigned long dtb); /* before test_pmu_irq() */
 bool pmu_irq_stop(unsigned int intid);
 
 /* psci_conf.c: PSCI 1.1 and SMCCC 1.1 as their specifications describe them. */
