@@ -242,7 +242,8 @@ adversary: deps
 
 # Costs of the trap paths and of booting Linux, hypervisor vs native (tests/bench/).
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-bench.bin $(BUILD)/hyp-none.bin
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-bench.bin $(BUILD)/hyp-none.bin \
+		$(GUESTS)/testguest.bin
 	$(Q)$(PYTHON) tests/bench/bench.py
 
 # ---------------------------------------------------------------------------

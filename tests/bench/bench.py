@@ -15,10 +15,12 @@ Reports numbers only: nothing here passes or fails on timing.
 """
 import datetime
 import os
+import pathlib
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import pexpect
@@ -32,7 +34,7 @@ VIRT_COMMON = ["-cpu", "cortex-a57", "-smp", "4", "-m", "1G", "-nographic", "-ne
 BOOT_RUNS = int(os.environ.get("BENCH_BOOT_RUNS", "3"))
 
 OPS = ["hvc-null", "psci-version-hvc", "smc-forwarded", "mmio-read", "ipi-roundtrip",
-       "vtimer-latency", "ptimer-latency", "spi-passthrough"]
+       "vtimer-latency", "ptimer-latency", "spi-passthrough", "doorbell-roundtrip"]
 OP_TITLES = {
     "hvc-null": "HVC null call (unknown ID, returns -1)",
     "psci-version-hvc": "PSCI_VERSION over HVC",
@@ -42,7 +44,49 @@ OP_TITLES = {
     "vtimer-latency": "virtual timer: deadline to guest handler",
     "ptimer-latency": "EL1 physical timer: deadline to guest handler",
     "spi-passthrough": "passthrough SPI (PL011) delivery",
+    "doorbell-roundtrip": "doorbell round trip between two VMs (HVC, SPI, WFI; both sides)",
 }
+DOORBELL_ROUNDS = (10000, 40000)
+
+
+def doorbell_ms(rounds):
+    """Two test-guest VMs (dom0less nodes on hyp-none.bin) pass a counter
+    @rounds times through the shared region "ring0" with the hypervisor's
+    doorbell, as test_vm_life.py does, under -icount shift=0: the pinger's
+    own clock for all of them, in ms of virtual time."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
+    from test_dom0less import TESTGUEST, Domain, dom0less_dtb
+    from test_vm_life import shm_node
+    rounds = "tg.bell-rounds=%d" % rounds
+    doms = [Domain("owner", 1, 64, [("kernel", TESTGUEST, 0x50000000)],
+                   bootargs="tg.bell-ping=0x60000000 " + rounds,
+                   extra=shm_node(0x60000000, "owner")),
+            Domain("borrower", 1, 64, [("kernel", TESTGUEST, 0x51000000)],
+                   bootargs="tg.bell-pong=0x70000000 " + rounds,
+                   extra=shm_node(0x70000000, "borrower"))]
+    with tempfile.TemporaryDirectory() as d:
+        dtb = dom0less_dtb(pathlib.Path(d), doms)
+        args = (["-M", "virt,gic-version=3,virtualization=on"] + VIRT_COMMON +
+                ["-icount", "shift=0,sleep=off", "-dtb", dtb,
+                 "-kernel", os.path.join(BUILD, "qemu-virt", "hyp-none.bin")] +
+                [a for dom in doms for a in dom.loaders()])
+        out = subprocess.run([QEMU] + args, capture_output=True, text=True, timeout=600).stdout
+    m = re.search(r"\(owner\) TG: PASS doorbell-ping \((\d+) round trips, [^\n]* in (\d+) ms\)",
+                  out)
+    if not m:
+        sys.exit("the doorbell ping-pong did not finish:\n%s" % out[-2000:])
+    return int(m.group(2))
+
+
+def doorbell_round_trip():
+    """Virtual ns (instructions of both VMs and the hypervisor) per round trip:
+    the difference of two runs, so the wait for the other VM to come up (the
+    pinger's clock starts before it, about 90 ms) falls out. sleep=off: with
+    every CPU in WFI, virtual time jumps to the next event instead of running
+    in real time (measured: 10,000/20,000/40,000 rounds in 118/145/198 ms with
+    it, 118/115/168 ms without)."""
+    (n1, n2) = DOORBELL_ROUNDS
+    return (doorbell_ms(n2) - doorbell_ms(n1)) * 1e6 / (n2 - n1)
 
 
 def run_bench_guest(kernel, hyp):
@@ -170,6 +214,8 @@ def main():
     print("bench: benchmark guest, under the hypervisor and natively (-icount shift=0)")
     hyp = run_bench_guest(os.path.join(BUILD, "qemu-virt", "hyp-bench.bin"), True)
     native = run_bench_guest(os.path.join(BUILD, "guests", "bench.bin"), False)
+    print("bench: doorbell ping-pong between two VMs (-icount shift=0)")
+    hyp["doorbell-roundtrip"], native["doorbell-roundtrip"] = doorbell_round_trip(), None
     print("bench: Linux boot, %d interleaved runs each, then icount" % BOOT_RUNS)
     walls, icount = linux_boot()
     text = "Measured %s.\n\n%s" % (environment(), table(hyp, native, walls, icount, sizes()))

@@ -56,26 +56,31 @@ def ask(con, vm, tag):
     con.expect(r"\(%s\) %s42\r" % (vm, tag), timeout=60)
 
 
-def boot_two_linux_raspi4b(qemu, tmp_path):
-    """Two Linux domains, guest0 and guest1, of 2 vCPUs and 320 MiB on QEMU's
-    raspi4b (the board's DT with two "xen,domain" nodes, hyp-none.bin)."""
-    doms = [Domain("guest%d" % i, 2, 320,
+def boot_two_linux_raspi4b(qemu, tmp_path, names=("guest0", "guest1"),
+                           bootargs="console=ttyAMA0 earlycon"):
+    """Two Linux domains, guest0 and guest1 (or @names), of 2 vCPUs and 320 MiB
+    on QEMU's raspi4b (the board's DT with two "xen,domain" nodes, hyp-none.bin).
+    The focus is on the first."""
+    doms = [Domain(name, 2, 320,
                    [("kernel", IMAGE, 0x30000000 + i * 0x4000000),
                     ("ramdisk", INITRD, 0x33000000 + i * 0x4000000)],
-                   bootargs="console=ttyAMA0 earlycon")
-            for i in range(2)]
+                   bootargs=bootargs)
+            for i, name in enumerate(names)]
     dtb = merge_domains(tmp_path, build_path("rpi4", "bcm2711-rpi-4-b.dtb"), doms)
     con = qemu(["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot", "-dtb", dtb,
                 "-kernel", build_path("rpi4", "hyp-none.bin")] +
                [a for d in doms for a in d.loaders()], timeout=240)
     for _ in range(2):
-        con.expect(r"\(guest\d\) INIT: reached init, 0-1 online", timeout=180)
+        con.expect(r"\((%s)\) INIT: reached init, 0-1 online" % "|".join(names), timeout=180)
     con.send("")
-    con.expect(r"\(guest0\) / # ", timeout=60)
+    con.expect(r"\(%s\) / # " % names[0], timeout=60)
     return con
 
 
-@pytest.mark.parametrize("machine", ["gicv3", "gicv2", "raspi4b"])
+MACHINES = ["gicv3", "gicv2", "raspi4b"]
+
+
+@pytest.mark.parametrize("machine", MACHINES)
 def test_one_vm_off_while_the_other_counts(qemu, tmp_path, machine):
     """guest1 counts five times a second; guest0 powers off meanwhile. guest1's
     count goes on with no gap over a second and no number missing, and the
@@ -109,11 +114,15 @@ def test_one_vm_off_while_the_other_counts(qemu, tmp_path, machine):
     assert con.wait_exit(timeout=30) == 0
 
 
-def test_one_vm_reboots_three_times_the_other_answers(qemu):
+@pytest.mark.parametrize("machine", MACHINES)
+def test_one_vm_reboots_three_times_the_other_answers(qemu, tmp_path, machine):
     """guest1's reboot restarts guest1 alone, three times, each time a fresh
     boot (its uptime starts again, one "Booting Linux" in its log, the file it
     left behind gone); guest0 answers between the reboots."""
-    con = boot_two_linux(qemu)
+    if machine == "raspi4b":
+        con = boot_two_linux_raspi4b(qemu, tmp_path)
+    else:
+        con = boot_two_linux(qemu, 3 if machine == "gicv3" else 2)
     focus(con, "guest1")
     sh = LinuxShell(con)
     for n in range(1, 4):
@@ -137,20 +146,26 @@ def test_one_vm_reboots_three_times_the_other_answers(qemu):
     assert "hyp: guest0: reset" not in con.tail(1 << 22)
 
 
-def test_a_kernel_panic_resets_that_vm_alone(qemu, tmp_path):
+@pytest.mark.parametrize("machine", MACHINES)
+def test_a_kernel_panic_resets_that_vm_alone(qemu, tmp_path, machine):
     """A Linux domain's kernel panic (sysrq c, with panic=1) ends in its
     SYSTEM_RESET: that VM alone starts again, from a clean boot, while the
     other domain answers before, during and after."""
-    k, r = 48 * MiB, 4 * MiB
-    doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + r)),
-                                  ("ramdisk", INITRD, 0x50000000 + i * (k + r) + k)],
-                   bootargs="console=ttyAMA0 earlycon panic=1")
-            for i, name in enumerate(("steady", "crash"))]
-    con = boot(qemu, tmp_path, doms, mem="2G", timeout=240)
-    for _ in range(2):
-        con.expect(r"\((steady|crash)\) INIT: reached init, 0-1 online", timeout=180)
-    con.send("")
-    con.expect(r"\(steady\) / # ", timeout=60)
+    bootargs = "console=ttyAMA0 earlycon panic=1"
+    if machine == "raspi4b":
+        con = boot_two_linux_raspi4b(qemu, tmp_path, ("steady", "crash"), bootargs)
+    else:
+        k, r = 48 * MiB, 4 * MiB
+        doms = [Domain(name, 2, 384, [("kernel", IMAGE, 0x50000000 + i * (k + r)),
+                                      ("ramdisk", INITRD, 0x50000000 + i * (k + r) + k)],
+                       bootargs=bootargs)
+                for i, name in enumerate(("steady", "crash"))]
+        con = boot(qemu, tmp_path, doms, gic=3 if machine == "gicv3" else 2, mem="2G",
+                   timeout=240)
+        for _ in range(2):
+            con.expect(r"\((steady|crash)\) INIT: reached init, 0-1 online", timeout=180)
+        con.send("")
+        con.expect(r"\(steady\) / # ", timeout=60)
     ask(con, "steady", "S1")
     focus(con, "crash")
     con.send("echo c > /proc/sysrq-trigger")
