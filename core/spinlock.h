@@ -37,6 +37,12 @@ static inline void spin_lock(spinlock_t *l)
 	}
 }
 
+/* For invariant checks (unit tests, fuzzers): is it held now? */
+static inline bool spin_is_locked(spinlock_t *l)
+{
+	return __atomic_load_n(&l->held, __ATOMIC_ACQUIRE) != 0;
+}
+
 static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);

@@ -38,7 +38,7 @@ FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-merge
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) $$(wildcard tests/fuzz/*.h) \
-		$$(wildcard tests/unit/*.h) $(ASM_OFFSETS)
+		$$(wildcard tests/unit/*.h) $(HYP_HDRS) $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(fuzz_$*_FLAGS) -o $@ $< $(fuzz_$*_SRCS) $(FUZZ_LIBS)

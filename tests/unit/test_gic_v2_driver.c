@@ -128,8 +128,9 @@ static void test_qemu_maintenance_ends_the_completed_physical_interrupt(void **s
 
 	(void)state;
 	driver_up(QEMU_IIDR);
-	gic_v2_ops.write_lr(0, &(struct gic_lr){.virq = 30, .pirq = 30, .priority = 0xa0,
-	                                        .state = GIC_LR_ACTIVE, .hw = true});
+	gic_v2_ops.write_lr(
+	    0, &(struct gic_lr){
+		   .virq = 30, .pirq = 30, .priority = 0xa0, .state = GIC_LR_ACTIVE, .hw = true});
 	gic_v2_ops.write_lr(2, &timer_lr);
 	guest_completes(2);
 	gic_v2_ops.maintenance();
@@ -169,8 +170,8 @@ static void test_qemu_completed_register_rewritten_still_ends_it(void **state)
 	driver_up(QEMU_IIDR);
 	gic_v2_ops.write_lr(1, &timer_lr);
 	guest_completes(1);
-	gic_v2_ops.write_lr(1, &(struct gic_lr){.virq = 40, .priority = 0xa0,
-	                                        .state = GIC_LR_PENDING});
+	gic_v2_ops.write_lr(
+	    1, &(struct gic_lr){.virq = 40, .priority = 0xa0, .state = GIC_LR_PENDING});
 	assert_int_equal(*reg(gicc, GICC_DIR), 27);
 	assert_int_equal(*lr_reg(1) & (LR_HW | LR_EOI), 0);
 	assert_int_equal(*lr_reg(1) & 0x3ff, 40);

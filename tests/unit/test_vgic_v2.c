@@ -177,8 +177,7 @@ static struct vgic_irq *irq_of(unsigned int vcpu, uint32_t intid)
 
 static bool lock_free(void)
 {
-	return __atomic_load_n(&vm.vgic.lock.owner, __ATOMIC_ACQUIRE) ==
-	       __atomic_load_n(&vm.vgic.lock.next, __ATOMIC_ACQUIRE);
+	return !spin_is_locked(&vm.vgic.lock);
 }
 
 /* A guest access to its GICD at @offset, trapped on @v's pCPU; returns what it read. */

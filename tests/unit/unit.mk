@@ -41,11 +41,15 @@ $(UNIT_BUILD)/test_vcpu_fault $(UNIT_BUILD)/test_ratelimit: UNIT_CFLAGS += -incl
 $(UNIT_BUILD)/test_console: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h \
 	-DPLATFORM_EARLY_UART=0x9000000
 
+# Every header of the hypervisor: a test built before one changed is built again.
+HYP_HDRS   := $(wildcard arch/arm64/*.h core/*.h drivers/*.h vcpu/*.h vgic/*.h)
+
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))
 
 .SECONDEXPANSION:
-$(UNIT_BUILD)/test_%: tests/unit/test_%.c $$($$*_SRCS) $$(wildcard tests/unit/*.h) $(ASM_OFFSETS)
+$(UNIT_BUILD)/test_%: tests/unit/test_%.c $$($$*_SRCS) $$(wildcard tests/unit/*.h) $(HYP_HDRS) \
+		$(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) $(UNIT_LIBS)
