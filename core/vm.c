@@ -120,7 +120,8 @@ void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_
 {
 	if (vm->nr_mmio == VM_MAX_MMIO)
 		panic("%s: too many emulated MMIO regions", vm->name);
-	vm->mmio[vm->nr_mmio++] = (struct mmio_region){base, size, handler, priv};
+	vm->mmio[vm->nr_mmio++] =
+	    (struct mmio_region){.base = base, .size = size, .handler = handler, .priv = priv};
 }
 
 const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa)
@@ -136,9 +137,12 @@ const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa)
 
 bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc)
 {
-	const struct mmio_region *r = vm_find_mmio(v->vm, acc->ipa);
+	struct mmio_region *r = (struct mmio_region *)vm_find_mmio(v->vm, acc->ipa);
 
-	return r && r->handler(v, acc, r->priv);
+	if (!r)
+		return false;
+	__atomic_fetch_add(&r->accesses, 1, __ATOMIC_RELAXED);
+	return r->handler(v, acc, r->priv);
 }
 
 int vm_doorbell_ring(struct vm *vm, uint64_t ipa)

@@ -29,6 +29,7 @@ struct mmio_region {
 	uint64_t size;
 	mmio_handler_fn handler;
 	void *priv;
+	uint64_t accesses; /* by every vCPU of the VM (the console's 's' key) */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "core/vm_console.h"
 #include "core/vm_plan.h"
 #include "core/vpl011.h"
+#include "arch/arm64/esr.h"
 #include "vcpu/vcpu.h"
 
 struct vm_console {
@@ -153,9 +154,70 @@ static void vm_console_list_vms(void)
 	}
 }
 
+/* The SMCCC owner of a fast call (its function ID's bits 29:24), as 's' names it. */
+static const char *smccc_owner_name(unsigned int owner)
+{
+	static const char *const names[] = {"arch",     "cpu",     "sip",       "oem",
+	                                    "standard", "std-hyp", "vendor-hyp"};
+
+	if (owner < ARRAY_SIZE(names))
+		return names[owner];
+	if (owner >= 48 && owner <= 49)
+		return "trusted-app";
+	return owner >= 50 ? "trusted-os" : "reserved";
+}
+
+/* One vCPU's counts since the hypervisor started, on two or more lines. */
+static void vm_console_vcpu_stats(const struct vcpu *v)
+{
+	const struct vcpu_stats *s = &v->stats;
+	char calls[160];
+	size_t n = 0;
+	uint64_t traps = 0, fast = 0;
+
+	calls[0] = 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(s->sync_exits); i++)
+		traps += s->sync_exits[i];
+	for (unsigned int o = 0; o < ARRAY_SIZE(s->fast_calls); o++) {
+		if (!s->fast_calls[o])
+			continue;
+		fast += s->fast_calls[o];
+		if (n < sizeof(calls))
+			n += (size_t)snprintk(calls + n, sizeof(calls) - n, "%s%s %lu",
+			                      n ? ", " : "", smccc_owner_name(o), s->fast_calls[o]);
+	}
+	printk("hyp:   %s vcpu%u: %lu interrupts, %lu traps; %lu fast calls%s%s%s, %lu yielding; "
+	       "%lu injected, %lu EOIs, %lu LR overflows\n",
+	       v->vm->name, v->id, s->irq_exits, traps, fast, fast ? " (" : "", calls,
+	       fast ? ")" : "", s->yielding_calls, v->vgic.nr_injected, v->vgic.nr_eois,
+	       v->vgic.nr_overflows);
+	for (unsigned int ec = 0; ec < ARRAY_SIZE(s->sync_exits); ec++) {
+		if (s->sync_exits[ec])
+			printk("hyp:     EC 0x%02x %s: %lu\n", ec, esr_ec_name(ec),
+			       s->sync_exits[ec]);
+	}
+}
+
+/* 's': each vCPU's exits, calls and interrupts, and each VM's MMIO regions, since boot. */
+static void vm_console_stats(void)
+{
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+
+		printk("hyp: %s (%s):\n", vm->name, vm_state_name(READ_ONCE(vm->state)));
+		for (unsigned int v = 0; v < vm->nr_vcpus; v++)
+			vm_console_vcpu_stats(vm->vcpus[v]);
+		for (unsigned int r = 0; r < vm->nr_mmio; r++)
+			printk("hyp:   %s MMIO 0x%lx-0x%lx: %lu accesses\n", vm->name,
+			       vm->mmio[r].base, vm->mmio[r].base + vm->mmio[r].size - 1,
+			       __atomic_load_n(&vm->mmio[r].accesses, __ATOMIC_RELAXED));
+	}
+}
+
 static void vm_console_help(void)
 {
-	printk("hyp: keys: h this list; v the VMs (state, CPUs, RAM, uptime); l their consoles "
+	printk("hyp: keys: h this list; v the VMs (state, CPUs, RAM, uptime); s what each vCPU "
+	       "cost (exits, calls, interrupts) and each MMIO region's accesses; l their consoles "
 	       "(input and output dropped); 0-9 reset that VM, or start it if it is off (y "
 	       "confirms); Ctrl-A three times gives the input to the next VM\n");
 }
@@ -202,6 +264,9 @@ void console_hyp_key(char c)
 	switch (c) {
 	case 'v':
 		vm_console_list_vms();
+		break;
+	case 's':
+		vm_console_stats();
 		break;
 	case 'l':
 		vm_console_list();

@@ -16,6 +16,17 @@ enum vcpu_power {
 	VCPU_ON_PENDING = 2,
 };
 
+/*
+ * What a vCPU cost the hypervisor, shown by the console's 's' key. Each is
+ * counted on the vCPU's own CPU only, so plain increments do.
+ */
+struct vcpu_stats {
+	uint64_t sync_exits[64]; /* by ESR_EL2.EC */
+	uint64_t irq_exits;      /* physical interrupts taken while it ran */
+	uint64_t fast_calls[64]; /* HVC and SMC fast calls, by SMCCC owner */
+	uint64_t yielding_calls;
+};
+
 struct vcpu {
 	unsigned int id; /* index in its VM */
 	struct vm *vm;
@@ -33,6 +44,7 @@ struct vcpu {
 
 	struct vgic_cpu vgic;
 	struct vcpu_fault_state fault; /* its recent faults (vcpu_fault.c) */
+	struct vcpu_stats stats;
 };
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned int id, unsigned int pcpu);

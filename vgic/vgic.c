@@ -308,6 +308,8 @@ static struct vcpu *vgic_make_pending_locked(struct vcpu *v, uint32_t intid, boo
 		irq->repend = true; /* the list register's copy is older than this */
 	irq->pending = true;
 	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
+	if (target)
+		target->vgic.nr_injected++;
 	/* Disabled (or distributor off, or no target): it stays pending, queued once it can go. */
 	if (target && vgic_irq_wants_lr(vm, irq))
 		ap_list_add(&target->vgic, irq);

@@ -75,7 +75,8 @@ struct vgic_cpu {
 	uint32_t
 	    hw_deactivate; /* private hw INTIDs this vCPU's pCPU must deactivate at its next sync */
 	uint32_t sampled;  /* private INTIDs with a line_level sampler */
-	uint64_t nr_eois;  /* software-injected interrupts the guest completed */
+	uint64_t nr_injected;  /* interrupts made pending for it (SPIs: their target then) */
+	uint64_t nr_eois;      /* software-injected interrupts the guest completed */
 	uint64_t nr_overflows; /* syncs that found more interrupts than list registers */
 };
 

@@ -167,7 +167,7 @@ guest_sync:
 guest_irq:
 	entry	hyp=0
 	mov	x0, sp
-	bl	do_trap_irq
+	bl	do_trap_guest_irq
 	b	return_to_guest
 
 /*

@@ -266,7 +266,10 @@ static void do_trap_unhandled(struct cpu_user_regs *regs)
 
 void do_trap_guest_sync(struct cpu_user_regs *regs)
 {
-	switch (esr_ec(regs->esr)) {
+	unsigned int ec = esr_ec(regs->esr);
+
+	current_vcpu()->stats.sync_exits[ec]++;
+	switch (ec) {
 	case EC_HVC64:
 		do_trap_hvc_smc(regs, SMCCC_CONDUIT_HVC);
 		break;
@@ -309,6 +312,13 @@ void do_trap_guest_serror(struct cpu_user_regs *regs)
 void do_trap_irq(struct cpu_user_regs *regs)
 {
 	(void)regs;
+	irq_handle();
+}
+
+void do_trap_guest_irq(struct cpu_user_regs *regs)
+{
+	(void)regs;
+	current_vcpu()->stats.irq_exits++;
 	irq_handle();
 }
 

@@ -6,7 +6,8 @@
 
 void do_trap_guest_sync(struct cpu_user_regs *regs);
 void do_trap_hyp_sync(struct cpu_user_regs *regs);
-void do_trap_irq(struct cpu_user_regs *regs);
+void do_trap_irq(struct cpu_user_regs *regs);       /* taken in the hypervisor's idle loop */
+void do_trap_guest_irq(struct cpu_user_regs *regs); /* taken while a guest ran */
 void do_trap_guest_serror(struct cpu_user_regs *regs);
 void do_bad_vector(struct cpu_user_regs *regs, unsigned int vector) __noreturn;
 void leave_hypervisor_to_guest(struct cpu_user_regs *regs);

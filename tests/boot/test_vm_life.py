@@ -319,8 +319,9 @@ def test_console_keys(qemu, tmp_path, gic):
     expect_done(con, ["checks"])
     con.expect_exact("hyp: checks: off")
     focus(con, "the hypervisor")
-    hyp_key(con, "h", r"hyp: keys: h this list; v the VMs \(state, CPUs, RAM, uptime\); l [^\r\n]*"
-                      r"0-9 reset that VM, or start it if it is off \(y confirms\)")
+    hyp_key(con, "h", r"hyp: keys: h this list; v the VMs \(state, CPUs, RAM, uptime\); s what "
+                      r"each vCPU cost [^\r\n]*; l [^\r\n]*0-9 reset that VM, or start it if it is "
+                      r"off \(y confirms\)")
     hyp_key(con, "v", r"hyp: 2 VM\(s\):")
     con.expect(r"hyp:   0 checks +off +2 vCPU\(s\) on CPU0-1, 128 MiB, up 0\.0 s, 0 reset\(s\)\r")
     m = con.expect(r"hyp:   1 idle +running +1 vCPU\(s\) on CPU2, 64 MiB, up (\d+)\.(\d) s, "
@@ -343,4 +344,19 @@ def test_console_keys(qemu, tmp_path, gic):
     hyp_key(con, "v", r"hyp: 2 VM\(s\):")
     con.expect(r"hyp:   0 checks +off +[^\r\n]*, 1 reset\(s\)\r")
     con.expect(r"hyp:   1 idle +running +[^\r\n]*, up \d+\.\d s, 1 reset\(s\)\r")
+    # What each vCPU cost, over both lives of "checks": its PSCI calls (standard
+    # owner), its HVCs, its timer and SGI interrupts, and its GIC distributor's MMIO.
+    hyp_key(con, "s", r"hyp: checks \(off\):\r")
+    m = con.expect(r"hyp:   checks vcpu0: (\d+) interrupts, (\d+) traps; (\d+) fast calls "
+                   r"\(([^)]*)\), (\d+) yielding; (\d+) injected, (\d+) EOIs, (\d+) LR "
+                   r"overflows\r")
+    irqs, traps, fast, owners, injected = (int(m.group(1)), int(m.group(2)), int(m.group(3)),
+                                           m.group(4), int(m.group(6)))
+    assert irqs > 0 and traps > fast > 0 and injected > 0, m.group(0)
+    assert re.search(r"\bstandard [1-9]\d*\b", owners), owners  # PSCI
+    con.expect(r"hyp:     EC 0x16 HVC64: [1-9]\d*\r")
+    con.expect(r"hyp:   checks vcpu1: [1-9]\d* interrupts, [1-9]\d* traps;")
+    con.expect(r"hyp:   checks MMIO 0x8000000-0x800(?:ffff|0fff): [1-9]\d* accesses\r")
+    con.expect(r"hyp: idle \(running\):\r")
+    con.expect(r"hyp:   idle vcpu0: \d+ interrupts, \d+ traps;")
     assert "TG: FAIL" not in con.tail(1 << 20)
