@@ -75,7 +75,8 @@ void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_
 {
 	(void)vm;
 	if (fv_nr_mmio < ARRAY_SIZE(fv_mmio))
-		fv_mmio[fv_nr_mmio++] = (struct mmio_region){base, size, handler, priv};
+		fv_mmio[fv_nr_mmio++] = (struct mmio_region){
+		    .base = base, .size = size, .handler = handler, .priv = priv};
 }
 
 /*
