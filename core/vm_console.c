@@ -113,17 +113,26 @@ void vm_console_reset(struct vm *vm)
 }
 
 /* The hypervisor's keys, while it has the console focus. */
+
+/* @vm's physical CPUs as vm_cpu_list() writes them ("0-1", "3,1"). */
+static void vm_console_cpus(const struct vm *vm, char cpus[VM_CPU_LIST_MAX])
+{
+	unsigned int pcpu[VM_MAX_VCPUS];
+
+	for (unsigned int v = 0; v < vm->nr_vcpus; v++)
+		pcpu[v] = vm->vcpus[v]->pcpu;
+	vm_cpu_list(cpus, VM_CPU_LIST_MAX, pcpu, vm->nr_vcpus);
+}
+
+/* 'l': each VM's console, with what was dropped of its input and output. */
 static void vm_console_list(void)
 {
 	printk("hyp: %u VM(s):\n", vm_count());
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
-		unsigned int pcpu[VM_MAX_VCPUS];
 		char cpus[VM_CPU_LIST_MAX];
 
-		for (unsigned int v = 0; v < vm->nr_vcpus; v++)
-			pcpu[v] = vm->vcpus[v]->pcpu;
-		vm_cpu_list(cpus, sizeof(cpus), pcpu, vm->nr_vcpus);
+		vm_console_cpus(vm, cpus);
 		printk("hyp:   %u %-8s %-8s %u vCPU(s) on CPU%s, %lu MiB, %u reset(s), %s, %lu "
 		       "input character(s) dropped, %lu output byte(s) dropped\n",
 		       vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus, cpus,
@@ -140,13 +149,10 @@ static void vm_console_list_vms(void)
 	printk("hyp: %u VM(s):\n", vm_count());
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
-		unsigned int pcpu[VM_MAX_VCPUS];
 		char cpus[VM_CPU_LIST_MAX];
 		uint64_t up = vm_uptime_ms(vm);
 
-		for (unsigned int v = 0; v < vm->nr_vcpus; v++)
-			pcpu[v] = vm->vcpus[v]->pcpu;
-		vm_cpu_list(cpus, sizeof(cpus), pcpu, vm->nr_vcpus);
+		vm_console_cpus(vm, cpus);
 		printk(
 		    "hyp:   %u %-8s %-8s %u vCPU(s) on CPU%s, %lu MiB, up %lu.%lu s, %u reset(s)\n",
 		    vm->id, vm->name, vm_state_name(READ_ONCE(vm->state)), vm->nr_vcpus, cpus,
