@@ -516,6 +516,9 @@ static int dom_parse_one(struct dom_ctx *d, const struct dt_host *host, uint64_t
 		return -1;
 	if (fdt_getprop(d->fdt, d->node, "vpl011", NULL))
 		d->cfg->console = VM_CONSOLE_VPL011;
+	/* Ours: its exits are counted from boot, and it may ask for the counts. */
+	if (fdt_getprop(d->fdt, d->node, "hyp,stats", NULL))
+		d->cfg->stats = true;
 	if (dom_parse_modules(d, out->bootargs[slot]))
 		return -1;
 	if (modules_check_set(host, d->mods, hyp_start, hyp_end, d->err)) {

@@ -1,6 +1,7 @@
 /* The vendor-specific hypervisor service calls (see hypsvc.h). */
 #include "core/hypsvc.h"
 #include "core/vm.h"
+#include "core/vm_stats.h"
 #include "vcpu/vcpu.h"
 
 static void hypsvc_doorbell(struct vcpu *v, struct smccc_regs *r)
@@ -30,6 +31,14 @@ void hypsvc_call(struct vcpu *v, struct smccc_regs *r)
 		break;
 	case HYPSVC_DOORBELL:
 		hypsvc_doorbell(v, r);
+		break;
+	case HYPSVC_STATS:
+		if (v->vm->cfg->stats) {
+			vm_stats_print(v->vm);
+			r->a[0] = SMCCC_RET_SUCCESS;
+		} else {
+			r->a[0] = SMCCC_RET_NOT_SUPPORTED; /* as if the call did not exist */
+		}
 		break;
 	default:
 		r->a[0] = SMCCC_RET_NOT_SUPPORTED;

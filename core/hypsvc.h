@@ -12,6 +12,11 @@
  *                           "interrupts". x0: 0, x1: how many VMs were rung;
  *                           or x0: -3 (INVALID_PARAMETER) if x1 names no region
  *                           of the caller's.
+ *   0x86000002  STATS       Prints the caller's VM's statistics on the
+ *                           hypervisor's console, as the console's 's' key
+ *                           does (README "The hypervisor's console"). x0: 0;
+ *                           or -1 (NOT_SUPPORTED) unless the VM's definition
+ *                           allows it ("stats"; DT: hyp,stats).
  *
  * Any other call in the range returns -1 (NOT_SUPPORTED).
  */
@@ -21,6 +26,7 @@
 #include "core/smccc.h"
 
 #define HYPSVC_DOORBELL 0x86000001U
+#define HYPSVC_STATS    0x86000002U
 #define HYPSVC_UID      0x8600ff01U
 #define HYPSVC_REVISION 0x8600ff03U
 

@@ -10,6 +10,7 @@
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/printf.h"
+#include "core/smp.h"
 #include "core/vm.h"
 #include "drivers/gic.h"
 #include "drivers/pl011.h"
@@ -80,10 +81,14 @@ static void irq_dispatch(uint32_t intid)
 		gic_maintenance();
 		gic_deactivate(intid);
 	} else if (intid < GIC_NR_SGIS) {
-		/* A kick: the exit path does the work. Or another CPU panicked: stop here. */
+		/*
+		 * A kick: the exit path does the work, and so does smp_do_work() if
+		 * another CPU asked for some. Or another CPU panicked: stop here.
+		 */
 		gic_deactivate(intid);
 		if (intid == SGI_HALT)
 			halt_this_cpu();
+		smp_do_work();
 	} else if (intid == console_irq && console_irq) {
 		console_rx_irq();
 		gic_deactivate(intid);

@@ -18,13 +18,15 @@
 struct vcpu;
 
 struct pcpu {
-	unsigned int id;    /* logical index: the position of the CPU in the host DT */
-	uint64_t mpidr;     /* physical MPIDR affinity */
-	uint64_t stack_top; /* read by boot/head.S on secondary entry */
-	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, if any */
-	bool online;        /* set by the CPU itself once it runs C with the MMU on */
-	bool spin_table;    /* started from a spin-table (else by PSCI CPU_ON) */
-	bool halted;        /* parked for good after a panic (core/panic.c) */
+	unsigned int id;        /* logical index: the position of the CPU in the host DT */
+	uint64_t mpidr;         /* physical MPIDR affinity */
+	uint64_t stack_top;     /* read by boot/head.S on secondary entry */
+	struct vcpu *vcpu;      /* the vCPU pinned to this CPU, if any */
+	bool online;            /* set by the CPU itself once it runs C with the MMU on */
+	bool spin_table;        /* started from a spin-table (else by PSCI CPU_ON) */
+	bool halted;            /* parked for good after a panic (core/panic.c) */
+	unsigned int work;      /* PCPU_WORK_* asked of it by another CPU (core/smp.c) */
+	unsigned int work_done; /* how many times it did what was asked */
 };
 
 extern struct pcpu pcpus[NR_CPUS];

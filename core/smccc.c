@@ -77,11 +77,9 @@ void smccc_handle_call(struct vcpu *v, enum smccc_conduit conduit, struct smccc_
 	r->a[0] = fid;
 	if (!(fid & SMCCC_FAST_CALL)) {
 		/* Yielding calls belong to a Trusted OS: forwarded only where allowed. */
-		v->stats.yielding_calls++;
 		smccc_forward_or_refuse(v, conduit, r);
 		return;
 	}
-	v->stats.fast_calls[SMCCC_OWNER(fid)]++;
 	switch (SMCCC_OWNER(fid)) {
 	case SMCCC_OWNER_ARCH:
 		smccc_arch_call(r);

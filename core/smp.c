@@ -4,11 +4,13 @@
  */
 #include "arch/arm64/cache.h"
 #include "arch/arm64/sysregs.h"
+#include "arch/arm64/traps.h"
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/printf.h"
 #include "core/setup.h"
 #include "core/smp.h"
+#include "core/vm.h"
 #include "drivers/gic.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
@@ -143,4 +145,47 @@ void start_secondary(struct pcpu *cpu)
 		local_irq_disable();
 	}
 	vcpu_idle_loop(cpu->vcpu);
+}
+
+void smp_do_work(void)
+{
+	struct pcpu *c = this_cpu();
+	struct vcpu *v = c->vcpu;
+	unsigned int work;
+
+	if (!__atomic_load_n(&c->work, __ATOMIC_RELAXED)) /* a plain kick */
+		return;
+	work = __atomic_exchange_n(&c->work, 0, __ATOMIC_ACQUIRE);
+	if (v && (work & PCPU_WORK_TRAP_VECTOR))
+		traps_count_guest_exits(READ_ONCE(v->vm->counting));
+	if (v && (work & PCPU_WORK_SHOW_VCPU))
+		vcpu_show_state(v);
+	if (v && (work & PCPU_WORK_START_VM))
+		vm_start_off_vm(v->vm);
+	__atomic_fetch_add(&c->work_done, 1, __ATOMIC_RELEASE);
+}
+
+void smp_cpu_work(unsigned int cpu, unsigned int work)
+{
+	__atomic_fetch_or(&pcpus[cpu].work, work, __ATOMIC_RELEASE);
+	dsb(ish); /* the request is visible before the SGI arrives */
+	if (cpu == smp_processor_id())
+		smp_do_work();
+	else
+		gic_send_sgi(cpu, SGI_KICK);
+}
+
+bool smp_cpu_work_wait(unsigned int cpu, unsigned int work, unsigned int timeout_ms)
+{
+	struct pcpu *c = &pcpus[cpu];
+	unsigned int done = __atomic_load_n(&c->work_done, __ATOMIC_ACQUIRE);
+	uint64_t deadline = READ_SYSREG(cntpct_el0) + READ_SYSREG(cntfrq_el0) / 1000 * timeout_ms;
+
+	smp_cpu_work(cpu, work);
+	while (__atomic_load_n(&c->work_done, __ATOMIC_ACQUIRE) == done) {
+		if (READ_SYSREG(cntpct_el0) > deadline)
+			return false;
+		cpu_relax();
+	}
+	return true;
 }

@@ -15,9 +15,11 @@
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/printf.h"
+#include "core/smp.h"
 #include "core/vm.h"
 #include "core/vm_build.h"
 #include "core/vm_console.h"
+#include "core/vm_stats.h"
 #include "drivers/platform.h"
 #include "vcpu/vcpu.h"
 #include "vgic/vgic_v3.h"
@@ -38,6 +40,7 @@ struct vm *vm_new(const struct vm_config *cfg)
 	vm->vmid = (uint16_t)(nr_vms + 1); /* VMID 0 is left unused */
 	vm->state = VM_STATE_OFF;
 	vm->state_lock = (spinlock_t)SPINLOCK_INIT;
+	vm->counting = cfg->stats;
 	nr_vms++;
 	return vm;
 }
@@ -135,13 +138,20 @@ const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa)
 	return NULL;
 }
 
+void vm_count_mmio(struct vm *vm, uint64_t ipa)
+{
+	struct mmio_region *r = (struct mmio_region *)vm_find_mmio(vm, ipa);
+
+	if (r) /* the VM's vCPUs count at once, on their own CPUs */
+		__atomic_fetch_add(&r->accesses, 1, __ATOMIC_RELAXED);
+}
+
 bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc)
 {
 	struct mmio_region *r = (struct mmio_region *)vm_find_mmio(v->vm, acc->ipa);
 
 	if (!r)
 		return false;
-	__atomic_fetch_add(&r->accesses, 1, __ATOMIC_RELAXED);
 	return r->handler(v, acc, r->priv);
 }
 
@@ -216,17 +226,21 @@ static void vm_finish_stop(struct vm *vm)
 		vm_start_again(vm);
 		return;
 	}
+	bool last;
+
 	spin_lock(&vms_lock);
 	spin_lock(&vm->state_lock);
 	vm->state = VM_STATE_OFF;
 	spin_unlock(&vm->state_lock);
+	last = all_vms_off(); /* true for one VM only: the lock orders them */
+	spin_unlock(&vms_lock);
 	printk("hyp: %s: off\n", vm->name);
-	if (all_vms_off()) {
-		spin_unlock(&vms_lock);
+	if (READ_ONCE(vm->counting))
+		vm_stats_print(vm);
+	if (last) {
 		printk("hyp: every VM is off: system off\n");
 		platform_system_off();
 	}
-	spin_unlock(&vms_lock);
 }
 
 void vm_vcpu_stopped(struct vcpu *v)
@@ -241,6 +255,11 @@ void vm_vcpu_stopped(struct vcpu *v)
 		vm_finish_stop(vm);
 }
 
+void vm_start_off_vm(struct vm *vm)
+{
+	vm_start_again(vm);
+}
+
 bool vm_restart(struct vm *vm)
 {
 	bool was_off;
@@ -251,7 +270,11 @@ bool vm_restart(struct vm *vm)
 		vm->state = VM_STATE_STOPPING; /* ours until vm_power_on() */
 	spin_unlock(&vm->state_lock);
 	if (was_off) {
-		vm_start_again(vm);
+		/*
+		 * Its RAM is wiped and its images copied again: long work, done by
+		 * the CPU of its vCPU 0, which is idle, not by the console's.
+		 */
+		smp_cpu_work(vm->vcpus[0]->pcpu, PCPU_WORK_START_VM);
 		return true;
 	}
 	if (!vm_request_stop(vm, VM_STOP_RESET))

@@ -29,7 +29,7 @@ struct mmio_region {
 	uint64_t size;
 	mmio_handler_fn handler;
 	void *priv;
-	uint64_t accesses; /* by every vCPU of the VM (the console's 's' key) */
+	uint64_t accesses; /* by every vCPU of the VM while it counts (the 's' key) */
 };
 
 /*
@@ -87,6 +87,11 @@ struct vm {
 	unsigned int nr_stopped; /* vCPUs that have acknowledged the stop */
 	unsigned int nr_resets;
 	uint64_t started_at; /* CNTPCT_EL0 when it last started */
+	/*
+	 * Are its guests' exits counted (vcpu_stats)? From its definition's
+	 * "stats", switched by the console's 'c' key; its CPUs follow at once.
+	 */
+	bool counting;
 
 	struct vm_console *console; /* its emulated PL011, NULL if none */
 };
@@ -116,6 +121,8 @@ void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_
                       void *priv);
 const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa);
 bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc);
+/* One more access to @vm's emulated MMIO region at @ipa, if one is there. */
+void vm_count_mmio(struct vm *vm, uint64_t ipa);
 
 /* The vCPU whose MPIDR affinity is @mpidr, or NULL. */
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
@@ -135,6 +142,8 @@ void vm_system_reset(struct vcpu *v) __noreturn;
  * again. False if it is stopping already.
  */
 bool vm_restart(struct vm *vm);
+/* The second half of vm_restart() for an off VM, on the CPU of its vCPU 0 (core/smp.c). */
+void vm_start_off_vm(struct vm *vm);
 /* Milliseconds since @vm last started (0 if it is off). */
 uint64_t vm_uptime_ms(const struct vm *vm);
 

@@ -72,6 +72,11 @@ struct vm_config {
 	enum smccc_conduit psci_conduit; /* what the guest DT's /psci says */
 	bool owns_machine;               /* its SYSTEM_OFF/RESET are the machine's */
 	uint64_t smc_forward_owners;     /* SMCCC_OWNERS_*: SMC owner ranges forwarded to EL3 */
+	/*
+	 * Its exits are counted from boot (core/vm_stats.h), printed when it
+	 * powers off, and it may print them itself (HYPSVC_STATS).
+	 */
+	bool stats;
 	enum vm_console_kind console;
 	uint32_t fixed_clock_hz; /* non-zero: device clocks become fixed clocks of this rate */
 	struct vm_passthrough passthrough[VM_MAX_PASSTHROUGH];

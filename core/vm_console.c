@@ -11,7 +11,9 @@
 #include "core/mm.h"
 #include "core/printf.h"
 #include "core/vm_console.h"
+#include "core/smp.h"
 #include "core/vm_plan.h"
+#include "core/vm_stats.h"
 #include "core/vpl011.h"
 #include "arch/arm64/esr.h"
 #include "vcpu/vcpu.h"
@@ -160,72 +162,58 @@ static void vm_console_list_vms(void)
 	}
 }
 
-/* The SMCCC owner of a fast call (its function ID's bits 29:24), as 's' names it. */
-static const char *smccc_owner_name(unsigned int owner)
-{
-	static const char *const names[] = {"arch",     "cpu",     "sip",       "oem",
-	                                    "standard", "std-hyp", "vendor-hyp"};
-
-	if (owner < ARRAY_SIZE(names))
-		return names[owner];
-	if (owner >= 48 && owner <= 49)
-		return "trusted-app";
-	return owner >= 50 ? "trusted-os" : "reserved";
-}
-
-/* One vCPU's counts since the hypervisor started, on two or more lines. */
-static void vm_console_vcpu_stats(const struct vcpu *v)
-{
-	const struct vcpu_stats *s = &v->stats;
-	char calls[160];
-	size_t n = 0;
-	uint64_t traps = 0, fast = 0;
-
-	calls[0] = 0;
-	for (unsigned int i = 0; i < ARRAY_SIZE(s->sync_exits); i++)
-		traps += s->sync_exits[i];
-	for (unsigned int o = 0; o < ARRAY_SIZE(s->fast_calls); o++) {
-		if (!s->fast_calls[o])
-			continue;
-		fast += s->fast_calls[o];
-		if (n < sizeof(calls))
-			n += (size_t)snprintk(calls + n, sizeof(calls) - n, "%s%s %lu",
-			                      n ? ", " : "", smccc_owner_name(o), s->fast_calls[o]);
-	}
-	printk("hyp:   %s vcpu%u: %lu interrupts, %lu traps; %lu fast calls%s%s%s, %lu yielding; "
-	       "%lu injected, %lu EOIs, %lu LR overflows\n",
-	       v->vm->name, v->id, s->irq_exits, traps, fast, fast ? " (" : "", calls,
-	       fast ? ")" : "", s->yielding_calls, v->vgic.nr_injected, v->vgic.nr_eois,
-	       v->vgic.nr_overflows);
-	for (unsigned int ec = 0; ec < ARRAY_SIZE(s->sync_exits); ec++) {
-		if (s->sync_exits[ec])
-			printk("hyp:     EC 0x%02x %s: %lu\n", ec, esr_ec_name(ec),
-			       s->sync_exits[ec]);
-	}
-}
-
-/* 's': each vCPU's exits, calls and interrupts, and each VM's MMIO regions, since boot. */
+/* 's': each VM's statistics (core/vm_stats.h). */
 static void vm_console_stats(void)
 {
-	for (unsigned int i = 0; i < vm_count(); i++) {
-		const struct vm *vm = vm_get(i);
+	for (unsigned int i = 0; i < vm_count(); i++)
+		vm_stats_print(vm_get(i));
+}
 
-		printk("hyp: %s (%s):\n", vm->name, vm_state_name(READ_ONCE(vm->state)));
-		for (unsigned int v = 0; v < vm->nr_vcpus; v++)
-			vm_console_vcpu_stats(vm->vcpus[v]);
-		for (unsigned int r = 0; r < vm->nr_mmio; r++)
-			printk("hyp:   %s MMIO 0x%lx-0x%lx: %lu accesses\n", vm->name,
-			       vm->mmio[r].base, vm->mmio[r].base + vm->mmio[r].size - 1,
-			       __atomic_load_n(&vm->mmio[r].accesses, __ATOMIC_RELAXED));
+/* 'c': count every VM's exits, or, if every VM counts already, none. */
+static void vm_console_count(void)
+{
+	bool all = true;
+
+	for (unsigned int i = 0; i < vm_count(); i++)
+		all = all && READ_ONCE(vm_get(i)->counting);
+	for (unsigned int i = 0; i < vm_count(); i++)
+		vm_stats_count(vm_get(i), !all);
+	printk("hyp: %s\n", all ? "exits no longer counted (c counts them again)"
+	                        : "every VM's exits counted from now on (s shows them, c stops)");
+}
+
+/*
+ * 'r': every vCPU's registers. Only a vCPU's own CPU has them, so each one
+ * is asked in turn (an SGI), and this CPU waits for its answer to keep the
+ * dumps apart; a CPU that does not answer in time is named.
+ */
+#define SHOW_VCPU_TIMEOUT_MS 100
+
+static void vm_console_registers(void)
+{
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		for (unsigned int n = 0; n < vm->nr_vcpus; n++) {
+			struct vcpu *v = vm->vcpus[n];
+
+			if (!smp_cpu_work_wait(v->pcpu, PCPU_WORK_SHOW_VCPU, SHOW_VCPU_TIMEOUT_MS))
+				printk("hyp: %s vcpu%u on CPU%u: no answer in %u ms\n", vm->name,
+				       v->id, v->pcpu, SHOW_VCPU_TIMEOUT_MS);
+		}
 	}
 }
 
 static void vm_console_help(void)
 {
-	printk("hyp: keys: h this list; v the VMs (state, CPUs, RAM, uptime); s what each vCPU "
-	       "cost (exits, calls, interrupts) and each MMIO region's accesses; l their consoles "
-	       "(input and output dropped); 0-9 reset that VM, or start it if it is off (y "
-	       "confirms); Ctrl-A three times gives the input to the next VM\n");
+	/* Lines under the console's 256-byte line buffer. */
+	printk("hyp: keys: h this list; v the VMs (state, CPUs, RAM, uptime); r every vCPU's "
+	       "registers\n");
+	printk("hyp:   s what each vCPU cost (exits, calls, interrupts, time) and each MMIO "
+	       "region's accesses; c count them, or stop\n");
+	printk("hyp:   l their consoles (input and output dropped); 0-9 reset that VM, or start "
+	       "it if it is off (y confirms)\n");
+	printk("hyp:   Ctrl-A three times gives the input to the next VM\n");
 }
 
 /* A digit key's VM, waiting for its 'y'; -1 if none. */
@@ -273,6 +261,12 @@ void console_hyp_key(char c)
 		break;
 	case 's':
 		vm_console_stats();
+		break;
+	case 'c':
+		vm_console_count();
+		break;
+	case 'r':
+		vm_console_registers();
 		break;
 	case 'l':
 		vm_console_list();

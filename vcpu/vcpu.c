@@ -9,6 +9,7 @@
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/percpu.h"
+#include "core/printf.h"
 #include "core/psci.h"
 #include "drivers/gic.h"
 #include "vcpu/vcpu.h"
@@ -121,6 +122,7 @@ void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 	vtimer_vcpu_start(v);
 	vpmu_vcpu_start(v);
 	vcpu_fault_reset(&v->fault); /* a started vCPU has no fault history */
+	traps_count_guest_exits(READ_ONCE(v->vm->counting));
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->power, VCPU_ON);
 	spin_unlock(&v->power_lock);
@@ -130,6 +132,23 @@ void vcpu_start(struct vcpu *v, uint64_t entry, uint64_t x0)
 	regs->cpsr = PSR_MODE_EL1h | PSR_DAIF;
 	regs->x[0] = x0;
 	enter_guest(regs);
+}
+
+/*
+ * On @v's CPU: a vCPU that is on has exited to get here (the SGI that asked
+ * is an exit), so its frame and EL1 registers are its own, as it left them.
+ */
+void vcpu_show_state(struct vcpu *v)
+{
+	enum vcpu_power power = vcpu_power_state(v);
+
+	if (power != VCPU_ON) {
+		printk("hyp: %s vcpu%u on CPU%u: %s\n", v->vm->name, v->id, v->pcpu,
+		       power == VCPU_OFF ? "off" : "starting");
+		return;
+	}
+	printk("hyp: %s vcpu%u on CPU%u:\n", v->vm->name, v->id, v->pcpu);
+	show_guest_registers(guest_cpu_user_regs());
 }
 
 enum vcpu_power vcpu_power_state(struct vcpu *v)

@@ -17,14 +17,17 @@ enum vcpu_power {
 };
 
 /*
- * What a vCPU cost the hypervisor, shown by the console's 's' key. Each is
- * counted on the vCPU's own CPU only, so plain increments do.
+ * What a vCPU cost the hypervisor while its VM counted (vm->counting), shown
+ * by the console's 's' key. Each is counted on the vCPU's own CPU only, so
+ * plain increments do (arch/arm64/traps.c, vcpu_stats_exit_*).
  */
 struct vcpu_stats {
 	uint64_t sync_exits[64]; /* by ESR_EL2.EC */
 	uint64_t irq_exits;      /* physical interrupts taken while it ran */
+	uint64_t serror_exits;
 	uint64_t fast_calls[64]; /* HVC and SMC fast calls, by SMCCC owner */
 	uint64_t yielding_calls;
+	uint64_t hyp_ticks; /* CNTPCT ticks from each exit to the return to the guest */
 };
 
 struct vcpu {
@@ -68,6 +71,9 @@ long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
 void vcpu_power_off(struct vcpu *v) __noreturn;
 
 enum vcpu_power vcpu_power_state(struct vcpu *v);
+
+/* Print @v's state and, if it is on, its registers. Call on @v's own CPU. */
+void vcpu_show_state(struct vcpu *v);
 
 /* Its VM is stopping (core/vm.c): ask @v to stop, and kick its CPU. */
 void vcpu_request_stop(struct vcpu *v);

@@ -308,8 +308,6 @@ static struct vcpu *vgic_make_pending_locked(struct vcpu *v, uint32_t intid, boo
 		irq->repend = true; /* the list register's copy is older than this */
 	irq->pending = true;
 	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
-	if (target)
-		target->vgic.nr_injected++;
 	/* Disabled (or distributor off, or no target): it stays pending, queued once it can go. */
 	if (target && vgic_irq_wants_lr(vm, irq))
 		ap_list_add(&target->vgic, irq);
@@ -320,8 +318,10 @@ void vgic_inject_locked(struct vcpu *v, uint32_t intid)
 {
 	struct vcpu *target = vgic_make_pending_locked(v, intid, false);
 
-	if (target)
+	if (target) {
+		target->vgic.nr_injected++;
 		vgic_kick(target);
+	}
 }
 
 static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
@@ -331,8 +331,10 @@ static void vgic_inject_common(struct vcpu *v, uint32_t intid, bool hw)
 	spin_lock(&v->vm->vgic.lock);
 	target = vgic_make_pending_locked(v, intid, hw);
 	spin_unlock(&v->vm->vgic.lock);
-	if (target)
+	if (target) {
+		target->vgic.nr_injected++; /* a report's count: a lost race costs one */
 		vgic_kick(target);
+	}
 }
 
 void vgic_inject(struct vcpu *v, uint32_t intid)

@@ -9,6 +9,7 @@
  * work (the vGIC sync into the list registers lives there).
  */
 #include "arch/arm64/asm-macros.h"
+#include "arch/arm64/regs.h"
 #include "asm-offsets.h"
 
 /* Vector numbers reported by do_bad_vector(), one per invalid slot. */
@@ -101,9 +102,15 @@
 	b	do_bad_vector
 .endm
 
-	.section .text.vectors, "ax"
+/*
+ * Two tables, alike but for a guest's exits: hyp_traps_vector handles them;
+ * hyp_traps_vector_counting also counts them and the time they take, for the
+ * console's statistics. A CPU uses the second only while its vCPU's VM counts
+ * (traps_count_guest_exits()), so counting costs nothing when it is off.
+ */
+.macro vector_table, name, guest
 	.align	11
-ENTRY(hyp_traps_vector)
+ENTRY(\name)
 	/* Current EL with SP_EL0: never used, EL2 runs on SP_EL2. */
 	ventry	hyp_sync_sp0
 	ventry	hyp_irq_sp0
@@ -115,10 +122,10 @@ ENTRY(hyp_traps_vector)
 	ventry	hyp_fiq
 	ventry	hyp_error
 	/* Lower EL, AArch64: the guests. */
-	ventry	guest_sync
-	ventry	guest_irq
+	ventry	\guest\()_sync
+	ventry	\guest\()_irq
 	ventry	guest_fiq
-	ventry	guest_error
+	ventry	\guest\()_error
 	/*
 	 * Lower EL, AArch32: never taken. These slots are for when EL1 is
 	 * AArch32, and HCR_EL2.RW keeps it AArch64; a guest's AArch32 EL0 traps
@@ -129,7 +136,12 @@ ENTRY(hyp_traps_vector)
 	ventry	guest_irq_a32
 	ventry	guest_fiq_a32
 	ventry	guest_error_a32
-END(hyp_traps_vector)
+END(\name)
+.endm
+
+	.section .text.vectors, "ax"
+	vector_table hyp_traps_vector, guest
+	vector_table hyp_traps_vector_counting, counted
 
 	.text
 	invalid_vector hyp_sync_sp0, BAD_SYNC_SP0
@@ -158,27 +170,48 @@ hyp_irq:
 	bl	do_trap_irq
 	exit
 
-guest_sync:
+/*
+ * A guest's exit: save its frame, call @handler, go back. The counting form
+ * first stamps and counts the exit (vcpu_stats_exit_enter(regs, @kind)) and
+ * leaves through counted_return, which adds the time spent to the vCPU's.
+ */
+.macro guest_exit, handler, kind=0, counting=0
 	entry	hyp=0
+	.if \counting == 1
 	mov	x0, sp
-	bl	do_trap_guest_sync
+	mov	x1, #\kind
+	bl	vcpu_stats_exit_enter
+	.endif
+	mov	x0, sp
+	bl	\handler
+	.if \counting == 1
+	b	counted_return
+	.else
 	b	return_to_guest
+	.endif
+.endm
+
+guest_sync:
+	guest_exit do_trap_guest_sync
 
 guest_irq:
-	entry	hyp=0
-	mov	x0, sp
-	bl	do_trap_guest_irq
-	b	return_to_guest
+	guest_exit do_trap_guest_irq
 
 /*
  * An SError while a guest ran is that guest's (an asynchronous abort of an
  * access it made): it goes back to the guest, the hypervisor carries on.
  */
 guest_error:
-	entry	hyp=0
-	mov	x0, sp
-	bl	do_trap_guest_serror
-	b	return_to_guest
+	guest_exit do_trap_guest_serror
+
+counted_sync:
+	guest_exit do_trap_guest_sync, VCPU_EXIT_SYNC, counting=1
+
+counted_irq:
+	guest_exit do_trap_guest_irq, VCPU_EXIT_IRQ, counting=1
+
+counted_error:
+	guest_exit do_trap_guest_serror, VCPU_EXIT_SERROR, counting=1
 
 /*
  * The only way into a guest. IRQs are masked from here to the eret so that
@@ -188,6 +221,15 @@ return_to_guest:
 	msr	daifset, #2
 	mov	x0, sp
 	bl	leave_hypervisor_to_guest
+	exit
+
+/* return_to_guest for a counted exit: the time since its entry is the vCPU's. */
+counted_return:
+	msr	daifset, #2
+	mov	x0, sp
+	bl	leave_hypervisor_to_guest
+	mov	x0, sp
+	bl	vcpu_stats_exit_leave
 	exit
 
 /*

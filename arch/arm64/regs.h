@@ -10,6 +10,14 @@
 #ifndef ARCH_ARM64_REGS_H
 #define ARCH_ARM64_REGS_H
 
+/*
+ * What kind of exception a guest's exit was, for the exit statistics
+ * (vcpu_stats_exit_enter(), called from the counting vector in entry.S).
+ */
+#define VCPU_EXIT_SYNC   0
+#define VCPU_EXIT_IRQ    1
+#define VCPU_EXIT_SERROR 2
+
 #ifndef __ASSEMBLY__
 #include "core/compiler.h"
 
@@ -19,7 +27,11 @@ struct cpu_user_regs {
 	uint64_t pc;    /* ELR_EL2 */
 	uint64_t cpsr;  /* SPSR_EL2 */
 	uint64_t esr;   /* ESR_EL2 at the time of the trap */
-	uint64_t pad;   /* keeps the frame a multiple of 16 bytes (SP alignment) */
+	/*
+	 * CNTPCT when a counted exit began (vcpu_stats_exit_enter()); unused
+	 * otherwise. It also keeps the frame a multiple of 16 bytes.
+	 */
+	uint64_t entered_at;
 };
 
 _Static_assert(sizeof(struct cpu_user_regs) % 16 == 0, "frame must keep SP 16-byte aligned");

@@ -28,21 +28,47 @@ static const char *const bad_vector_names[] = {
     "guest_sync_a32", "guest_irq_a32", "guest_fiq_a32", "guest_error_a32",
 };
 
+/* x0-x29, three a line. */
+static void show_gprs(const struct cpu_user_regs *regs)
+{
+	for (unsigned int i = 0; i < 30; i += 3)
+		printk("  x%-2u %016lx  x%-2u %016lx  x%-2u %016lx\n", i, regs->x[i], i + 1,
+		       regs->x[i + 1], i + 2, regs->x[i + 2]);
+}
+
+static void show_pc_cpsr(const struct cpu_user_regs *regs)
+{
+	printk("  pc  %016lx  cpsr %08lx (EL%u%s)\n", regs->pc, regs->cpsr, psr_el(regs->cpsr),
+	       (regs->cpsr & 1) ? "h" : "t");
+}
+
 void show_registers(const struct cpu_user_regs *regs)
 {
 	char iss[120];
 	unsigned int ec = esr_ec(regs->esr);
 
-	for (unsigned int i = 0; i < 30; i += 3)
-		printk("  x%-2u %016lx  x%-2u %016lx  x%-2u %016lx\n", i, regs->x[i], i + 1,
-		       regs->x[i + 1], i + 2, regs->x[i + 2]);
+	show_gprs(regs);
 	printk("  x30 %016lx  sp  %016lx\n", regs->x[30], regs->sp);
-	printk("  pc  %016lx  cpsr %08lx (EL%u%s)\n", regs->pc, regs->cpsr, psr_el(regs->cpsr),
-	       (regs->cpsr & 1) ? "h" : "t");
+	show_pc_cpsr(regs);
 	esr_describe(regs->esr, iss, sizeof(iss));
 	printk("  ESR_EL2 %08lx: EC 0x%02x %s; %s\n", regs->esr, ec, esr_ec_name(ec), iss);
 	printk("  FAR_EL2 %016lx  HPFAR_EL2 %016lx\n", READ_SYSREG(far_el2),
 	       READ_SYSREG(hpfar_el2));
+}
+
+void show_guest_registers(const struct cpu_user_regs *regs)
+{
+	show_gprs(regs);
+	printk("  x30 %016lx  sp_el0 %016lx  sp_el1 %016lx\n", regs->x[30], READ_SYSREG(sp_el0),
+	       READ_SYSREG(sp_el1));
+	show_pc_cpsr(regs);
+	printk("  ELR_EL1 %016lx  SPSR_EL1 %08lx  ESR_EL1 %08lx  FAR_EL1 %016lx\n",
+	       READ_SYSREG(elr_el1), READ_SYSREG(spsr_el1), READ_SYSREG(esr_el1),
+	       READ_SYSREG(far_el1));
+	printk("  SCTLR_EL1 %016lx  TCR_EL1 %016lx  VBAR_EL1 %016lx\n", READ_SYSREG(sctlr_el1),
+	       READ_SYSREG(tcr_el1), READ_SYSREG(vbar_el1));
+	printk("  TTBR0_EL1 %016lx  TTBR1_EL1 %016lx\n", READ_SYSREG(ttbr0_el1),
+	       READ_SYSREG(ttbr1_el1));
 }
 
 void do_bad_vector(struct cpu_user_regs *regs, unsigned int vector)
@@ -266,10 +292,7 @@ static void do_trap_unhandled(struct cpu_user_regs *regs)
 
 void do_trap_guest_sync(struct cpu_user_regs *regs)
 {
-	unsigned int ec = esr_ec(regs->esr);
-
-	current_vcpu()->stats.sync_exits[ec]++;
-	switch (ec) {
+	switch (esr_ec(regs->esr)) {
 	case EC_HVC64:
 		do_trap_hvc_smc(regs, SMCCC_CONDUIT_HVC);
 		break;
@@ -318,8 +341,53 @@ void do_trap_irq(struct cpu_user_regs *regs)
 void do_trap_guest_irq(struct cpu_user_regs *regs)
 {
 	(void)regs;
-	current_vcpu()->stats.irq_exits++;
 	irq_handle();
+}
+
+/*
+ * A counted exit begins (hyp_traps_vector_counting): stamp it, and count it
+ * by kind, a trap by its exception class, an SMCCC call by its owner and an
+ * MMIO access by its region. Counted on the vCPU's own CPU: plain increments.
+ */
+void vcpu_stats_exit_enter(struct cpu_user_regs *regs, unsigned int kind)
+{
+	struct vcpu *v = current_vcpu();
+	struct vcpu_stats *s = &v->stats;
+	unsigned int ec = esr_ec(regs->esr);
+
+	regs->entered_at = READ_SYSREG(cntpct_el0);
+	if (kind != VCPU_EXIT_SYNC) {
+		if (kind == VCPU_EXIT_IRQ)
+			s->irq_exits++;
+		else
+			s->serror_exits++;
+		return;
+	}
+	s->sync_exits[ec]++;
+	if ((ec == EC_HVC64 || ec == EC_SMC64) && !(esr_iss(regs->esr) & 0xffff)) {
+		uint32_t fid = (uint32_t)regs->x[0];
+
+		if (fid & SMCCC_FAST_CALL)
+			s->fast_calls[SMCCC_OWNER(fid)]++;
+		else
+			s->yielding_calls++;
+	} else if (ec == EC_DABT_LOW) {
+		vm_count_mmio(v->vm, hpfar_to_ipa(READ_SYSREG(hpfar_el2), READ_SYSREG(far_el2)));
+	}
+}
+
+/* A counted exit ends: its time, from the stamp to here, is the vCPU's. */
+void vcpu_stats_exit_leave(struct cpu_user_regs *regs)
+{
+	current_vcpu()->stats.hyp_ticks += READ_SYSREG(cntpct_el0) - regs->entered_at;
+}
+
+void traps_count_guest_exits(bool on)
+{
+	extern char hyp_traps_vector[], hyp_traps_vector_counting[];
+
+	WRITE_SYSREG((uint64_t)(on ? hyp_traps_vector_counting : hyp_traps_vector), vbar_el2);
+	isb();
 }
 
 /* The one place pending work is finished before a guest runs again. */

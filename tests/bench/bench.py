@@ -11,6 +11,8 @@
 
 Prints a table, writes it with the date, QEMU version and host CPU to
 tests/bench/results.md, and puts it in README.md between the bench markers.
+Then prints each figure next to the one committed in results.md (git HEAD),
+with the change, so a regression shows at once.
 Reports numbers only: nothing here passes or fails on timing.
 """
 import datetime
@@ -210,6 +212,36 @@ def update_readme(text):
     open(README, "w").write(head + start + "\n" + text + "\n" + end + tail)
 
 
+def committed_figures():
+    """The under-the-hypervisor figure of each operation in the committed
+    tests/bench/results.md (git HEAD; the file itself if git has none):
+    {title: value}."""
+    try:
+        text = subprocess.run(["git", "show", "HEAD:tests/bench/results.md"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        text = open(RESULTS).read() if os.path.exists(RESULTS) else ""
+    figures = {}
+    for line in text.splitlines():
+        m = re.match(r"\| ([^|]+?) \| ([0-9.]+) \|", line)
+        if m:
+            figures[m.group(1)] = float(m.group(2))
+    return figures
+
+
+def changes(hyp, committed):
+    """Each figure next to the committed one: a regression shows at once."""
+    rows = ["| operation | now | committed | change |", "|---|---:|---:|---:|"]
+    for op in OPS:
+        now, was = hyp.get(op), committed.get(OP_TITLES[op])
+        if now is None or was is None or was == 0:
+            change = "n/a"
+        else:
+            change = "%+.0f (%+.1f%%)" % (now - was, (now - was) * 100 / was)
+        rows.append("| %s | %s | %s | %s |" % (OP_TITLES[op], fmt(now), fmt(was), change))
+    return "\n".join(rows)
+
+
 def main():
     print("bench: benchmark guest, under the hypervisor and natively (-icount shift=0)")
     hyp = run_bench_guest(os.path.join(BUILD, "qemu-virt", "hyp-bench.bin"), True)
@@ -221,6 +253,8 @@ def main():
     text = "Measured %s.\n\n%s" % (environment(), table(hyp, native, walls, icount, sizes()))
     print()
     print(text)
+    print("\nAgainst the figures committed in tests/bench/results.md:\n")
+    print(changes(hyp, committed_figures()))
     with open(RESULTS, "w") as f:
         f.write("# Benchmark results (`make bench`)\n\n" + text + "\n")
     update_readme(text)

@@ -11,7 +11,10 @@ from conftest import build_path, qemu_virt_args, ROOT
 HYP = build_path("qemu-virt", "hyp-testguest.bin")
 
 CHECKS_HEAD = ["el1", "dtb", "hvc-psci-version", "smc-psci-version", "hvc-unknown",
-               "smc-unknown", "data-abort",
+               "smc-unknown",
+               # the hypervisor's STATS call: not allowed to a VM without "stats"
+               "hypsvc-stats",
+               "data-abort",
                # what it is told of its CPU (ID registers), SVE where shown
                "id-registers", "sve"]
 # The virtual GIC and its interrupts, per version.
@@ -80,6 +83,8 @@ def test_banner_guest_checks_and_system_off(qemu):
         m = con.expect(r"TG: PASS %s\b([^\r\n]*)\r" % re.escape(name))
         if name.endswith("pmu-irq"):  # QEMU virt's PMU PPI, taken on each vCPU
             assert m.group(1).endswith(", INTID 23)"), m.group(1)
+        if name == "hypsvc-stats":
+            assert m.group(1) == " (not allowed: -1)", m.group(1)
     con.expect_exact("TG: DONE %d passed, 0 failed" % len(GUEST_CHECKS))
     con.expect_exact("hyp: guest0 powered off: system off")
     assert con.wait_exit(timeout=20) == 0

@@ -305,23 +305,64 @@ def hyp_key(con, key, answer):
     return con.expect(answer, timeout=30)
 
 
+VCPU_STATS = (r"hyp:   %s vcpu%d: (\d+) interrupts, (\d+) SErrors, (\d+) traps, (\d+)\.(\d{3}) ms "
+              r"in the hypervisor; (\d+) fast calls(?: \(([^)]*)\))?, (\d+) yielding; (\d+) "
+              r"injected, (\d+) EOIs, (\d+) LR overflows\r")
+
+
+def expect_vcpu_stats(con, vm, vcpu):
+    """One vCPU's statistics line: (interrupts, traps, microseconds in the
+    hypervisor, fast calls, the calls by owner, injected)."""
+    m = con.expect(VCPU_STATS % (vm, vcpu))
+    g = m.groups()
+    return (int(g[0]), int(g[2]), int(g[3]) * 1000 + int(g[4]), int(g[5]), g[6] or "",
+            int(g[8]))
+
+
+def expect_counted_checks(con, state):
+    """The statistics of "checks" (2 vCPUs) after a whole run of its checks:
+    its PSCI calls (standard owner), its HVCs, its timer and SGI interrupts,
+    time in the hypervisor, and its GIC distributor's MMIO."""
+    con.expect(r"hyp: checks \(%s, counting\):\r" % state)
+    irqs, traps, us, fast, owners, injected = expect_vcpu_stats(con, "checks", 0)
+    assert irqs > 0 and traps > fast > 0 and injected > 0 and us > 0, (irqs, traps, fast, us)
+    assert re.search(r"\bstandard [1-9]\d*\b", owners), owners  # PSCI
+    con.expect(r"hyp:     EC 0x16 HVC64: [1-9]\d*\r")
+    irqs, traps, us, _, _, _ = expect_vcpu_stats(con, "checks", 1)
+    assert irqs > 0 and traps > 0 and us > 0, (irqs, traps, us)
+    con.expect(r"hyp:   checks MMIO 0x8000000-0x800(?:ffff|0fff): [1-9]\d* accesses\r")
+
+
 @pytest.mark.parametrize("gic", [3, 2])
 def test_console_keys(qemu, tmp_path, gic):
     """The hypervisor's console keys: h lists them, v lists the VMs (state,
     CPUs, RAM, uptime, resets), a digit asks before it resets a running VM or
     starts an off one, and only y goes ahead. "checks" runs every check and
     powers off; "idle" stays running. Started again, "checks" passes every
-    check a second time; reset, "idle" comes back, alone."""
-    doms = [Domain("checks", 2, 128, [("kernel", TESTGUEST, 0x50000000)]),
+    check a second time; reset, "idle" comes back, alone.
+
+    Statistics: "checks" counts from boot (hyp,stats), so its STATS call
+    prints them and its power-off does; "idle" may not ask (-1) and counts
+    nothing until c; r shows each vCPU's registers, from its own CPU."""
+    doms = [Domain("checks", 2, 128, [("kernel", TESTGUEST, 0x50000000)],
+                   extra="\t\t\thyp,stats;\n"),
             Domain("idle", 1, 64, [("kernel", TESTGUEST, 0x51000000)], bootargs="tg.idle=1")]
     con = boot(qemu, tmp_path, doms, gic=gic, timeout=60)
     con.expect_exact("(idle) TG: IDLE")
     expect_done(con, ["checks"])
+    # Its own STATS call printed them (in whatever order with idle's start);
+    # at power-off they are printed again.
+    log = con.tail(1 << 20)
+    assert "hyp: checks (running, counting):\n" in log, log[-3000:]
+    assert "(checks) TG: PASS hypsvc-stats (printed by the hypervisor)\n" in log, log[-3000:]
     con.expect_exact("hyp: checks: off")
+    expect_counted_checks(con, "off")
     focus(con, "the hypervisor")
-    hyp_key(con, "h", r"hyp: keys: h this list; v the VMs \(state, CPUs, RAM, uptime\); s what "
-                      r"each vCPU cost [^\r\n]*; l [^\r\n]*0-9 reset that VM, or start it if it is "
-                      r"off \(y confirms\)")
+    hyp_key(con, "h", r"hyp: keys: h this list; v the VMs \(state, CPUs, RAM, uptime\); r every "
+                      r"vCPU's registers\r")
+    con.expect(r"hyp:   s what each vCPU cost \(exits, calls, interrupts, time\) and each MMIO "
+               r"region's accesses; c count them, or stop\r")
+    con.expect(r"hyp:   l [^\r\n]*; 0-9 reset that VM, or start it if it is off \(y confirms\)\r")
     hyp_key(con, "v", r"hyp: 2 VM\(s\):")
     con.expect(r"hyp:   0 checks +off +2 vCPU\(s\) on CPU0-1, 128 MiB, up 0\.0 s, 0 reset\(s\)\r")
     m = con.expect(r"hyp:   1 idle +running +1 vCPU\(s\) on CPU2, 64 MiB, up (\d+)\.(\d) s, "
@@ -336,7 +377,21 @@ def test_console_keys(qemu, tmp_path, gic):
     hyp_key(con, "y", r"hyp: checks: reset, starting again \(reset 1\)\r")
     expect_done(con, ["checks"])
     con.expect_exact("hyp: checks: off")
-    # A running VM stops and comes back.
+    expect_counted_checks(con, "off")
+    # Registers: the off vCPUs say so; idle's vCPU, in its WFI loop at EL1, shows its own.
+    hyp_key(con, "r", r"hyp: checks vcpu0 on CPU0: off\r")
+    con.expect(r"hyp: checks vcpu1 on CPU1: off\r")
+    con.expect(r"hyp: idle vcpu0 on CPU2:\r")
+    con.expect(r"  x0  [0-9a-f]{16}  x1  [0-9a-f]{16}  x2  [0-9a-f]{16}\r")
+    m = con.expect(r"  pc  ([0-9a-f]{16})  cpsr ([0-9a-f]{8}) \(EL1h\)\r")
+    assert int(m.group(1), 16) != 0, m.group(0)
+    m = con.expect(r"  SCTLR_EL1 ([0-9a-f]{16})  TCR_EL1 [0-9a-f]{16}  VBAR_EL1 ([0-9a-f]{16})\r")
+    assert int(m.group(2), 16) != 0, "the test guest installs its vectors: %s" % m.group(0)
+    # idle counts nothing yet: none of its exits went through the counting path.
+    hyp_key(con, "s", r"hyp: idle \(running, not counting: c counts\):\r")
+    assert expect_vcpu_stats(con, "idle", 0)[:4] == (0, 0, 0, 0)
+    # c: every VM counts; idle's next life (a reset) is counted.
+    hyp_key(con, "c", r"hyp: every VM's exits counted from now on \(s shows them, c stops\)\r")
     hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms")
     hyp_key(con, "y", r"hyp: idle: reset from the console: stopping its 1 vCPU\(s\)\r")
     con.expect_exact("hyp: idle: reset, starting again (reset 1)")
@@ -344,19 +399,11 @@ def test_console_keys(qemu, tmp_path, gic):
     hyp_key(con, "v", r"hyp: 2 VM\(s\):")
     con.expect(r"hyp:   0 checks +off +[^\r\n]*, 1 reset\(s\)\r")
     con.expect(r"hyp:   1 idle +running +[^\r\n]*, up \d+\.\d s, 1 reset\(s\)\r")
-    # What each vCPU cost, over both lives of "checks": its PSCI calls (standard
-    # owner), its HVCs, its timer and SGI interrupts, and its GIC distributor's MMIO.
-    hyp_key(con, "s", r"hyp: checks \(off\):\r")
-    m = con.expect(r"hyp:   checks vcpu0: (\d+) interrupts, (\d+) traps; (\d+) fast calls "
-                   r"\(([^)]*)\), (\d+) yielding; (\d+) injected, (\d+) EOIs, (\d+) LR "
-                   r"overflows\r")
-    irqs, traps, fast, owners, injected = (int(m.group(1)), int(m.group(2)), int(m.group(3)),
-                                           m.group(4), int(m.group(6)))
-    assert irqs > 0 and traps > fast > 0 and injected > 0, m.group(0)
-    assert re.search(r"\bstandard [1-9]\d*\b", owners), owners  # PSCI
-    con.expect(r"hyp:     EC 0x16 HVC64: [1-9]\d*\r")
-    con.expect(r"hyp:   checks vcpu1: [1-9]\d* interrupts, [1-9]\d* traps;")
-    con.expect(r"hyp:   checks MMIO 0x8000000-0x800(?:ffff|0fff): [1-9]\d* accesses\r")
-    con.expect(r"hyp: idle \(running\):\r")
-    con.expect(r"hyp:   idle vcpu0: \d+ interrupts, \d+ traps;")
+    hyp_key(con, "s", r"hyp: checks \(off, counting\):\r")
+    con.expect(r"hyp: idle \(running, counting\):\r")
+    irqs, traps, us, _, _, _ = expect_vcpu_stats(con, "idle", 0)
+    assert traps > 0 and us > 0, (irqs, traps, us)
+    # c again: every VM counted, so none does now.
+    hyp_key(con, "c", r"hyp: exits no longer counted \(c counts them again\)\r")
+    hyp_key(con, "s", r"hyp: checks \(off, not counting: c counts\):\r")
     assert "TG: FAIL" not in con.tail(1 << 20)

@@ -127,6 +127,25 @@ int vm_doorbell_ring(struct vm *v, uint64_t ipa)
 	return ipa == 0x60000000UL ? 1 : -1;
 }
 
+/* HYPSVC_STATS prints (core/vm_stats.c); counted to check it only when allowed. */
+static unsigned int stats_prints;
+
+void vm_stats_print(const struct vm *v)
+{
+	(void)v;
+	stats_prints++;
+}
+
+void traps_count_guest_exits(bool on)
+{
+	(void)on;
+}
+
+void show_guest_registers(const struct cpu_user_regs *regs)
+{
+	(void)regs;
+}
+
 uint64_t vm_vtcr(void)
 {
 	return 0;
@@ -398,7 +417,7 @@ static bool call_step(struct fuzz_in *in)
 	enum smccc_conduit conduit = (fin_u8(in) & 1) ? SMCCC_CONDUIT_SMC : SMCCC_CONDUIT_HVC;
 	uint8_t hi = fin_u8(in);
 	struct smccc_regs r, before;
-	unsigned int fw_before = rec.fw_smc, kicks_before[NR_CPUS];
+	unsigned int fw_before = rec.fw_smc, kicks_before[NR_CPUS], prints_before = stats_prints;
 	uint32_t fid, owner;
 	bool is64, forwarded_ok, returned;
 	int64_t ret;
@@ -472,6 +491,10 @@ static bool call_step(struct fuzz_in *in)
 			FUZZ_CHECK(before.a[1] == 0x60000000UL ? ret == 0 && r.a[1] == 1
 			                                       : ret == -3,
 			           "doorbell of 0x%lx: %ld", (unsigned long)before.a[1], (long)ret);
+		else if (fid == HYPSVC_STATS)
+			FUZZ_CHECK(cfg.stats ? ret == 0 && stats_prints == prints_before + 1
+			                     : ret == -1 && stats_prints == prints_before,
+			           "STATS (allowed: %d): %ld", cfg.stats, (long)ret);
 		else
 			FUZZ_CHECK(ret == -1, "0x%x: %ld", fid, (long)ret);
 		return true;
@@ -681,6 +704,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm.nr_vcpus = 1 + (shape & 7);
 	cfg.nr_vcpus = vm.nr_vcpus;
 	cfg.owns_machine = shape & 8;
+	cfg.stats = shape & 64;
 	fw_present = !(shape & 16);
 	cfg.smc_forward_owners = (shape & 32) ? fin_u64(&in) : 0;
 	for (unsigned int i = 0; i < 3; i++)

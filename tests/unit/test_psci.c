@@ -149,6 +149,28 @@ int vm_doorbell_ring(struct vm *v, uint64_t ipa)
 	return ipa == 0x60000000UL ? 1 : -1;
 }
 
+/* HYPSVC_STATS's printing (core/vm_stats.c): which VM, how many times. */
+static struct {
+	unsigned int calls;
+	const struct vm *vm;
+} stats_print;
+
+void vm_stats_print(const struct vm *v)
+{
+	stats_print.calls++;
+	stats_print.vm = v;
+}
+
+void traps_count_guest_exits(bool on)
+{
+	(void)on;
+}
+
+void show_guest_registers(const struct cpu_user_regs *regs)
+{
+	(void)regs;
+}
+
 uint64_t vm_vtcr(void)
 {
 	return 0;
@@ -1259,9 +1281,27 @@ static void test_hypervisor_service_calls(void **state)
 		/* Other numbers of the range, and the SMC64 forms: not there. */
 		assert_int_equal(call(conduits[c], 0x8600ff00, 0, 0, 0), -1);
 		assert_int_equal(call(conduits[c], 0xc6000001, 0x60000000UL, 0, 0), -1);
-		assert_int_equal(call(conduits[c], 0x86000002, 0, 0, 0), -1);
+		assert_int_equal(call(conduits[c], 0x86000003, 0, 0, 0), -1);
+		assert_int_equal(call(conduits[c], 0xc6000002, 0, 0, 0), -1);
 		assert_int_equal(rec.fw_smc, 0);
 	}
+}
+
+/* STATS prints the caller's VM's statistics only if its definition says "stats". */
+static void test_hypervisor_service_stats(void **state)
+{
+	(void)state;
+	for (unsigned int c = 0; c < ARRAY_SIZE(conduits); c++) {
+		stats_print.calls = 0;
+		cfg.stats = false;
+		assert_int_equal(call(conduits[c], HYPSVC_STATS, 0, 0, 0), -1);
+		assert_int_equal(stats_print.calls, 0);
+		cfg.stats = true;
+		assert_int_equal(call(conduits[c], HYPSVC_STATS, 0, 0, 0), 0);
+		assert_int_equal(stats_print.calls, 1);
+		assert_ptr_equal(stats_print.vm, &vm);
+	}
+	cfg.stats = false;
 }
 
 static void test_smccc_smc_forwarded_when_allowed(void **state)
@@ -1458,6 +1498,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_smccc_workaround_calls, setup),
 	    cmocka_unit_test_setup(test_smccc_unknown_hvc, setup),
 	    cmocka_unit_test_setup(test_hypervisor_service_calls, setup),
+	    cmocka_unit_test_setup(test_hypervisor_service_stats, setup),
 	    cmocka_unit_test_setup(test_smccc_smc_forwarded_when_allowed, setup),
 	    cmocka_unit_test_setup(test_smccc_smc_refused_when_not_allowed, setup),
 	    cmocka_unit_test_setup(test_smccc_smc_hypervisor_ranges_not_forwarded, setup),

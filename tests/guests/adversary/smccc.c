@@ -234,6 +234,10 @@ static bool expected_x0(const uint64_t *in, unsigned int conduit, int64_t ret, c
 		*why = "doorbell of a region this VM does not have";
 		return ret == -3;
 	}
+	if (fid == 0x86000002U) {
+		*why = "statistics of a VM not allowed to ask (no hyp,stats)";
+		return ret == RET_NOT_SUPPORTED;
+	}
 	return ret == RET_NOT_SUPPORTED;
 }
 

@@ -321,6 +321,25 @@ static void test_unknown(const char *name, smccc_fn call, unsigned long fid)
 }
 
 /*
+ * The hypervisor's STATS call (core/hypsvc.h) prints this VM's statistics on
+ * the hypervisor's console if its definition allows it (hyp,stats), and is
+ * NOT_SUPPORTED otherwise: the boot test knows which, and reads the detail.
+ */
+#define HYPSVC_STATS 0x86000002UL
+
+static void test_hypsvc_stats(void)
+{
+	struct smccc_res res = smccc_hvc(HYPSVC_STATS, 0, 0, 0);
+
+	if (res.a0 == 0)
+		pass_detail("hypsvc-stats", "printed by the hypervisor");
+	else if (res.a0 == SMCCC_RET_NOT_SUPPORTED)
+		pass_detail("hypsvc-stats", "not allowed: -1");
+	else
+		fail("hypsvc-stats", "returned 0x%lx, expected 0 or -1", res.a0);
+}
+
+/*
  * A 32-bit load from @addr that may abort: the handler records the abort in
  * abort_rec and steps over the load, leaving the result 0xdeadbeef.
  * *load_pc (if not NULL) gets the address of the load, to compare with ELR.
@@ -1135,6 +1154,7 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 	test_psci_version("smc-psci-version", smccc_smc);
 	test_unknown("hvc-unknown", smccc_hvc, UNKNOWN_HVC_FID);
 	test_unknown("smc-unknown", smccc_smc, UNKNOWN_SMC_FID);
+	test_hypsvc_stats();
 	test_data_abort();
 	test_id_registers();
 	test_sve();
