@@ -41,7 +41,7 @@ include configs/$(PLATFORM).mk
 CFLAGS := -std=c11 -ffreestanding -nostdlib -mgeneral-regs-only -Wall -Wextra -Werror \
 	  -O2 -g -fpie -fno-plt -mstrict-align -fno-stack-protector -fno-common \
 	  -fno-omit-frame-pointer -mno-outline-atomics -I. -I$(BUILD)/include -Icore/fdt-env -isystem $(LIBFDT_INC) \
-	  -include configs/$(PLATFORM).h -MMD -MP
+	  -include core/visibility.h -include configs/$(PLATFORM).h -MMD -MP
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__ -DHYP_LINK_ADDR=$(HYP_LINK_ADDR)
 LDFLAGS := --defsym=HYP_LINK_ADDR=$(HYP_LINK_ADDR) -pie --no-dynamic-linker -z text -z norelro -z noexecstack --no-warn-rwx-segments \
 	   -nostdlib --gc-sections -T boot/hyp.lds
@@ -80,7 +80,7 @@ GUEST_INITRD_adversary := build/empty
 GUEST_KERNEL_none      := build/empty
 GUEST_INITRD_none      := build/empty
 
-.PHONY: all deps run check-guest test test-unit test-boot test-matrix debug clean format check-format size bench
+.PHONY: all deps run check-guest test test-unit test-boot test-matrix debug clean format check-format size bench bench-trace
 all: $(BUILD)/hyp.bin
 
 # hyp.bin is the image of this GUEST and VMS: checked on every make (FORCE), so
@@ -245,6 +245,12 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-bench.bin $(BUILD)/hyp-none.bin \
 		$(GUESTS)/testguest.bin
 	$(Q)$(PYTHON) tests/bench/bench.py
+
+# Where the instructions of one exit of each kind go, by function and phase
+# (entry, dispatch, vGIC sync, exit): gdb single-steps hyp-bench.bin under QEMU.
+bench-trace: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/hyp-bench.bin
+	$(Q)$(PYTHON) tests/bench/trace_exit.py
 
 # ---------------------------------------------------------------------------
 format:

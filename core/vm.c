@@ -146,12 +146,8 @@ void vm_count_mmio(struct vm *vm, uint64_t ipa)
 		__atomic_fetch_add(&r->accesses, 1, __ATOMIC_RELAXED);
 }
 
-bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc)
+bool vm_emulate_mmio(struct vcpu *v, const struct mmio_region *r, struct mmio_access *acc)
 {
-	struct mmio_region *r = (struct mmio_region *)vm_find_mmio(v->vm, acc->ipa);
-
-	if (!r)
-		return false;
 	return r->handler(v, acc, r->priv);
 }
 

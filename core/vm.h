@@ -120,7 +120,8 @@ int vm_doorbell_ring(struct vm *vm, uint64_t ipa);
 void vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size, mmio_handler_fn handler,
                       void *priv);
 const struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t ipa);
-bool vm_emulate_mmio(struct vcpu *v, struct mmio_access *acc);
+/* @acc on @r, the region vm_find_mmio() found for it: false if the device refused it. */
+bool vm_emulate_mmio(struct vcpu *v, const struct mmio_region *r, struct mmio_access *acc);
 /* One more access to @vm's emulated MMIO region at @ipa, if one is there. */
 void vm_count_mmio(struct vm *vm, uint64_t ipa);
 

@@ -552,9 +552,11 @@ static uint32_t vgic_active_lrs(const struct vgic_cpu *c, unsigned int *count)
  * stays (the guest is handling it); the remaining registers go to the most
  * urgent interrupts that want delivery (the ap list is sorted), evicting less
  * urgent pending ones. Registers are tracked as bitmasks: this runs on every
- * return to a guest that has an interrupt in flight.
+ * return to a guest that has an interrupt in flight. Returns whether
+ * interrupts were left waiting (overflow); *@evicted, whether pending ones
+ * lost their register to make room.
  */
-static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c)
+static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c, bool *evicted)
 {
 	uint32_t all = (1u << vm->vgic.nr_lrs) - 1;
 	unsigned int nr_active;
@@ -580,6 +582,7 @@ static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c)
 			chosen[nr_new++] = irq;
 	}
 	/* Evict pending interrupts that lost their place; they stay pending. */
+	*evicted = c->lr_used & ~keep;
 	for (uint32_t evict = c->lr_used & ~keep; evict; evict &= evict - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(evict);
 		struct gic_lr empty = {0};
@@ -607,10 +610,10 @@ void vgic_sync_lrs(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct vgic_cpu *c = &v->vgic;
-	bool overflow;
+	bool overflow, evicted;
 
-	if (!c->nr_ap && !c->lr_used && !c->underflow && !c->hw_deactivate)
-		return; /* nothing in flight: the common case, kept cheap */
+	if (!vgic_cpu_busy(c))
+		return; /* nothing in flight (callers check first, inline) */
 	spin_lock(&vm->vgic.lock);
 	/* PPIs another vCPU's MMIO dropped: only this CPU can end its own. */
 	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
@@ -620,8 +623,9 @@ void vgic_sync_lrs(struct vcpu *v)
 	vgic_resample_levels_locked(v);
 	ap_list_prune(vm, v); /* what left its register since: not for the fill */
 	ap_list_sort(c);
-	overflow = vgic_fill_lrs(vm, c);
-	ap_list_prune(vm, v); /* and what the fill evicted */
+	overflow = vgic_fill_lrs(vm, c, &evicted);
+	if (evicted)
+		ap_list_prune(vm, v); /* and what the fill evicted */
 	if (overflow)
 		c->nr_overflows++;
 	if (overflow != c->underflow) {

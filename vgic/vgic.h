@@ -133,6 +133,15 @@ void vgic_resample_levels_locked(struct vcpu *v);
 /* vgic_inject() for emulation code that already holds the VM's vGIC lock. */
 void vgic_inject_locked(struct vcpu *v, uint32_t intid);
 
+/*
+ * Anything for vgic_sync_lrs() to do: interrupts waiting, in list registers,
+ * an underflow request, PPIs to deactivate? Checked inline on every return
+ * to a guest, so the common "nothing" costs no call.
+ */
+static inline bool vgic_cpu_busy(const struct vgic_cpu *c)
+{
+	return c->nr_ap || c->lr_used || c->underflow || c->hw_deactivate;
+}
 /* Before entering @v on this CPU: fold back and refill the list registers. */
 void vgic_sync_lrs(struct vcpu *v);
 /* Bring @v's view of interrupts it holds in list registers up to date (lock held). */

@@ -36,16 +36,30 @@ static const struct irq_reg irq_regs[] = {
     {GICD_ICFGR, 2, FIELD_CONFIG},           {GICD_IGRPMODR, 1, FIELD_GRPMOD},
 };
 
-/* Registers span enough of the INTID space for 1020 interrupts. */
+/*
+ * Registers span enough of the INTID space for 1020 interrupts, each a whole
+ * number of 128-byte blocks (a 1-bit register is one block). The lookup is by
+ * block: irq_reg_block[offset / 128] is the register's index in irq_regs + 1,
+ * 0 for none, so an access pays no search (an ID register the most).
+ */
+#define IRQ_REG_BLOCK         128
+#define IRQ_REG_AT(off, i, n) [(off) / IRQ_REG_BLOCK...((off) / IRQ_REG_BLOCK + (n)-1)] = (i) + 1
+#define IRQ_REG_BLOCKS        ((GICD_IGRPMODR + IRQ_REG_BLOCK) / IRQ_REG_BLOCK)
+
+static const uint8_t irq_reg_block[IRQ_REG_BLOCKS] = {
+    IRQ_REG_AT(GICD_IGROUPR, 0, 1),   IRQ_REG_AT(GICD_ISENABLER, 1, 1),
+    IRQ_REG_AT(GICD_ICENABLER, 2, 1), IRQ_REG_AT(GICD_ISPENDR, 3, 1),
+    IRQ_REG_AT(GICD_ICPENDR, 4, 1),   IRQ_REG_AT(GICD_ISACTIVER, 5, 1),
+    IRQ_REG_AT(GICD_ICACTIVER, 6, 1), IRQ_REG_AT(GICD_IPRIORITYR, 7, 8),
+    IRQ_REG_AT(GICD_ICFGR, 8, 2),     IRQ_REG_AT(GICD_IGRPMODR, 9, 1),
+};
+
 static const struct irq_reg *irq_reg_at(uint32_t offset)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(irq_regs); i++) {
-		const struct irq_reg *r = &irq_regs[i];
+	unsigned int i =
+	    offset / IRQ_REG_BLOCK < IRQ_REG_BLOCKS ? irq_reg_block[offset / IRQ_REG_BLOCK] : 0;
 
-		if (offset >= r->base && offset < r->base + 1024 * r->bits / 8)
-			return r;
-	}
-	return NULL;
+	return i ? &irq_regs[i - 1] : NULL;
 }
 
 static uint32_t irq_field_read(const struct vgic_irq *irq, enum irq_field f)

@@ -95,23 +95,6 @@ const char *esr_fsc_name(unsigned int fsc)
 	}
 }
 
-struct esr_dabt esr_decode_dabt(uint64_t esr)
-{
-	uint32_t iss = esr_iss(esr);
-	struct esr_dabt d = {
-	    .isv = iss & BIT(24),
-	    .size = 1u << ((iss >> 22) & 3),
-	    .sign_extend = iss & BIT(21),
-	    .reg = (iss >> 16) & 0x1f,
-	    .sixty_four = iss & BIT(15),
-	    .cache_maint = iss & BIT(8),
-	    .s1ptw = iss & BIT(7),
-	    .write = iss & BIT(6),
-	    .fsc = iss & 0x3f,
-	};
-	return d;
-}
-
 /* ISS layout of EC 0x18: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1, Direction 0.
  */
 struct esr_sysreg esr_decode_sysreg(uint64_t esr)

@@ -87,7 +87,23 @@ struct esr_dabt {
 	unsigned int fsc;  /* DFSC: fault status code */
 };
 
-struct esr_dabt esr_decode_dabt(uint64_t esr);
+/* Inline: it is on the path of every emulated MMIO access. */
+static inline struct esr_dabt esr_decode_dabt(uint64_t esr)
+{
+	uint32_t iss = esr_iss(esr);
+	struct esr_dabt d = {
+	    .isv = iss & BIT(24),
+	    .size = 1u << ((iss >> 22) & 3),
+	    .sign_extend = iss & BIT(21),
+	    .reg = (iss >> 16) & 0x1f,
+	    .sixty_four = iss & BIT(15),
+	    .cache_maint = iss & BIT(8),
+	    .s1ptw = iss & BIT(7),
+	    .write = iss & BIT(6),
+	    .fsc = iss & 0x3f,
+	};
+	return d;
+}
 
 /* A trapped MSR/MRS (EC 0x18): which register, which general register, which way. */
 struct esr_sysreg {
