@@ -77,10 +77,19 @@ static void term_puts(const char *s)
 		term_putc(*s++);
 }
 
-/* Before @who writes: end another writer's unfinished line, start @who's with its prefix. */
+/*
+ * Before @who writes: end another writer's unfinished line, start @who's with
+ * its prefix. A VM's line cut this way ends in " [...]": it is written again
+ * whole, and the cut copy must not pass for a line of its own (a script
+ * reading "... 0 failed" at the end of a line would take it for the whole).
+ */
+#define TERM_CUT_MARK " [...]"
+
 static void term_begin(struct console_port *who)
 {
 	if (term_mid_line && term_owner != who) {
+		if (term_owner)
+			term_puts(TERM_CUT_MARK);
 		term_puts("\r\n");
 		term_mid_line = false;
 	}
@@ -196,8 +205,9 @@ bool console_is_multiplexed(void)
 /*
  * The focused VM is written through, as it types (an interactive prompt has
  * no newline), and its unfinished line is kept: if another writer's line
- * comes in between, the focused one's next character first shows its line
- * again from the start, prefixed, so no line on the terminal mixes two VMs.
+ * comes in between, the focused one's line is ended with " [...]", and its
+ * next character first shows its line again from the start, prefixed, so no
+ * line on the terminal mixes two VMs.
  * The other VMs are written a whole line at a time (or a full buffer).
  */
 static void port_putc_focused(struct console_port *p, char c)

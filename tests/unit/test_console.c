@@ -127,7 +127,7 @@ static void test_focused_line_cut_is_shown_again_whole(void **state)
 	put(&vm1, "TG: other\n");
 	printk("hyp: a line of the hypervisor\n");
 	put(&vm0, "S smc-unknown\n");
-	assert_string_equal(term, "(guest0) TG: PAS\n(guest1) TG: other\nhyp: a line of the "
+	assert_string_equal(term, "(guest0) TG: PAS [...]\n(guest1) TG: other\nhyp: a line of the "
 	                          "hypervisor\n(guest0) TG: PASS smc-unknown\n");
 }
 
@@ -138,7 +138,7 @@ static void test_focused_prompt_then_typing(void **state)
 	put(&vm1, "tick\n");
 	put(&vm0, "l"); /* the echo of a typed key */
 	put(&vm0, "s\n");
-	assert_string_equal(term, "(guest0) / # \n(guest1) tick\n(guest0) / # ls\n");
+	assert_string_equal(term, "(guest0) / #  [...]\n(guest1) tick\n(guest0) / # ls\n");
 }
 
 /* Ctrl-A three times: guest1, then the hypervisor, then guest0 again. */
