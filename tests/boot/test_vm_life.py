@@ -407,3 +407,47 @@ def test_console_keys(qemu, tmp_path, gic):
     hyp_key(con, "c", r"hyp: exits no longer counted \(c counts them again\)\r")
     hyp_key(con, "s", r"hyp: checks \(off, not counting: c counts\):\r")
     assert "TG: FAIL" not in con.tail(1 << 20)
+
+
+def test_console_keys_raspi4b(qemu, tmp_path):
+    """The console keys on QEMU's raspi4b (GIC-400 model, the board's DT with two
+    test-guest domains): "checks" counts from boot and powers off, its
+    statistics printed; r shows idle's registers from CPU2 (an SGI) and the off
+    vCPUs; c counts idle too; 1 then y resets idle, and 0 then y starts checks
+    again, which passes its checks again."""
+    tg = build_path("guests", "testguest-rpi4.bin")  # linked for the board's RAM at IPA 0
+    doms = [Domain("checks", 2, 128, [("kernel", tg, 0x30000000)], extra="\t\t\thyp,stats;\n"),
+            Domain("idle", 1, 64, [("kernel", tg, 0x31000000)], bootargs="tg.idle=1")]
+    dtb = merge_domains(tmp_path, build_path("rpi4", "bcm2711-rpi-4-b.dtb"), doms)
+    con = qemu(["qemu-system-aarch64", "-M", "raspi4b", "-nographic", "-no-reboot", "-dtb", dtb,
+                "-kernel", build_path("rpi4", "hyp-none.bin")] +
+               [a for d in doms for a in d.loaders()], timeout=120)
+    done = r"\(checks\) TG: DONE \d+ passed, 0 failed(?:, \d+ skipped)?\r"
+    con.expect(done)
+    con.expect_exact("hyp: checks: off")
+    con.expect(r"hyp: checks \(off, counting\):\r")
+    irqs, traps, us, fast, owners, _ = expect_vcpu_stats(con, "checks", 0)
+    assert irqs > 0 and traps > fast > 0 and us > 0, (irqs, traps, fast, us)
+    assert re.search(r"\bstandard [1-9]\d*\b", owners), owners
+    focus(con, "the hypervisor")
+    hyp_key(con, "v", r"hyp: 2 VM\(s\):")
+    con.expect(r"hyp:   0 checks +off +2 vCPU\(s\) on CPU0-1, 128 MiB, up 0\.0 s, 0 reset\(s\)\r")
+    con.expect(r"hyp:   1 idle +running +1 vCPU\(s\) on CPU2, 64 MiB, up \d+\.\d s, 0 reset\(s\)\r")
+    hyp_key(con, "r", r"hyp: checks vcpu0 on CPU0: off\r")
+    con.expect(r"hyp: checks vcpu1 on CPU1: off\r")
+    con.expect(r"hyp: idle vcpu0 on CPU2:\r")
+    m = con.expect(r"  pc  ([0-9a-f]{16})  cpsr ([0-9a-f]{8}) \(EL1h\)\r")
+    assert int(m.group(1), 16) != 0, m.group(0)
+    hyp_key(con, "c", r"hyp: every VM's exits counted from now on \(s shows them, c stops\)\r")
+    hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms")
+    hyp_key(con, "y", r"hyp: idle: reset from the console: stopping its 1 vCPU\(s\)\r")
+    con.expect_exact("hyp: idle: reset, starting again (reset 1)")
+    con.expect_exact("(idle) TG: IDLE")
+    hyp_key(con, "s", r"hyp: idle \(running, counting\):\r")
+    _, traps, us, _, _, _ = expect_vcpu_stats(con, "idle", 0)
+    assert traps > 0 and us > 0, (traps, us)
+    hyp_key(con, "0", r"hyp: start VM 0 \(checks\)\? y confirms")
+    hyp_key(con, "y", r"hyp: checks: reset, starting again \(reset 1\)\r")
+    con.expect(done)
+    con.expect_exact("hyp: checks: off")
+    assert "TG: FAIL" not in con.tail(1 << 20)
