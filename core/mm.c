@@ -30,6 +30,11 @@ void *hyp_alloc(size_t size, size_t align)
 	return pool + offset;
 }
 
+size_t hyp_pool_used(void)
+{
+	return READ_ONCE(pool_used);
+}
+
 void *page_alloc_zeroed(void)
 {
 	return hyp_alloc(4096, 4096);

@@ -13,6 +13,7 @@
 #include "arch/arm64/sysregs.h"
 #include "core/hypsvc.h"
 #include "core/lib.h"
+#include "core/mm.h"
 #include "core/percpu.h"
 #include "core/printf.h"
 #include "core/smp.h"
@@ -90,6 +91,9 @@ void vm_start_all(void)
 {
 	struct vcpu *mine = this_cpu()->vcpu;
 
+	printk("hyp: memory: %zu KiB of the %lu KiB pool used, %lu KiB kept in all\n",
+	       hyp_pool_used() >> 10, HYP_POOL_SIZE >> 10,
+	       (hyp_image_end() - hyp_image_start()) >> 10);
 	for (unsigned int i = 0; i < nr_vms; i++) {
 		printk("hyp: starting %s\n", vms[i].name);
 		vm_power_on(&vms[i]);

@@ -168,7 +168,7 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 	struct esr_dabt d = esr_decode_dabt(regs->esr);
 	uint64_t ipa = hpfar_to_ipa(READ_SYSREG(hpfar_el2), READ_SYSREG(far_el2));
 	const struct mmio_region *r = vm_find_mmio(v->vm, ipa);
-	struct mmio_access acc = {.ipa = ipa, .size = d.size, .write = d.write};
+	struct mmio_access acc;
 	bool big_endian;
 
 	if (!r) {
@@ -179,6 +179,11 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 		do_trap_dabt_fault(regs, VCPU_FAULT_MMIO_NO_ISV, ipa, d.write);
 		return;
 	}
+	/* Field by field: an initializer would also clear the padding, a byte at a time. */
+	acc.ipa = ipa;
+	acc.size = d.size;
+	acc.write = d.write;
+	acc.data = 0;
 	big_endian = guest_data_big_endian(regs->cpsr, READ_SYSREG(sctlr_el1));
 	if (d.write) {
 		acc.data = guest_reg_read(regs, d.reg);

@@ -5,7 +5,7 @@
    natively, with -icount shift=0: one guest instruction is 1 ns of virtual
    time, so its counter deltas are exact, repeatable instruction counts.
 2. Linux boot to init under the hypervisor and natively: wall time with
-   -accel tcg,thread=single (3 runs each, interleaved: min/median/max), and
+   -accel tcg,thread=single (5 runs each, interleaved: min/median/max), and
    the guest's own clock at "Run /init" under -icount shift=0 (deterministic).
 3. Footprint: hyp.bin, text/data/bss, RAM kept, lines of C and assembly.
 
@@ -33,7 +33,7 @@ RESULTS = os.path.join(ROOT, "tests", "bench", "results.md")
 README = os.path.join(ROOT, "README.md")
 QEMU = "qemu-system-aarch64"
 VIRT_COMMON = ["-cpu", "cortex-a57", "-smp", "4", "-m", "1G", "-nographic", "-net", "none"]
-BOOT_RUNS = int(os.environ.get("BENCH_BOOT_RUNS", "3"))
+BOOT_RUNS = int(os.environ.get("BENCH_BOOT_RUNS", "5"))
 
 OPS = ["hvc-null", "psci-version-hvc", "smc-forwarded", "mmio-read", "ipi-roundtrip",
        "vtimer-latency", "ptimer-latency", "spi-passthrough", "doorbell-roundtrip"]
