@@ -12,6 +12,7 @@
 #define __section(s)   __attribute__((section(s)))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __unused       __attribute__((unused))
+#define __noinline     __attribute__((noinline))
 
 #define ARRAY_SIZE(a)                   (sizeof(a) / sizeof((a)[0]))
 #define BIT(n)                          (1UL << (n))

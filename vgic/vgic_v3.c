@@ -263,16 +263,34 @@ static bool sgi1r_targets(uint64_t val, uint64_t mpidr)
  * its target has in Group 1 is not forwarded. KVM reads the GICv3
  * specification the same way.
  */
+/* An SGI of either group (ICC_SGI1R) or of Group 0 only, to @t. */
+static void vgic_v3_sgi_to(struct vcpu *t, uint32_t intid, bool group1)
+{
+	if (group1 || !vgic_get_irq(t, intid)->group1)
+		vgic_inject(t, intid);
+}
+
 void vgic_v3_sgi(struct vcpu *v, uint64_t val, bool group1)
 {
 	struct vm *vm = v->vm;
 	uint32_t intid = ICC_SGI1R_INTID(val);
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *t = vm->vcpus[i];
-		bool hit = (val & ICC_SGI1R_IRM) ? t != v : sgi1r_targets(val, t->vmpidr);
+	if (val & ICC_SGI1R_IRM) {
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			if (vm->vcpus[i] != v)
+				vgic_v3_sgi_to(vm->vcpus[i], intid, group1);
+		return;
+	}
+	/*
+	 * A vCPU's MPIDR has Aff0 = its index and Aff1-3 = 0 (vcpu_create()), so
+	 * the target list names the vCPUs by index: no search over all of them.
+	 */
+	if (ICC_SGI1R_AFF1(val) || ICC_SGI1R_AFF2(val) || ICC_SGI1R_AFF3(val))
+		return;
+	for (uint32_t t = ICC_SGI1R_TARGETS(val); t; t &= t - 1) {
+		unsigned int i = ICC_SGI1R_RS(val) * 16 + (unsigned int)__builtin_ctz(t);
 
-		if (hit && (group1 || !vgic_get_irq(t, intid)->group1))
-			vgic_inject(t, intid);
+		if (i < vm->nr_vcpus && sgi1r_targets(val, vm->vcpus[i]->vmpidr))
+			vgic_v3_sgi_to(vm->vcpus[i], intid, group1);
 	}
 }

@@ -139,8 +139,8 @@ static uint64_t mmio_extend(uint64_t v, const struct esr_dabt *d)
  * named on the console unless the same fault keeps coming (vcpu_fault.c).
  * Out of line: the MMIO path stays short.
  */
-static void __attribute__((noinline))
-do_trap_dabt_fault(struct cpu_user_regs *regs, enum vcpu_fault_kind kind, uint64_t ipa, bool write)
+static __noinline void do_trap_dabt_fault(struct cpu_user_regs *regs, enum vcpu_fault_kind kind,
+                                          uint64_t ipa, bool write)
 {
 	struct vcpu *v = current_vcpu();
 	uint64_t far = READ_SYSREG(far_el2);
@@ -162,7 +162,7 @@ do_trap_dabt_fault(struct cpu_user_regs *regs, enum vcpu_fault_kind kind, uint64
 	vcpu_fault_injected(&v->fault, regs->pc);
 }
 
-static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
+static __noinline void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 {
 	struct vcpu *v = current_vcpu();
 	struct esr_dabt d = esr_decode_dabt(regs->esr);
@@ -201,7 +201,7 @@ static void do_trap_stage2_data_abort(struct cpu_user_regs *regs)
 	regs->pc += esr_insn_len(regs->esr); /* 2 for a 16-bit T32 load/store */
 }
 
-static void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
+static __noinline void do_trap_stage2_insn_abort(struct cpu_user_regs *regs)
 {
 	struct vcpu *v = current_vcpu();
 	uint64_t far = READ_SYSREG(far_el2);
@@ -281,7 +281,7 @@ static bool do_trap_sysreg_access(struct vcpu *v, struct cpu_user_regs *regs,
 	return false;
 }
 
-static void do_trap_sysreg(struct cpu_user_regs *regs)
+static __noinline void do_trap_sysreg(struct cpu_user_regs *regs)
 {
 	struct esr_sysreg s = esr_decode_sysreg(regs->esr);
 
@@ -291,7 +291,7 @@ static void do_trap_sysreg(struct cpu_user_regs *regs)
 		do_trap_unhandled(regs);
 }
 
-static void do_trap_unhandled(struct cpu_user_regs *regs)
+static __noinline void do_trap_unhandled(struct cpu_user_regs *regs)
 {
 	struct vcpu *v = current_vcpu();
 	char iss[120];
