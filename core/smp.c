@@ -156,12 +156,14 @@ void smp_do_work(void)
 	if (!__atomic_load_n(&c->work, __ATOMIC_RELAXED)) /* a plain kick */
 		return;
 	work = __atomic_exchange_n(&c->work, 0, __ATOMIC_ACQUIRE);
-	if (v && (work & PCPU_WORK_TRAP_VECTOR))
+	if (!v)
+		work = 0; /* every kind of work is about this CPU's vCPU */
+	if (work & PCPU_WORK_TRAP_VECTOR)
 		traps_count_guest_exits(READ_ONCE(v->vm->counting));
-	if (v && (work & PCPU_WORK_SHOW_VCPU))
+	if (work & PCPU_WORK_SHOW_VCPU)
 		vcpu_show_state(v);
-	if (v && (work & PCPU_WORK_START_VM))
-		vm_start_off_vm(v->vm);
+	if (work & PCPU_WORK_START_VM)
+		vm_start_again(v->vm);
 	__atomic_fetch_add(&c->work_done, 1, __ATOMIC_RELEASE);
 }
 

@@ -84,7 +84,8 @@ uint64_t vm_uptime_ms(const struct vm *vm)
 
 	if (READ_ONCE(vm->state) == VM_STATE_OFF || !freq)
 		return 0;
-	return (READ_SYSREG(cntpct_el0) - READ_ONCE(vm->started_at)) / (freq / 1000);
+	return vm_stats_ticks_to_us(READ_SYSREG(cntpct_el0) - READ_ONCE(vm->started_at), freq) /
+	       1000;
 }
 
 void vm_start_all(void)
@@ -206,8 +207,7 @@ static bool all_vms_off(void)
 	return true;
 }
 
-/* Every vCPU of @vm is off: start it again from pristine images in wiped RAM. */
-static void vm_start_again(struct vm *vm)
+void vm_start_again(struct vm *vm)
 {
 	vm_console_reset(vm);
 	vgic_dist_reset(vm);
@@ -253,11 +253,6 @@ void vm_vcpu_stopped(struct vcpu *v)
 	spin_unlock(&vm->state_lock);
 	if (last)
 		vm_finish_stop(vm);
-}
-
-void vm_start_off_vm(struct vm *vm)
-{
-	vm_start_again(vm);
 }
 
 bool vm_restart(struct vm *vm)

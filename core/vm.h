@@ -143,8 +143,12 @@ void vm_system_reset(struct vcpu *v) __noreturn;
  * again. False if it is stopping already.
  */
 bool vm_restart(struct vm *vm);
-/* The second half of vm_restart() for an off VM, on the CPU of its vCPU 0 (core/smp.c). */
-void vm_start_off_vm(struct vm *vm);
+/*
+ * Every vCPU of @vm is off: start it again from pristine images in wiped RAM.
+ * A reset's second half, and vm_restart()'s for an off VM, which runs it on
+ * the CPU of its vCPU 0 (core/smp.c).
+ */
+void vm_start_again(struct vm *vm);
 /* Milliseconds since @vm last started (0 if it is off). */
 uint64_t vm_uptime_ms(const struct vm *vm);
 

@@ -15,7 +15,6 @@
 #include "core/vm_plan.h"
 #include "core/vm_stats.h"
 #include "core/vpl011.h"
-#include "arch/arm64/esr.h"
 #include "vcpu/vcpu.h"
 
 struct vm_console {

@@ -582,8 +582,10 @@ static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c, bool *evicted)
 			chosen[nr_new++] = irq;
 	}
 	/* Evict pending interrupts that lost their place; they stay pending. */
-	*evicted = c->lr_used & ~keep;
-	for (uint32_t evict = c->lr_used & ~keep; evict; evict &= evict - 1) {
+	uint32_t evict = c->lr_used & ~keep;
+
+	*evicted = evict;
+	for (; evict; evict &= evict - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(evict);
 		struct gic_lr empty = {0};
 

@@ -372,7 +372,7 @@ void vcpu_stats_exit_enter(struct cpu_user_regs *regs, unsigned int kind)
 {
 	struct vcpu *v = current_vcpu();
 	struct vcpu_stats *s = &v->stats;
-	unsigned int ec = esr_ec(regs->esr);
+	unsigned int ec;
 
 	regs->entered_at = READ_SYSREG(cntpct_el0);
 	if (kind != VCPU_EXIT_SYNC) {
@@ -380,8 +380,9 @@ void vcpu_stats_exit_enter(struct cpu_user_regs *regs, unsigned int kind)
 			s->irq_exits++;
 		else
 			s->serror_exits++;
-		return;
+		return; /* the frame's ESR is an older exit's */
 	}
+	ec = esr_ec(regs->esr);
 	s->sync_exits[ec]++;
 	if ((ec == EC_HVC64 || ec == EC_SMC64) && !(esr_iss(regs->esr) & 0xffff)) {
 		uint32_t fid = (uint32_t)regs->x[0];

@@ -333,6 +333,28 @@ def expect_counted_checks(con, state):
     con.expect(r"hyp:   checks MMIO 0x8000000-0x800(?:ffff|0fff): [1-9]\d* accesses\r")
 
 
+def expect_registers(con):
+    """r: "checks" is off, and its vCPUs say so; idle's vCPU, in its WFI loop at
+    EL1, shows its own registers, printed by its CPU (CPU2)."""
+    hyp_key(con, "r", r"hyp: checks vcpu0 on CPU0: off\r")
+    con.expect(r"hyp: checks vcpu1 on CPU1: off\r")
+    con.expect(r"hyp: idle vcpu0 on CPU2:\r")
+    con.expect(r"  x0  [0-9a-f]{16}  x1  [0-9a-f]{16}  x2  [0-9a-f]{16}\r")
+    m = con.expect(r"  pc  ([0-9a-f]{16})  cpsr ([0-9a-f]{8}) \(EL1h\)\r")
+    assert int(m.group(1), 16) != 0, m.group(0)
+    m = con.expect(r"  SCTLR_EL1 ([0-9a-f]{16})  TCR_EL1 [0-9a-f]{16}  VBAR_EL1 ([0-9a-f]{16})\r")
+    assert int(m.group(2), 16) != 0, "the test guest installs its vectors: %s" % m.group(0)
+
+
+def count_then_reset_idle(con):
+    """c: every VM counts; then 1 and y reset "idle", whose next life is counted."""
+    hyp_key(con, "c", r"hyp: every VM's exits counted from now on \(s shows them, c stops\)\r")
+    hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms")
+    hyp_key(con, "y", r"hyp: idle: reset from the console: stopping its 1 vCPU\(s\)\r")
+    con.expect_exact("hyp: idle: reset, starting again (reset 1)")
+    con.expect_exact("(idle) TG: IDLE")
+
+
 @pytest.mark.parametrize("gic", [3, 2])
 def test_console_keys(qemu, tmp_path, gic):
     """The hypervisor's console keys: h lists them, v lists the VMs (state,
@@ -378,24 +400,11 @@ def test_console_keys(qemu, tmp_path, gic):
     expect_done(con, ["checks"])
     con.expect_exact("hyp: checks: off")
     expect_counted_checks(con, "off")
-    # Registers: the off vCPUs say so; idle's vCPU, in its WFI loop at EL1, shows its own.
-    hyp_key(con, "r", r"hyp: checks vcpu0 on CPU0: off\r")
-    con.expect(r"hyp: checks vcpu1 on CPU1: off\r")
-    con.expect(r"hyp: idle vcpu0 on CPU2:\r")
-    con.expect(r"  x0  [0-9a-f]{16}  x1  [0-9a-f]{16}  x2  [0-9a-f]{16}\r")
-    m = con.expect(r"  pc  ([0-9a-f]{16})  cpsr ([0-9a-f]{8}) \(EL1h\)\r")
-    assert int(m.group(1), 16) != 0, m.group(0)
-    m = con.expect(r"  SCTLR_EL1 ([0-9a-f]{16})  TCR_EL1 [0-9a-f]{16}  VBAR_EL1 ([0-9a-f]{16})\r")
-    assert int(m.group(2), 16) != 0, "the test guest installs its vectors: %s" % m.group(0)
+    expect_registers(con)
     # idle counts nothing yet: none of its exits went through the counting path.
     hyp_key(con, "s", r"hyp: idle \(running, not counting: c counts\):\r")
     assert expect_vcpu_stats(con, "idle", 0)[:4] == (0, 0, 0, 0)
-    # c: every VM counts; idle's next life (a reset) is counted.
-    hyp_key(con, "c", r"hyp: every VM's exits counted from now on \(s shows them, c stops\)\r")
-    hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms")
-    hyp_key(con, "y", r"hyp: idle: reset from the console: stopping its 1 vCPU\(s\)\r")
-    con.expect_exact("hyp: idle: reset, starting again (reset 1)")
-    con.expect_exact("(idle) TG: IDLE")
+    count_then_reset_idle(con)
     hyp_key(con, "v", r"hyp: 2 VM\(s\):")
     con.expect(r"hyp:   0 checks +off +[^\r\n]*, 1 reset\(s\)\r")
     con.expect(r"hyp:   1 idle +running +[^\r\n]*, up \d+\.\d s, 1 reset\(s\)\r")
@@ -433,16 +442,8 @@ def test_console_keys_raspi4b(qemu, tmp_path):
     hyp_key(con, "v", r"hyp: 2 VM\(s\):")
     con.expect(r"hyp:   0 checks +off +2 vCPU\(s\) on CPU0-1, 128 MiB, up 0\.0 s, 0 reset\(s\)\r")
     con.expect(r"hyp:   1 idle +running +1 vCPU\(s\) on CPU2, 64 MiB, up \d+\.\d s, 0 reset\(s\)\r")
-    hyp_key(con, "r", r"hyp: checks vcpu0 on CPU0: off\r")
-    con.expect(r"hyp: checks vcpu1 on CPU1: off\r")
-    con.expect(r"hyp: idle vcpu0 on CPU2:\r")
-    m = con.expect(r"  pc  ([0-9a-f]{16})  cpsr ([0-9a-f]{8}) \(EL1h\)\r")
-    assert int(m.group(1), 16) != 0, m.group(0)
-    hyp_key(con, "c", r"hyp: every VM's exits counted from now on \(s shows them, c stops\)\r")
-    hyp_key(con, "1", r"hyp: reset VM 1 \(idle\)\? y confirms")
-    hyp_key(con, "y", r"hyp: idle: reset from the console: stopping its 1 vCPU\(s\)\r")
-    con.expect_exact("hyp: idle: reset, starting again (reset 1)")
-    con.expect_exact("(idle) TG: IDLE")
+    expect_registers(con)
+    count_then_reset_idle(con)
     hyp_key(con, "s", r"hyp: idle \(running, counting\):\r")
     _, traps, us, _, _, _ = expect_vcpu_stats(con, "idle", 0)
     assert traps > 0 and us > 0, (traps, us)
