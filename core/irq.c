@@ -77,7 +77,7 @@ static void irq_dispatch(uint32_t intid)
 		 */
 		gic_set_underflow_irq(false);
 		if (v)
-			v->vgic.underflow = false;
+			vgic_cpu_maintained(&v->vgic);
 		gic_maintenance();
 		gic_deactivate(intid);
 	} else if (intid < GIC_NR_SGIS) {

@@ -91,6 +91,11 @@ void gic_write_lr(unsigned int i, const struct gic_lr *lr)
 	gic->write_lr(i, lr);
 }
 
+uint32_t gic_empty_lrs(void)
+{
+	return gic->empty_lrs();
+}
+
 void gic_set_underflow_irq(bool on)
 {
 	gic->set_underflow_irq(on);

@@ -63,6 +63,12 @@ unsigned int gic_version(void);
 unsigned int gic_nr_lrs(void);
 void gic_read_lr(unsigned int i, struct gic_lr *lr);
 void gic_write_lr(unsigned int i, const struct gic_lr *lr);
+/*
+ * The list registers that hold nothing (ICH_ELRSR_EL2, GICH_ELRSR0): bit n is
+ * set when list register n is invalid and owes no EOI maintenance interrupt.
+ * One register read instead of reading a list register back.
+ */
+uint32_t gic_empty_lrs(void);
 /* Ask for a maintenance interrupt when the list registers run (nearly) empty. */
 void gic_set_underflow_irq(bool on);
 /* Reset the virtual CPU interface for a vCPU starting afresh on this CPU. */

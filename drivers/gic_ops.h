@@ -18,6 +18,7 @@ struct gic_ops {
 	unsigned int (*nr_lrs)(void);
 	void (*read_lr)(unsigned int i, struct gic_lr *lr);
 	void (*write_lr)(unsigned int i, const struct gic_lr *lr);
+	uint32_t (*empty_lrs)(void);
 	void (*set_underflow_irq)(bool on);
 	void (*vcpu_if_reset)(void);
 	void (*maintenance)(void); /* optional */

@@ -50,6 +50,7 @@
 #define GICH_VTR         0x004
 #define GICH_VMCR        0x008
 #define GICH_EISR0       0x020
+#define GICH_ELRSR0      0x030
 #define GICH_APR         0x0f0
 #define GICH_LR0         0x100
 #define GICH_HCR_EN      BIT(0)
@@ -272,6 +273,16 @@ static void gic_v2_write_lr(unsigned int i, const struct gic_lr *lr)
 	wr32(gich + GICH_LR0 + 4 * i, gic_v2_lr_encode(&sw));
 }
 
+/*
+ * On QEMU's model, an emulated hardware-linked register the guest completed
+ * still has its EOI bit, so it reads as not empty until the maintenance
+ * interrupt ends it (gic_v2_maintenance): the vGIC takes its slow path then.
+ */
+static uint32_t gic_v2_empty_lrs(void)
+{
+	return rd32(gich + GICH_ELRSR0);
+}
+
 static void gic_v2_set_underflow_irq(bool on)
 {
 	uint32_t hcr = rd32(gich + GICH_HCR) & ~GICH_HCR_UIE;
@@ -307,6 +318,7 @@ const struct gic_ops gic_v2_ops = {
     .nr_lrs = gic_v2_nr_lrs,
     .read_lr = gic_v2_read_lr,
     .write_lr = gic_v2_write_lr,
+    .empty_lrs = gic_v2_empty_lrs,
     .set_underflow_irq = gic_v2_set_underflow_irq,
     .vcpu_if_reset = gic_v2_vcpu_if_reset,
     .maintenance = gic_v2_maintenance,

@@ -300,6 +300,11 @@ static void gic_v3_set_underflow_irq(bool on)
 	WRITE_SYSREG(hcr | (on ? ICH_HCR_UIE : 0), ich_hcr_el2);
 }
 
+static uint32_t gic_v3_empty_lrs(void)
+{
+	return (uint32_t)READ_SYSREG(ich_elrsr_el2);
+}
+
 static void gic_v3_vcpu_if_reset(void)
 {
 	for (unsigned int i = 0; i < gic_v3_nr_lrs(); i++)
@@ -324,6 +329,7 @@ const struct gic_ops gic_v3_ops = {
     .nr_lrs = gic_v3_nr_lrs,
     .read_lr = gic_v3_read_lr,
     .write_lr = gic_v3_write_lr,
+    .empty_lrs = gic_v3_empty_lrs,
     .set_underflow_irq = gic_v3_set_underflow_irq,
     .vcpu_if_reset = gic_v3_vcpu_if_reset,
 };

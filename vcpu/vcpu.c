@@ -151,11 +151,6 @@ void vcpu_show_state(struct vcpu *v)
 	show_guest_registers(guest_cpu_user_regs());
 }
 
-enum vcpu_power vcpu_power_state(struct vcpu *v)
-{
-	return READ_ONCE(v->power);
-}
-
 long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
 {
 	long ret;

@@ -70,7 +70,10 @@ long vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
 /* PSCI CPU_OFF of the calling CPU's vCPU. Does not return. */
 void vcpu_power_off(struct vcpu *v) __noreturn;
 
-enum vcpu_power vcpu_power_state(struct vcpu *v);
+static inline enum vcpu_power vcpu_power_state(const struct vcpu *v)
+{
+	return READ_ONCE(v->power);
+}
 
 /* Print @v's state and, if it is on, its registers. Call on @v's own CPU. */
 void vcpu_show_state(struct vcpu *v);

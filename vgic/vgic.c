@@ -97,6 +97,9 @@ void vgic_cpu_reset(struct vcpu *v)
 	c->nr_ap = 0;
 	c->lr_used = 0;
 	c->underflow = false;
+	c->need_sync = false; /* the requeue below sets it again if anything waits */
+	c->levels_watch = false;
+	c->levels_fresh = 0;
 	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
 		gic_deactivate((uint32_t)__builtin_ctz(ppis));
 	c->hw_deactivate = 0;
@@ -175,12 +178,22 @@ static bool vgic_is_v2_sgi(const struct vm *vm, const struct vgic_irq *irq)
 	return vm->vgic.version == 2 && irq->intid < GIC_NR_SGIS;
 }
 
-static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
+static void ap_list_append(struct vgic_cpu *c, struct vgic_irq *irq)
 {
-	if (irq->queued)
-		return;
 	c->ap_list[c->nr_ap++] = irq; /* cannot overflow: see VGIC_AP_MAX */
 	irq->queued = true;
+}
+
+/*
+ * Queue @irq for a list register: the next return to the guest syncs. It may
+ * be queued already, left there since a fold outside a sync released its
+ * register: the sync is owed all the same.
+ */
+static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
+{
+	if (!irq->queued)
+		ap_list_append(c, irq);
+	c->need_sync = true;
 }
 
 static void ap_list_remove_at(struct vgic_cpu *c, unsigned int i)
@@ -189,11 +202,29 @@ static void ap_list_remove_at(struct vgic_cpu *c, unsigned int i)
 	c->ap_list[i] = c->ap_list[--c->nr_ap];
 }
 
+/*
+ * A sampled level of @c made pending: its line is watched at each exit from
+ * now on. @hw: its physical interrupt fired, so the line is high this exit.
+ */
+static void vgic_watch_level(struct vgic_cpu *c, const struct vgic_irq *irq, bool hw)
+{
+	uint32_t bit = irq->intid < VGIC_NR_PRIVATE ? 1u << irq->intid : 0;
+
+	if (!(c->sampled & bit))
+		return;
+	c->levels_watch = true;
+	if (hw)
+		c->levels_fresh |= bit;
+}
+
 /* Queue @irq on its target if it now needs delivering (lock held). */
 void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
 {
 	struct vcpu *target;
 
+	/* A guest write may leave a timer pending but not latched (GICD_ICFGR): watch it. */
+	if (irq->pending && irq->intid < VGIC_NR_PRIVATE)
+		vgic_watch_level(&vm->vcpus[irq->target]->vgic, irq, false);
 	if (irq->queued || !vgic_irq_wants_lr(vm, irq))
 		return;
 	target = irq->intid < VGIC_NR_PRIVATE ? vm->vcpus[irq->target] : vgic_target_vcpu(vm, irq);
@@ -225,13 +256,27 @@ void vgic_v2_sgi_unpend_locked(struct vcpu *t, struct vgic_irq *irq, uint8_t mas
 	vgic_state_written_locked(t->vm, irq); /* its list register is rewritten or emptied */
 }
 
+/* The vCPU whose list register holds @irq must rewrite it at its next sync. */
+static void vgic_lr_holder_needs_sync(struct vm *vm, const struct vgic_irq *irq)
+{
+	if (irq->lr >= 0 && irq->lr_vcpu < vm->nr_vcpus)
+		vm->vcpus[irq->lr_vcpu]->vgic.need_sync = true;
+}
+
 void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq)
 {
 	if (irq->lr >= 0) {
 		irq->lr_stale = true;
 		irq->repend = false;
+		vgic_lr_holder_needs_sync(vm, irq);
 	}
 	vgic_update_irq_locked(vm, irq);
+}
+
+void vgic_all_need_sync_locked(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->vgic.need_sync = true;
 }
 
 void vgic_requeue_all_locked(struct vm *vm)
@@ -291,6 +336,51 @@ void vgic_kick(struct vcpu *v)
 		gic_send_sgi(v->pcpu, SGI_KICK);
 }
 
+static bool vgic_lr_write_irq(struct vcpu *v, unsigned int i, struct vgic_irq *irq);
+
+/*
+ * The fast path of a hardware interrupt (a timer, a passthrough SPI) whose
+ * target @v runs on this CPU, when nothing else is in flight for it: straight
+ * into a list register, the one that held the interrupt's last instance if
+ * the guest has completed it, else a free one. The result is what a sync
+ * would make of it, so the exit needs none. Anything else (state to sync, an
+ * underflow request, the vCPU not running here, the interrupt still in the
+ * guest's hands or not deliverable) takes the general path: false.
+ */
+static bool vgic_inject_direct_locked(struct vcpu *v, struct vgic_irq *irq)
+{
+	struct vm *vm = v->vm;
+	struct vgic_cpu *c = &v->vgic;
+	unsigned int i;
+
+	if (c->need_sync || c->underflow || this_cpu()->vcpu != v || vcpu_power_state(v) != VCPU_ON)
+		return false;
+	if (!irq->enabled || !vgic_group_enabled(&vm->vgic, irq) || irq->repend)
+		return false;
+	if (irq->lr >= 0) {
+		i = (unsigned int)irq->lr;
+		if (irq->lr_vcpu != v->id || irq->lr_stale)
+			return false;
+		if (!(gic_empty_lrs() & (1u << i)))
+			return false; /* pending or active still: injected again, the general way */
+		/* Completed (the GIC has deactivated the physical one): as the fold sees it. */
+		if (irq->lr_pending)
+			irq->pend_latch = false;
+		irq->active = false;
+	} else {
+		uint32_t free = ((1u << vm->vgic.nr_lrs) - 1) & ~c->lr_used;
+
+		if (irq->queued || irq->active || !free)
+			return false;
+		i = (unsigned int)__builtin_ctz(free);
+		ap_list_append(c, irq);
+	}
+	irq->pending = true;
+	vgic_lr_write_irq(v, i, irq);
+	vgic_watch_level(c, irq, true);
+	return true;
+}
+
 /* Make @intid pending for @v (private) or its target (SPI); returns whom to kick. */
 static struct vcpu *vgic_make_pending_locked(struct vcpu *v, uint32_t intid, bool hw)
 {
@@ -300,17 +390,23 @@ static struct vcpu *vgic_make_pending_locked(struct vcpu *v, uint32_t intid, boo
 
 	if (!irq)
 		return NULL;
+	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
 	if (hw) {
 		irq->hw = true;
 		irq->hwintid = (uint16_t)intid;
+		if (target && vgic_inject_direct_locked(target, irq))
+			return target;
 	}
-	if (irq->lr >= 0)
+	if (irq->lr >= 0) {
 		irq->repend = true; /* the list register's copy is older than this */
+		vgic_lr_holder_needs_sync(vm, irq);
+	}
 	irq->pending = true;
-	target = intid < VGIC_NR_PRIVATE ? v : vgic_target_vcpu(vm, irq);
 	/* Disabled (or distributor off, or no target): it stays pending, queued once it can go. */
 	if (target && vgic_irq_wants_lr(vm, irq))
 		ap_list_add(&target->vgic, irq);
+	if (target)
+		vgic_watch_level(&target->vgic, irq, hw);
 	return target;
 }
 
@@ -372,15 +468,46 @@ void vgic_map_level(struct vcpu *v, uint32_t intid, vgic_line_fn line)
  */
 void vgic_resample_levels_locked(struct vcpu *v)
 {
+	bool watch = false;
+
 	for (uint32_t s = v->vgic.sampled; s; s &= s - 1) {
 		struct vgic_irq *irq = &v->vgic.private_irqs[__builtin_ctz(s)];
 
-		if (!irq->pending || irq->pend_latch || irq->line_level(irq->intid))
+		if (!irq->pending || irq->pend_latch)
 			continue;
+		if (irq->line_level(irq->intid)) {
+			watch = true;
+			continue;
+		}
 		irq->pending = false;
 		vgic_state_written_locked(v->vm, irq);
 		vgic_hw_release_locked(v->vm, irq);
 	}
+	v->vgic.levels_watch = watch;
+}
+
+/*
+ * A pending level interrupt whose line has dropped since (the guest disabled,
+ * masked or re-armed its timer): its pending state must go, which takes a
+ * sync. Runs on @c's own CPU, without the lock: the other CPUs only latch
+ * (GICD_ISPENDR) or sync-request these interrupts, so a stale read costs at
+ * most a sync.
+ */
+static bool vgic_levels_dropped(struct vgic_cpu *c, uint32_t fresh)
+{
+	bool watch = fresh != 0;
+
+	for (uint32_t s = c->sampled & ~fresh; s; s &= s - 1) {
+		const struct vgic_irq *irq = &c->private_irqs[__builtin_ctz(s)];
+
+		if (!irq->pending || irq->pend_latch)
+			continue;
+		if (!irq->line_level(irq->intid))
+			return true;
+		watch = true;
+	}
+	c->levels_watch = watch; /* none pending: nothing to watch until the next injection */
+	return false;
 }
 
 static void vgic_lr_release(struct vgic_cpu *c, unsigned int i)
@@ -426,6 +553,8 @@ void vgic_fold_lrs(struct vcpu *v)
 			}
 			irq->repend = false;
 			irq->pend_latch = false; /* acknowledged */
+			if (irq->pending)
+				c->need_sync = true; /* the next instance waits for the refill */
 		}
 		irq->lr_pending = lr.state & GIC_LR_PENDING;
 		if (lr.state == 0 && lr.eoi_irq) {
@@ -438,6 +567,14 @@ void vgic_fold_lrs(struct vcpu *v)
 			if (!irq->hw)
 				c->nr_eois++;
 			vgic_lr_release(c, i);
+			/*
+			 * A fold outside a sync (a GIC access): its refill is owed, and an
+			 * SPI routed elsewhere meanwhile must move to its target's list, or
+			 * it would wait on this one when injected again.
+			 */
+			if (vgic_irq_wants_lr(v->vm, irq) ||
+			    (irq->intid >= VGIC_NR_PRIVATE && irq->target != v->id))
+				c->need_sync = true;
 		}
 	}
 }
@@ -502,9 +639,18 @@ static void vgic_v2_sgi_lr(struct vgic_irq *irq, struct gic_lr *lr)
 	lr->eoi_irq = (irq->sgi_pend_src & ~(1u << irq->sgi_source)) != 0;
 }
 
-static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
-                              struct vgic_irq *irq)
+/*
+ * Write @irq into list register @i of @v. Returns whether a pending state
+ * waits that the register cannot show: a hardware-linked one is active and
+ * pending again (the GIC owns its active state). Its EOI raises no exit, so
+ * the vCPU syncs at every exit until the register is free again.
+ */
+static bool vgic_lr_write_irq(struct vcpu *v, unsigned int i, struct vgic_irq *irq)
 {
+	bool hidden = false;
+
+	struct vm *vm = v->vm;
+	struct vgic_cpu *c = &v->vgic;
 	struct gic_lr lr = {
 	    .virq = irq->intid,
 	    .pirq = irq->hwintid,
@@ -517,17 +663,21 @@ static void vgic_lr_write_irq(struct vm *vm, struct vgic_cpu *c, unsigned int i,
 	};
 
 	/* A hw LR cannot be pending and active at once: the GIC owns the active state. */
-	if (irq->hw && lr.state == (GIC_LR_PENDING | GIC_LR_ACTIVE))
+	if (irq->hw && lr.state == (GIC_LR_PENDING | GIC_LR_ACTIVE)) {
 		lr.state = GIC_LR_ACTIVE;
+		hidden = true;
+	}
 	if (vgic_is_v2_sgi(vm, irq))
 		vgic_v2_sgi_lr(irq, &lr);
 	gic_write_lr(i, &lr);
 	c->lr_irq[i] = irq;
 	c->lr_used |= 1u << i;
 	irq->lr = (int8_t)i;
+	irq->lr_vcpu = (uint8_t)v->id;
 	irq->lr_stale = false;
 	irq->lr_pending = lr.state & GIC_LR_PENDING;
 	irq->repend = false; /* the register is up to date */
+	return hidden;
 }
 
 /* The list registers, as a mask, that hold an interrupt the guest has active; and how many. */
@@ -554,10 +704,13 @@ static uint32_t vgic_active_lrs(const struct vgic_cpu *c, unsigned int *count)
  * urgent pending ones. Registers are tracked as bitmasks: this runs on every
  * return to a guest that has an interrupt in flight. Returns whether
  * interrupts were left waiting (overflow); *@evicted, whether pending ones
- * lost their register to make room.
+ * lost their register to make room; *@hidden, whether a register could not
+ * show a pending state (vgic_lr_write_irq).
  */
-static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c, bool *evicted)
+static bool vgic_fill_lrs(struct vcpu *v, bool *evicted, bool *hidden)
 {
+	struct vm *vm = v->vm;
+	struct vgic_cpu *c = &v->vgic;
 	uint32_t all = (1u << vm->vgic.nr_lrs) - 1;
 	unsigned int nr_active;
 	uint32_t keep = vgic_active_lrs(c, &nr_active); /* registers whose interrupt stays */
@@ -601,10 +754,11 @@ static bool vgic_fill_lrs(struct vm *vm, struct vgic_cpu *c, bool *evicted)
 	for (uint32_t stay = keep; stay; stay &= stay - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(stay);
 
-		vgic_lr_write_irq(vm, c, i, c->lr_irq[i]);
+		*hidden |= vgic_lr_write_irq(v, i, c->lr_irq[i]);
 	}
 	for (unsigned int k = 0; k < nr_new; k++)
-		vgic_lr_write_irq(vm, c, (unsigned int)__builtin_ctz(all & ~c->lr_used), chosen[k]);
+		*hidden |=
+		    vgic_lr_write_irq(v, (unsigned int)__builtin_ctz(all & ~c->lr_used), chosen[k]);
 	return overflow;
 }
 
@@ -612,10 +766,8 @@ void vgic_sync_lrs(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct vgic_cpu *c = &v->vgic;
-	bool overflow, evicted;
+	bool overflow, evicted, hidden = false;
 
-	if (!vgic_cpu_busy(c))
-		return; /* nothing in flight (callers check first, inline) */
 	spin_lock(&vm->vgic.lock);
 	/* PPIs another vCPU's MMIO dropped: only this CPU can end its own. */
 	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
@@ -625,7 +777,7 @@ void vgic_sync_lrs(struct vcpu *v)
 	vgic_resample_levels_locked(v);
 	ap_list_prune(vm, v); /* what left its register since: not for the fill */
 	ap_list_sort(c);
-	overflow = vgic_fill_lrs(vm, c, &evicted);
+	overflow = vgic_fill_lrs(v, &evicted, &hidden);
 	if (evicted)
 		ap_list_prune(vm, v); /* and what the fill evicted */
 	if (overflow)
@@ -634,5 +786,18 @@ void vgic_sync_lrs(struct vcpu *v)
 		gic_set_underflow_irq(overflow);
 		c->underflow = overflow;
 	}
+	/* Last: what the fold found owed, this fill has placed; but what it could not show waits.
+	 */
+	c->need_sync = hidden;
 	spin_unlock(&vm->vgic.lock);
+}
+
+void vgic_sync_before_entry(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+	uint32_t fresh = c->levels_fresh;
+
+	c->levels_fresh = 0;
+	if (c->need_sync || c->underflow || c->hw_deactivate || vgic_levels_dropped(c, fresh))
+		vgic_sync_lrs(v);
 }

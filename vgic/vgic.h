@@ -4,11 +4,19 @@
  * pending interrupts in front of a vCPU.
  *
  * Every vCPU keeps an "ap list" of the interrupts that are active, or pending
- * and deliverable (enabled, distributor on), for it. On every return to a guest, vgic_sync_lrs()
- * folds back what the guest did with the list registers, then fills them with the most urgent
+ * and deliverable (enabled, distributor on), for it. On a return to a guest
+ * whose vGIC state changed (need_sync), vgic_sync_lrs() folds back what the
+ * guest did with the list registers, then fills them with the most urgent
  * interrupts of the ap list; if more are waiting than there are list
  * registers, it asks the GIC for an underflow maintenance interrupt so the
  * rest follow as soon as registers free up.
+ *
+ * Nothing changed, nothing to sync: what the guest does with the list
+ * registers meanwhile (acknowledge, EOI) is the hardware's to track, and is
+ * read back lazily, when a sync or a GIC access needs it. A hardware
+ * interrupt for the vCPU running on this CPU, with nothing else in flight,
+ * goes straight into a list register (vgic_inject_direct_locked), so its exit
+ * syncs nothing either.
  *
  * One lock per VM protects all of it: simple, and with a handful of vCPUs the
  * lock is rarely contended.
@@ -59,6 +67,7 @@ struct vgic_irq {
 	bool lr_stale;    /* the guest rewrote its state by MMIO: the list register is older */
 	bool pend_latch;  /* level: made pending by GICD_ISPENDR, not only by its line */
 	int8_t lr;        /* the list register holding it, -1 if none */
+	uint8_t lr_vcpu;  /* whose list register (while lr >= 0): a moved SPI's old target */
 	uint64_t irouter; /* GICv3 GICD_IROUTER */
 	/* Level interrupts whose source can be read (the timers): its line, on the owner's CPU. */
 	vgic_line_fn line_level;
@@ -71,7 +80,21 @@ struct vgic_cpu {
 	struct vgic_irq *lr_irq[VGIC_MAX_LRS];
 	uint32_t lr_used; /* bit n: list register n holds lr_irq[n] */
 	bool underflow;   /* underflow maintenance requested */
-	bool rd_asleep;   /* GICR_WAKER.ProcessorSleep */
+	/*
+	 * Its vGIC state changed since the last sync in a way the list registers
+	 * must follow: something queued, injected again, written by MMIO, or a
+	 * maintenance interrupt. Set under the lock (or by its own CPU), cleared
+	 * by the sync.
+	 */
+	bool need_sync;
+	/* A sampled level may be pending: its line is checked at each exit. */
+	bool levels_watch;
+	/*
+	 * Sampled levels whose physical interrupt this exit took: their lines
+	 * are high until the guest runs again, so this exit need not read them.
+	 */
+	uint32_t levels_fresh;
+	bool rd_asleep; /* GICR_WAKER.ProcessorSleep */
 	uint32_t
 	    hw_deactivate; /* private hw INTIDs this vCPU's pCPU must deactivate at its next sync */
 	uint32_t sampled;  /* private INTIDs with a line_level sampler */
@@ -134,20 +157,36 @@ void vgic_resample_levels_locked(struct vcpu *v);
 void vgic_inject_locked(struct vcpu *v, uint32_t intid);
 
 /*
- * Anything for vgic_sync_lrs() to do: interrupts waiting, in list registers,
- * an underflow request, PPIs to deactivate? Checked inline on every return
- * to a guest, so the common "nothing" costs no call.
+ * Anything for vgic_sync_before_entry() to check: state changed, an underflow
+ * request, PPIs to deactivate, a pending level whose line may drop? Checked
+ * inline on every return to a guest, so the common "nothing" costs no call.
  */
 static inline bool vgic_cpu_busy(const struct vgic_cpu *c)
 {
-	return c->nr_ap || c->lr_used || c->underflow || c->hw_deactivate;
+	return c->need_sync || c->underflow || c->hw_deactivate || c->levels_watch;
 }
-/* Before entering @v on this CPU: fold back and refill the list registers. */
+/*
+ * On the way back to @v's guest, if vgic_cpu_busy(): sync, unless only a
+ * watched level is pending and its line is still high.
+ */
+void vgic_sync_before_entry(struct vcpu *v);
+/* The maintenance interrupt came (on @c's CPU): withdrawn, and a refill owed. */
+static inline void vgic_cpu_maintained(struct vgic_cpu *c)
+{
+	c->underflow = false;
+	c->need_sync = true;
+}
+/*
+ * Before entering @v on this CPU: fold back and refill the list registers.
+ * Callers check vgic_cpu_busy() first; this always does the whole sync.
+ */
 void vgic_sync_lrs(struct vcpu *v);
 /* Bring @v's view of interrupts it holds in list registers up to date (lock held). */
 void vgic_fold_lrs(struct vcpu *v);
 
 /* Emulation helpers (vgic_mmio.c, vgic_v3.c), called with the VM's lock held. */
+/* A guest write to a GIC register: every vCPU's list registers may have to follow. */
+void vgic_all_need_sync_locked(struct vm *vm);
 void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq);
 /* The guest changed @irq's pending/active state by MMIO: it overrides its list register. */
 void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq);

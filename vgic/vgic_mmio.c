@@ -186,8 +186,12 @@ bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char 
 
 	spin_lock(&vm->vgic.lock);
 	vgic_fold_lrs(v);
-	vgic_resample_levels_locked(v); /* the guest reads the timers' lines as they are now */
+	/* The guest reads the timers' lines as they are now (none pending: nothing to drop). */
+	if (v->vgic.levels_watch)
+		vgic_resample_levels_locked(v);
 	ok = access(v, offset, acc);
+	if (acc->write) /* enables, priorities, targets, states: any LR may have to follow */
+		vgic_all_need_sync_locked(vm);
 	spin_unlock(&vm->vgic.lock);
 	if (!ok) {
 		vm_log(vm, "hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,

@@ -16,11 +16,17 @@
  *    it is on one ap list, and on one only;
  *  - nothing lost: an interrupt that wants a list register (active, or
  *    pending and enabled with the distributor on) is queued;
+ *  - a timer PPI pending on its line alone (not latched by GICD_ISPENDR) has
+ *    its vCPU watching the line at each exit (levels_watch);
  *  - hardware-linked interrupts: while the physical interrupt is active (the
  *    device cannot interrupt again until the hypervisor or the guest's EOI
  *    deactivates it) the virtual one is pending, active or in a list register,
  *    so something will end it (or, for a PPI another vCPU dropped, its own
  *    pCPU is due to deactivate it: hw_deactivate);
+ *  - a return to the guest that skips the sync (vgic_cpu_busy, then
+ *    vgic_sync_before_entry) leaves the guest the list registers a whole
+ *    sync would give it (and a whole sync right after one changes nothing):
+ *    the same valid registers, the same underflow request;
  *  - after vgic_sync_lrs(v): every used register is valid and holds an
  *    interrupt that wants one (never a disabled or not-pending one unless it
  *    is active), with its priority; an SPI waiting on v's ap list outside
@@ -104,6 +110,12 @@ static bool *fv_phys_active(unsigned int pcpu, uint32_t intid)
 	                               : &fv_phys_active_spi[intid];
 }
 
+/*
+ * An EOI maintenance interrupt raised on each pCPU (the guest completed a
+ * register with eoi_irq set): taken at the next exit, as irq_dispatch() does.
+ */
+static bool fv_maintenance[NR_CPUS];
+
 /* What the guest acknowledged from each list register, until its EOI. */
 struct fv_ack {
 	bool valid;
@@ -145,6 +157,7 @@ static void fv_setup(unsigned int nr_vcpus, unsigned int version, unsigned int n
 	memset(fv_vcpus, 0, sizeof(fv_vcpus));
 	memset(lrs, 0, sizeof(lrs));
 	memset(fv_acked, 0, sizeof(fv_acked));
+	memset(fv_maintenance, 0, sizeof(fv_maintenance));
 	memset(&rec, 0, sizeof(rec));
 	memset(fv_mmio, 0, sizeof(fv_mmio));
 	memset(fv_phys_active_ppi, 0, sizeof(fv_phys_active_ppi));
@@ -327,6 +340,11 @@ static void fv_check_all(void)
 		for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++) {
 			const struct vgic_irq *irq = &fv_vcpus[p].vgic.private_irqs[i];
 
+			FUZZ_CHECK(!(fv_vcpus[p].vgic.sampled & BIT(i)) || !irq->pending ||
+			               irq->pend_latch || fv_vcpus[p].vgic.levels_watch,
+			           "timer PPI %u of vcpu%u pending on its line, but its exits do "
+			           "not watch the line",
+			           i, p);
 			FUZZ_CHECK(!fv_phys_active_ppi[p][i] || irq->pending || irq->active ||
 			               irq->lr >= 0 || (fv_vcpus[p].vgic.hw_deactivate & BIT(i)),
 			           "hw PPI %u of vcpu%u stays active in the GIC with nothing "
@@ -428,10 +446,94 @@ static uint32_t fv_pick_intid(struct fuzz_in *in)
 	return (raw & 0x8000) ? raw & 0x7fff : raw % (VGIC_NR_IRQS + 8);
 }
 
-static void fv_sync(struct vcpu *v)
+/* What the guest sees in @v's list registers: the valid ones, by INTID, and the underflow
+ * request. */
+struct fv_view {
+	unsigned int n;
+	struct gic_lr lr[VGIC_MAX_LRS];
+	bool underflow;
+};
+
+static int fv_lr_cmp(const void *pa, const void *pb)
+{
+	const struct gic_lr *a = pa, *b = pb;
+
+	return a->virq < b->virq ? -1 : a->virq > b->virq;
+}
+
+static void fv_view_of(const struct vcpu *v, struct fv_view *view)
+{
+	memset(view, 0, sizeof(*view));
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		const struct gic_lr *lr = &lrs[v->pcpu][i];
+
+		if (lr->state)
+			view->lr[view->n++] = *lr;
+	}
+	qsort(view->lr, view->n, sizeof(view->lr[0]), fv_lr_cmp);
+	view->underflow = v->vgic.underflow;
+}
+
+static void fv_trace_view(const char *what, const struct fv_view *view)
+{
+	FV_TRACE("  %s:%s", what, view->underflow ? " underflow" : "");
+	for (unsigned int i = 0; i < view->n; i++)
+		FV_TRACE(" %u/%u%s", view->lr[i].virq, view->lr[i].state,
+		         view->lr[i].hw ? "hw" : "");
+	FV_TRACE("\n");
+}
+
+static void fv_check_same_view(unsigned int vi, const struct fv_view *a, const struct fv_view *b)
+{
+	fv_trace_view("exit left", a);
+	fv_trace_view("sync made", b);
+	FUZZ_CHECK(a->n == b->n, "vcpu%u: the exit left %u valid LRs, a whole sync %u", vi, a->n,
+	           b->n);
+	FUZZ_CHECK(a->underflow == b->underflow, "vcpu%u: the exit left underflow %d, a sync %d",
+	           vi, a->underflow, b->underflow);
+	for (unsigned int i = 0; i < a->n; i++) {
+		const struct gic_lr *x = &a->lr[i], *y = &b->lr[i];
+
+		FUZZ_CHECK(x->virq == y->virq && x->state == y->state &&
+		               x->priority == y->priority && x->hw == y->hw && x->pirq == y->pirq &&
+		               x->group1 == y->group1 && x->source == y->source &&
+		               x->eoi_irq == y->eoi_irq,
+		           "vcpu%u: the exit left INTID %u state %u prio 0x%x hw %d src %u eoi %d; "
+		           "a whole sync makes INTID %u state %u prio 0x%x hw %d src %u eoi %d",
+		           vi, x->virq, x->state, x->priority, x->hw, x->source, x->eoi_irq,
+		           y->virq, y->state, y->priority, y->hw, y->source, y->eoi_irq);
+	}
+}
+
+/* The end of an exit of @v: its guest runs again, as leave_hypervisor_to_guest() does it. */
+static void fv_return_to_guest(struct vcpu *v)
 {
 	run_on(v->pcpu);
+	if (fv_maintenance[v->pcpu]) {
+		fv_maintenance[v->pcpu] = false;
+		gic_set_underflow_irq(false);
+		vgic_cpu_maintained(&v->vgic);
+	}
+	if (vgic_cpu_busy(&v->vgic))
+		vgic_sync_before_entry(v);
+}
+
+/*
+ * An exit of @v, and its return. With @compare, a whole sync follows, which
+ * must not change what the guest sees; then the synced invariants hold.
+ * Without, the lazy state stays.
+ */
+static void fv_sync(struct vcpu *v, bool compare)
+{
+	struct fv_view exit_view, sync_view;
+
+	fv_return_to_guest(v);
+	if (!compare)
+		return;
+	fv_view_of(v, &exit_view);
 	vgic_sync_lrs(v);
+	fv_view_of(v, &sync_view);
+	fv_check_same_view(v->id, &exit_view, &sync_view);
 	fv_check_synced(v->id);
 }
 
@@ -459,6 +561,9 @@ static void fv_guest_eoi(struct vcpu *v, unsigned int i)
 	/* The GIC deactivates the physical interrupt of a hw list register itself. */
 	if (lr->hw && lr->pirq < VGIC_NR_IRQS)
 		*fv_phys_active(v->pcpu, lr->pirq) = false;
+	/* A completed register that asked for it raises the EOI maintenance interrupt. */
+	if (!lr->state && !lr->hw && lr->eoi_irq)
+		fv_maintenance[v->pcpu] = true;
 }
 
 /* A device interrupt arrives on @v's pCPU (its target's) and is handed to the guest. */
@@ -482,6 +587,8 @@ static void fv_inject_hw(struct vcpu *v, unsigned int which)
 	FV_TRACE("  inject hw %u into vcpu%u\n", intid, target->id);
 	run_on(target->pcpu);
 	vgic_inject_hw(target, intid);
+	/* The interrupt was an exit of the vCPU on that pCPU: it returns before its guest runs. */
+	fv_return_to_guest(target);
 }
 
 /*
@@ -495,6 +602,7 @@ static void fv_reset_vcpu(struct vcpu *v)
 	run_on(v->pcpu);
 	memset(lrs[v->pcpu], 0, sizeof(lrs[v->pcpu]));
 	memset(fv_acked[v->pcpu], 0, sizeof(fv_acked[v->pcpu]));
+	fv_maintenance[v->pcpu] = false;
 	vgic_cpu_reset(v);
 	fv_timers_start(v);
 }
@@ -557,14 +665,17 @@ static bool fv_common_step(struct fuzz_in *in, uint8_t op)
 		fv_inject_hw(v, fin_u8(in));
 		return true;
 	case 3: {
-		/* The guest may first take its timers' conditions away (bit n: timer n). */
+		/*
+		 * The guest may first take its timers' conditions away (bit n: timer
+		 * n). Bit 7 clear: check the exit against a whole sync.
+		 */
 		uint8_t drop = fin_u8(in);
 
 		for (unsigned int i = 0; i < ARRAY_SIZE(fv_timer_ppis); i++) {
 			if (drop & (1u << i))
 				fv_line[v->pcpu][fv_timer_ppis[i]] = false;
 		}
-		fv_sync(v);
+		fv_sync(v, !(drop & 0x80));
 		return true;
 	}
 	case 4:

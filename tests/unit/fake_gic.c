@@ -34,6 +34,19 @@ void gic_write_lr(unsigned int i, const struct gic_lr *lr)
 	lrs[smp_processor_id()][i] = *lr;
 }
 
+/* As ICH_ELRSR_EL2: invalid, and no EOI maintenance owed. */
+uint32_t gic_empty_lrs(void)
+{
+	const struct gic_lr *lr = lrs[smp_processor_id()];
+	uint32_t empty = 0;
+
+	rec.elrsr_reads++;
+	for (unsigned int i = 0; i < nr_lrs; i++)
+		if (!lr[i].state && (lr[i].hw || !lr[i].eoi_irq))
+			empty |= 1u << i;
+	return empty;
+}
+
 void gic_set_underflow_irq(bool on)
 {
 	rec.underflow_calls++;

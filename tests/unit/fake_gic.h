@@ -18,6 +18,7 @@ extern unsigned int nr_lrs;                      /* how many each pCPU has */
 
 struct fake_gic_rec {
 	unsigned int lr_reads, lr_writes;
+	unsigned int elrsr_reads;
 	unsigned int underflow_calls;
 	bool underflow[NR_CPUS];
 	unsigned int sgis;

@@ -44,11 +44,6 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
-enum vcpu_power vcpu_power_state(struct vcpu *v)
-{
-	return v->power;
-}
-
 void vcpu_power_off(struct vcpu *v)
 {
 	power_off_vcpu = v;

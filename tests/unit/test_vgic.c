@@ -209,6 +209,16 @@ static void guest_complete(const struct vcpu *v, uint32_t intid)
 	guest_eoi(v, intid);
 }
 
+/* The frame the accesses below go to: its interrupt registers, in window mmio_win. */
+static const struct vgic_irq_window *mmio_win;
+static bool mmio_ok;
+
+static bool irq_regs_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+{
+	mmio_ok = vgic_mmio_irq_regs(v, mmio_win, (uint32_t)offset, acc);
+	return mmio_ok;
+}
+
 /* A guest access to an interrupt register, as vgic_v3.c makes it. */
 static bool mmio(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
                  unsigned int size, bool write, uint64_t *data)
@@ -220,18 +230,15 @@ static bool mmio(struct vcpu *v, const struct vgic_irq_window *win, uint32_t off
 	    .data = write ? *data : 0xdeadbeefdeadbeefUL,
 	};
 	unsigned long caller = unit_tpidr_el2;
-	bool ok;
 
 	run_on(v->pcpu);
-	spin_lock(&vm.vgic.lock);
-	vgic_fold_lrs(v);
-	vgic_resample_levels_locked(v); /* as vgic_mmio_frame_access() */
-	ok = vgic_mmio_irq_regs(v, win, offset, &acc);
-	spin_unlock(&vm.vgic.lock);
+	mmio_win = win;
+	mmio_ok = false;
+	vgic_mmio_frame_access(v, &acc, "test", 0x08000000, irq_regs_access);
 	unit_tpidr_el2 = caller;
 	if (!write)
 		*data = acc.data;
-	return ok;
+	return mmio_ok;
 }
 
 static void write_reg(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
@@ -1585,6 +1592,218 @@ static void test_level_pend_latch(void **state)
 	assert_false(irq->pending || irq->pend_latch);
 }
 
+/* The exit's sync, and the direct path -------------------------------------- */
+
+/*
+ * A return to @v's guest as leave_hypervisor_to_guest() makes it; whether it
+ * synced (read or wrote a list register: every sync here has one in use).
+ */
+static bool guest_entry(struct vcpu *v)
+{
+	unsigned long caller = unit_tpidr_el2;
+	unsigned int accesses = rec.lr_reads + rec.lr_writes;
+	bool busy;
+
+	run_on(v->pcpu);
+	busy = vgic_cpu_busy(&v->vgic);
+	if (busy)
+		vgic_sync_before_entry(v);
+	unit_tpidr_el2 = caller;
+	return busy && !v->vgic.need_sync && rec.lr_reads + rec.lr_writes > accesses;
+}
+
+/* An exit after nothing changed syncs nothing: the guest's EOIs are read back later. */
+static void test_exit_syncs_only_after_a_change(void **state)
+{
+	struct vgic_irq *irq = prep(0, 2, 0x10);
+
+	(void)state;
+	assert_false(vgic_cpu_busy(&vcpus[0]->vgic));
+	vgic_inject(vcpus[0], 2);
+	assert_true(vcpus[0]->vgic.need_sync);
+	assert_true(guest_entry(vcpus[0]));
+	assert_int_equal(lr_for(vcpus[0], 2)->state, GIC_LR_PENDING);
+	assert_false(vgic_cpu_busy(&vcpus[0]->vgic));
+
+	/* The guest completes it: its register still says "used" until something looks. */
+	guest_complete(vcpus[0], 2);
+	rec.lr_reads = rec.lr_writes = 0;
+	assert_false(guest_entry(vcpus[0]));
+	assert_int_equal(rec.lr_reads + rec.lr_writes, 0);
+	assert_int_equal(irq->lr, 0);
+	assert_int_equal(lr_of(vcpus[0], 2), -1);
+
+	/* A GIC read folds it back, and owes no sync. */
+	assert_int_equal(read_reg(vcpus[0], &private_win, GICD_ISACTIVER, 4) & BIT(2), 0);
+	assert_int_equal(irq->lr, -1);
+	assert_int_equal(vcpus[0]->vgic.nr_eois, 1);
+	assert_false(irq->pending || irq->active);
+	assert_false(vcpus[0]->vgic.need_sync);
+
+	/* Injected again: still on the ap list, in no register (the read released it). */
+	vgic_inject(vcpus[0], 2);
+	assert_true(guest_entry(vcpus[0]));
+	assert_int_equal(lr_for(vcpus[0], 2)->state, GIC_LR_PENDING);
+	guest_complete(vcpus[0], 2);
+
+	/* Injected again while its register still holds the last, completed, instance. */
+	vgic_inject(vcpus[0], 2);
+	sync(vcpus[0]);
+	guest_complete(vcpus[0], 2);
+	vgic_inject(vcpus[0], 2);
+	assert_true(guest_entry(vcpus[0]));
+	assert_int_equal(lr_for(vcpus[0], 2)->state, GIC_LR_PENDING);
+}
+
+/* An SPI routed away while in a register: a GIC read releases it; injected, it moves on. */
+static void test_moved_spi_released_by_a_read_moves_when_injected(void **state)
+{
+	struct vgic_irq *irq = prep(0, 40, 0x10);
+
+	(void)state;
+	vgic_inject(vcpus[0], 40);
+	sync(vcpus[0]);
+	spin_lock(&vm.vgic.lock);
+	vgic_retarget_locked(&vm, irq, 1); /* as a GICD_IROUTER write */
+	vgic_all_need_sync_locked(&vm);
+	spin_unlock(&vm.vgic.lock);
+	sync(vcpus[0]);
+	sync(vcpus[1]);
+	assert_true(on_ap_list(vcpus[0], irq)); /* still in vCPU 0's register */
+	guest_complete(vcpus[0], 40);
+	read_reg(vcpus[0], &spi_win, GICD_ISPENDR + 4, 4);
+	assert_int_equal(irq->lr, -1);
+	assert_true(vgic_cpu_busy(&vcpus[0]->vgic)); /* its ap list must let it go */
+
+	vgic_inject(vcpus[0], 40);
+	guest_entry(vcpus[0]);
+	assert_false(on_ap_list(vcpus[0], irq));
+	assert_true(guest_entry(vcpus[1]));
+	assert_int_equal(lr_for(vcpus[1], 40)->state, GIC_LR_PENDING);
+	assert_int_equal(lr_of(vcpus[0], 40), -1);
+}
+
+/* A guest write to a GIC register may change what any list register must hold. */
+static void test_gic_write_syncs_every_vcpu(void **state)
+{
+	(void)state;
+	prep(1, 40, 0x10)->target = 1;
+	vgic_inject(vcpus[0], 40);
+	sync(vcpus[1]);
+	assert_int_equal(lr_for(vcpus[1], 40)->state, GIC_LR_PENDING);
+	assert_false(vgic_cpu_busy(&vcpus[0]->vgic) || vgic_cpu_busy(&vcpus[1]->vgic));
+
+	/* vCPU 0 disables the SPI pending in vCPU 1's register: vCPU 1 must withdraw it. */
+	write_reg(vcpus[0], &spi_win, GICD_ICENABLER + 4, 4, BIT(40 - 32));
+	assert_true(vcpus[0]->vgic.need_sync && vcpus[1]->vgic.need_sync);
+	assert_true(guest_entry(vcpus[1]));
+	assert_int_equal(lr_of(vcpus[1], 40), -1);
+	assert_int_equal(nr_valid_lrs(vcpus[1]), 0);
+}
+
+/* The timer's interrupt for the vCPU running here goes straight into a list register. */
+static void test_hw_ppi_direct_to_lr(void **state)
+{
+	struct vgic_irq *irq = prep(0, TIMER_PPI, 0x20);
+	struct gic_lr *lr;
+
+	(void)state;
+	rec.lr_writes = 0;
+	timer_fires(0);
+	assert_int_equal(rec.lr_writes, 1);
+	lr = lr_for(vcpus[0], TIMER_PPI);
+	assert_int_equal(lr->state, GIC_LR_PENDING);
+	assert_true(lr->hw);
+	assert_int_equal(lr->pirq, TIMER_PPI);
+	assert_int_equal(lr->priority, 0x20);
+	assert_true(irq->queued && irq->pending);
+	assert_false(vcpus[0]->vgic.need_sync);
+	assert_int_equal(vcpus[0]->vgic.nr_injected, 1);
+	assert_int_equal(total_kicks(), 0);
+	assert_consistent(vcpus[0]);
+
+	/* Its own exit need not read the line: it just fired. A later one reads it: high. */
+	line_reads = 0;
+	assert_false(guest_entry(vcpus[0]));
+	assert_int_equal(line_reads, 0);
+	assert_false(guest_entry(vcpus[0]));
+	assert_int_equal(line_reads, 1);
+
+	/* Completed, then fired again: the same register, and still no sync. */
+	guest_complete(vcpus[0], TIMER_PPI);
+	rec.lr_writes = 0;
+	vgic_inject_hw(vcpus[0], TIMER_PPI);
+	assert_int_equal(rec.lr_writes, 1);
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), 0);
+	assert_int_equal(lr_for(vcpus[0], TIMER_PPI)->state, GIC_LR_PENDING);
+	assert_false(vcpus[0]->vgic.need_sync);
+	assert_false(guest_entry(vcpus[0]));
+
+	/* The guest re-arms its timer before taking it: the exit sees the line low. */
+	timer_line[0][TIMER_PPI] = false;
+	assert_true(guest_entry(vcpus[0]));
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), -1);
+	assert_false(irq->pending);
+	assert_int_equal(rec.deactivated, TIMER_PPI);
+	assert_false(vcpus[0]->vgic.levels_watch);
+	assert_false(vgic_cpu_busy(&vcpus[0]->vgic));
+}
+
+/* The direct path steps aside whenever the general one could choose otherwise. */
+static void test_hw_ppi_direct_only_when_nothing_else(void **state)
+{
+	struct vgic_irq *irq = prep(0, TIMER_PPI, 0x20);
+
+	(void)state;
+	/* Something else queued and not yet placed: the sync places both, by priority. */
+	prep(0, 3, 0x10);
+	vgic_inject(vcpus[0], 3);
+	rec.lr_writes = 0;
+	timer_fires(0);
+	assert_int_equal(rec.lr_writes, 0);
+	assert_true(guest_entry(vcpus[0]));
+	assert_int_equal(lr_for(vcpus[0], 3)->state, GIC_LR_PENDING);
+	assert_int_equal(lr_for(vcpus[0], TIMER_PPI)->state, GIC_LR_PENDING);
+
+	/* Still pending in its register: injected again, the general way. */
+	vgic_inject_hw(vcpus[0], TIMER_PPI);
+	assert_true(irq->repend && vcpus[0]->vgic.need_sync);
+	sync(vcpus[0]);
+	guest_complete(vcpus[0], TIMER_PPI);
+	guest_complete(vcpus[0], 3);
+	sync(vcpus[0]);
+
+	/* Not the vCPU running on this CPU (vCPU 1's timer, injected from pCPU 0). */
+	prep(1, TIMER_PPI, 0x20);
+	rec.lr_writes = 0;
+	vgic_inject_hw(vcpus[1], TIMER_PPI);
+	assert_int_equal(rec.lr_writes, 0);
+	assert_true(vcpus[1]->vgic.need_sync);
+
+	/* Disabled: it waits, unqueued, as before. */
+	write_reg(vcpus[0], &private_win, GICD_ICENABLER, 4, BIT(TIMER_PPI));
+	sync(vcpus[0]);
+	timer_fires(0);
+	assert_int_equal(lr_of(vcpus[0], TIMER_PPI), -1);
+	assert_false(irq->queued);
+
+	/* Every register taken: the overflow is the general path's. */
+	write_reg(vcpus[0], &private_win, GICD_ISENABLER, 4, BIT(TIMER_PPI));
+	write_reg(vcpus[0], &private_win, GICD_ICPENDR, 4, BIT(TIMER_PPI));
+	sync(vcpus[0]);
+	for (uint32_t sgi = 4; sgi < 4 + nr_lrs; sgi++) {
+		prep(0, sgi, 0x10);
+		vgic_inject(vcpus[0], sgi);
+	}
+	sync(vcpus[0]);
+	rec.lr_writes = 0;
+	timer_fires(0);
+	assert_int_equal(rec.lr_writes, 0);
+	assert_true(guest_entry(vcpus[0]));
+	assert_true(irq->queued && irq->lr < 0);
+	assert_true(rec.underflow[0]);
+}
+
 /* Only the owner's CPU reads a line: another vCPU's GIC access leaves it be. */
 static void test_level_sampled_only_on_its_cpu(void **state)
 {
@@ -1654,6 +1873,11 @@ int main(void)
 	    cmocka_unit_test_setup(test_mmio_clear_other_vcpus_hw_ppi, setup),
 	    cmocka_unit_test_setup(test_mmio_clear_hw_in_lr_deactivates, setup),
 	    cmocka_unit_test_setup(test_retargeted_spi_moves_when_its_lr_frees, setup),
+	    cmocka_unit_test_setup(test_exit_syncs_only_after_a_change, setup),
+	    cmocka_unit_test_setup(test_gic_write_syncs_every_vcpu, setup),
+	    cmocka_unit_test_setup(test_moved_spi_released_by_a_read_moves_when_injected, setup),
+	    cmocka_unit_test_setup(test_hw_ppi_direct_to_lr, setup),
+	    cmocka_unit_test_setup(test_hw_ppi_direct_only_when_nothing_else, setup),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed;

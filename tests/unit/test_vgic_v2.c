@@ -293,8 +293,11 @@ static void snap(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	s->dist = vm.vgic;
 	s->dist.lock = (spinlock_t)SPINLOCK_INIT; /* taken and released by every access */
-	for (unsigned int i = 0; i < NR_TEST_VCPUS; i++)
+	for (unsigned int i = 0; i < NR_TEST_VCPUS; i++) {
 		s->cpu[i] = vcpus[i]->vgic;
+		/* Any write asks every vCPU for a sync: a request, not a state. */
+		s->cpu[i].need_sync = false;
+	}
 }
 
 static void assert_unchanged(const struct snapshot *before)
