@@ -75,6 +75,20 @@ static inline enum vcpu_power vcpu_power_state(const struct vcpu *v)
 	return READ_ONCE(v->power);
 }
 
+/*
+ * The vGIC on the way back to @v's guest: sync, unless nothing changed, or
+ * only a watched level is pending and its line is still high. Inline on every
+ * return to a guest, so the common "nothing" costs no call. (vGIC code, here
+ * because struct vcpu is complete here.)
+ */
+static inline void vgic_sync_before_entry(struct vcpu *v)
+{
+	if (vgic_cpu_must_sync(&v->vgic))
+		vgic_sync_lrs(v);
+	else if (v->vgic.levels_watch)
+		vgic_check_levels(v);
+}
+
 /* Print @v's state and, if it is on, its registers. Call on @v's own CPU. */
 void vcpu_show_state(struct vcpu *v);
 

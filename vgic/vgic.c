@@ -337,6 +337,7 @@ void vgic_kick(struct vcpu *v)
 }
 
 static bool vgic_lr_write_irq(struct vcpu *v, unsigned int i, struct vgic_irq *irq);
+static void vgic_lr_record(struct vcpu *v, unsigned int i, struct vgic_irq *irq, bool pending);
 
 /*
  * The fast path of a hardware interrupt (a timer, a passthrough SPI) whose
@@ -376,7 +377,14 @@ static bool vgic_inject_direct_locked(struct vcpu *v, struct vgic_irq *irq)
 		ap_list_append(c, irq);
 	}
 	irq->pending = true;
-	vgic_lr_write_irq(v, i, irq);
+	/* What vgic_lr_write_irq() would write, known here: hw, pending, not a GICv2 SGI. */
+	gic_write_lr(i, &(struct gic_lr){.virq = irq->intid,
+	                                 .pirq = irq->hwintid,
+	                                 .priority = irq->priority,
+	                                 .state = GIC_LR_PENDING,
+	                                 .hw = true,
+	                                 .group1 = irq->group1});
+	vgic_lr_record(v, i, irq, true);
 	vgic_watch_level(c, irq, true);
 	return true;
 }
@@ -484,30 +492,6 @@ void vgic_resample_levels_locked(struct vcpu *v)
 		vgic_hw_release_locked(v->vm, irq);
 	}
 	v->vgic.levels_watch = watch;
-}
-
-/*
- * A pending level interrupt whose line has dropped since (the guest disabled,
- * masked or re-armed its timer): its pending state must go, which takes a
- * sync. Runs on @c's own CPU, without the lock: the other CPUs only latch
- * (GICD_ISPENDR) or sync-request these interrupts, so a stale read costs at
- * most a sync.
- */
-static bool vgic_levels_dropped(struct vgic_cpu *c, uint32_t fresh)
-{
-	bool watch = fresh != 0;
-
-	for (uint32_t s = c->sampled & ~fresh; s; s &= s - 1) {
-		const struct vgic_irq *irq = &c->private_irqs[__builtin_ctz(s)];
-
-		if (!irq->pending || irq->pend_latch)
-			continue;
-		if (!irq->line_level(irq->intid))
-			return true;
-		watch = true;
-	}
-	c->levels_watch = watch; /* none pending: nothing to watch until the next injection */
-	return false;
 }
 
 static void vgic_lr_release(struct vgic_cpu *c, unsigned int i)
@@ -645,12 +629,24 @@ static void vgic_v2_sgi_lr(struct vgic_irq *irq, struct gic_lr *lr)
  * pending again (the GIC owns its active state). Its EOI raises no exit, so
  * the vCPU syncs at every exit until the register is free again.
  */
+/* List register @i of @v now holds @irq (@pending: with its pending state). */
+static void vgic_lr_record(struct vcpu *v, unsigned int i, struct vgic_irq *irq, bool pending)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	c->lr_irq[i] = irq;
+	c->lr_used |= 1u << i;
+	irq->lr = (int8_t)i;
+	irq->lr_vcpu = (uint8_t)v->id;
+	irq->lr_stale = false;
+	irq->lr_pending = pending;
+	irq->repend = false; /* the register is up to date */
+}
+
 static bool vgic_lr_write_irq(struct vcpu *v, unsigned int i, struct vgic_irq *irq)
 {
-	bool hidden = false;
-
 	struct vm *vm = v->vm;
-	struct vgic_cpu *c = &v->vgic;
+	bool hidden = false;
 	struct gic_lr lr = {
 	    .virq = irq->intid,
 	    .pirq = irq->hwintid,
@@ -670,13 +666,7 @@ static bool vgic_lr_write_irq(struct vcpu *v, unsigned int i, struct vgic_irq *i
 	if (vgic_is_v2_sgi(vm, irq))
 		vgic_v2_sgi_lr(irq, &lr);
 	gic_write_lr(i, &lr);
-	c->lr_irq[i] = irq;
-	c->lr_used |= 1u << i;
-	irq->lr = (int8_t)i;
-	irq->lr_vcpu = (uint8_t)v->id;
-	irq->lr_stale = false;
-	irq->lr_pending = lr.state & GIC_LR_PENDING;
-	irq->repend = false; /* the register is up to date */
+	vgic_lr_record(v, i, irq, lr.state & GIC_LR_PENDING);
 	return hidden;
 }
 
@@ -769,6 +759,7 @@ void vgic_sync_lrs(struct vcpu *v)
 	bool overflow, evicted, hidden = false;
 
 	spin_lock(&vm->vgic.lock);
+	c->levels_fresh = 0; /* every line is read below */
 	/* PPIs another vCPU's MMIO dropped: only this CPU can end its own. */
 	for (uint32_t ppis = c->hw_deactivate; ppis; ppis &= ppis - 1)
 		gic_deactivate((uint32_t)__builtin_ctz(ppis));
@@ -792,12 +783,50 @@ void vgic_sync_lrs(struct vcpu *v)
 	spin_unlock(&vm->vgic.lock);
 }
 
-void vgic_sync_before_entry(struct vcpu *v)
+/* The sampled levels of @c pending on their lines alone, but those in @fresh. */
+static uint32_t vgic_levels_pending(const struct vgic_cpu *c, uint32_t fresh)
+{
+	uint32_t pending = 0;
+
+	for (uint32_t s = c->sampled & ~fresh; s; s &= s - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(s);
+		const struct vgic_irq *irq = &c->private_irqs[i];
+
+		if (irq->pending && !irq->pend_latch)
+			pending |= 1u << i;
+	}
+	return pending;
+}
+
+/* Sync @v if one of @levels' lines is low. Apart, so that "none pending" needs no frame. */
+static __noinline void vgic_sync_if_lines_low(struct vcpu *v, uint32_t levels)
+{
+	for (; levels; levels &= levels - 1) {
+		const struct vgic_irq *irq = &v->vgic.private_irqs[__builtin_ctz(levels)];
+
+		if (!irq->line_level(irq->intid)) {
+			vgic_sync_lrs(v);
+			return;
+		}
+	}
+}
+
+/*
+ * A pending level interrupt whose line has dropped since (the guest disabled,
+ * masked or re-armed its timer): its pending state must go, which takes a
+ * sync. Runs on @v's own CPU, without the lock: the other CPUs only latch
+ * (GICD_ISPENDR) or sync-request these interrupts, so a stale read costs at
+ * most a sync. Lines whose interrupt this exit took (levels_fresh) are high.
+ */
+void vgic_check_levels(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
 	uint32_t fresh = c->levels_fresh;
+	uint32_t pending = vgic_levels_pending(c, fresh);
 
 	c->levels_fresh = 0;
-	if (c->need_sync || c->underflow || c->hw_deactivate || vgic_levels_dropped(c, fresh))
-		vgic_sync_lrs(v);
+	if (pending)
+		vgic_sync_if_lines_low(v, pending);
+	else
+		c->levels_watch = fresh != 0; /* none: nothing to watch until the next injection */
 }

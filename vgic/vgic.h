@@ -157,30 +157,29 @@ void vgic_resample_levels_locked(struct vcpu *v);
 void vgic_inject_locked(struct vcpu *v, uint32_t intid);
 
 /*
- * Anything for vgic_sync_before_entry() to check: state changed, an underflow
- * request, PPIs to deactivate, a pending level whose line may drop? Checked
- * inline on every return to a guest, so the common "nothing" costs no call.
+ * Before entering @v on this CPU: fold back and refill the list registers,
+ * resample the levels. Always the whole sync (vgic_sync_before_entry() decides).
  */
+void vgic_sync_lrs(struct vcpu *v);
+/* Must the list registers be synced: state changed, an underflow request, PPIs to deactivate? */
+static inline bool vgic_cpu_must_sync(const struct vgic_cpu *c)
+{
+	return c->need_sync || c->underflow || c->hw_deactivate;
+}
+/* Anything for vgic_sync_before_entry() to do: a sync, or a pending level's line to read? */
 static inline bool vgic_cpu_busy(const struct vgic_cpu *c)
 {
-	return c->need_sync || c->underflow || c->hw_deactivate || c->levels_watch;
+	return vgic_cpu_must_sync(c) || c->levels_watch;
 }
-/*
- * On the way back to @v's guest, if vgic_cpu_busy(): sync, unless only a
- * watched level is pending and its line is still high.
- */
-void vgic_sync_before_entry(struct vcpu *v);
+/* Sync @v if one of its watched levels' lines dropped (on @v's CPU). */
+void vgic_check_levels(struct vcpu *v);
+/* vgic_sync_before_entry(v): in vcpu/vcpu.h, where struct vcpu is complete. */
 /* The maintenance interrupt came (on @c's CPU): withdrawn, and a refill owed. */
 static inline void vgic_cpu_maintained(struct vgic_cpu *c)
 {
 	c->underflow = false;
 	c->need_sync = true;
 }
-/*
- * Before entering @v on this CPU: fold back and refill the list registers.
- * Callers check vgic_cpu_busy() first; this always does the whole sync.
- */
-void vgic_sync_lrs(struct vcpu *v);
 /* Bring @v's view of interrupts it holds in list registers up to date (lock held). */
 void vgic_fold_lrs(struct vcpu *v);
 

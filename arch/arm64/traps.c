@@ -417,6 +417,5 @@ void leave_hypervisor_to_guest(struct cpu_user_regs *regs)
 
 	(void)regs;
 	vcpu_check_stop(v); /* its VM is stopping: this vCPU does not go back */
-	if (vgic_cpu_busy(&v->vgic))
-		vgic_sync_before_entry(v);
+	vgic_sync_before_entry(v);
 }

@@ -23,8 +23,8 @@
  *    deactivates it) the virtual one is pending, active or in a list register,
  *    so something will end it (or, for a PPI another vCPU dropped, its own
  *    pCPU is due to deactivate it: hw_deactivate);
- *  - a return to the guest that skips the sync (vgic_cpu_busy, then
- *    vgic_sync_before_entry) leaves the guest the list registers a whole
+ *  - a return to the guest that skips the sync (vgic_sync_before_entry)
+ *    leaves the guest the list registers a whole
  *    sync would give it (and a whole sync right after one changes nothing):
  *    the same valid registers, the same underflow request;
  *  - after vgic_sync_lrs(v): every used register is valid and holds an
@@ -514,8 +514,7 @@ static void fv_return_to_guest(struct vcpu *v)
 		gic_set_underflow_irq(false);
 		vgic_cpu_maintained(&v->vgic);
 	}
-	if (vgic_cpu_busy(&v->vgic))
-		vgic_sync_before_entry(v);
+	vgic_sync_before_entry(v);
 }
 
 /*

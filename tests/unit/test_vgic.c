@@ -1606,8 +1606,7 @@ static bool guest_entry(struct vcpu *v)
 
 	run_on(v->pcpu);
 	busy = vgic_cpu_busy(&v->vgic);
-	if (busy)
-		vgic_sync_before_entry(v);
+	vgic_sync_before_entry(v);
 	unit_tpidr_el2 = caller;
 	return busy && !v->vgic.need_sync && rec.lr_reads + rec.lr_writes > accesses;
 }
