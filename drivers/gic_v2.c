@@ -274,13 +274,13 @@ static void gic_v2_write_lr(unsigned int i, const struct gic_lr *lr)
 }
 
 /*
- * On QEMU's model, an emulated hardware-linked register the guest completed
- * still has its EOI bit, so it reads as not empty until the maintenance
- * interrupt ends it (gic_v2_maintenance): the vGIC takes its slow path then.
+ * On QEMU's model, an emulated hardware-linked register never counts as
+ * empty: completed, it still owes its physical interrupt's deactivation,
+ * which reading it (gic_v2_read_lr) or the maintenance interrupt does.
  */
 static uint32_t gic_v2_empty_lrs(void)
 {
-	return rd32(gich + GICH_ELRSR0);
+	return rd32(gich + GICH_ELRSR0) & ~(uint32_t)emulated_hw_lrs[smp_processor_id()];
 }
 
 static void gic_v2_set_underflow_irq(bool on)

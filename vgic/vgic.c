@@ -167,7 +167,7 @@ static bool vgic_irq_deliverable(const struct vm *vm, const struct vgic_irq *irq
 }
 
 /* (An active one with no target finishes in the list register it has, if any.) */
-static bool vgic_irq_wants_lr(const struct vm *vm, const struct vgic_irq *irq)
+static inline bool vgic_irq_wants_lr(const struct vm *vm, const struct vgic_irq *irq)
 {
 	return vgic_irq_has_target(irq) && (irq->active || (irq->pending && irq->enabled &&
 	                                                    vgic_group_enabled(&vm->vgic, irq)));
@@ -505,20 +505,25 @@ static void vgic_lr_release(struct vgic_cpu *c, unsigned int i)
 	c->lr_used &= ~(1u << i);
 }
 
-/* Read back what the guest did with each list register we filled. */
+/*
+ * Read back what the guest did with each list register we filled. One the
+ * GIC reports empty (completed, no EOI maintenance owed) needs no read.
+ */
 void vgic_fold_lrs(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
+	uint32_t empty = c->lr_used ? gic_empty_lrs() : 0;
 
 	for (unsigned int i = 0; c->lr_used >> i; i++) {
 		struct vgic_irq *irq = c->lr_irq[i];
-		struct gic_lr lr;
+		struct gic_lr lr = {0};
 
 		if (!(c->lr_used & (1u << i)))
 			continue;
 		if (irq->lr_stale)
 			continue; /* the guest's MMIO write wins; the refill rewrites the LR */
-		gic_read_lr(i, &lr);
+		if (!(empty & (1u << i)))
+			gic_read_lr(i, &lr);
 		irq->active = lr.state & GIC_LR_ACTIVE;
 		/*
 		 * The guest can only take away a pending state we put in the register
@@ -765,7 +770,8 @@ void vgic_sync_lrs(struct vcpu *v)
 		gic_deactivate((uint32_t)__builtin_ctz(ppis));
 	c->hw_deactivate = 0;
 	vgic_fold_lrs(v);
-	vgic_resample_levels_locked(v);
+	if (c->levels_watch) /* else no sampled level is pending: nothing to drop */
+		vgic_resample_levels_locked(v);
 	ap_list_prune(vm, v); /* what left its register since: not for the fill */
 	ap_list_sort(c);
 	overflow = vgic_fill_lrs(v, &evicted, &hidden);

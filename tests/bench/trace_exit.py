@@ -39,6 +39,8 @@ CASES = [
      ""),
     ("ipi-send", "IPI: the sender's ICC_SGI1R_EL1 trap", "vgic_v3_sgi", "", 20, "guest_sync",
      ""),
+    ("ipi-receive", "IPI: the receiver's kick interrupt", "smp_do_work", "", 20, "guest_irq",
+     ""),
     ("vtimer-latency", "virtual timer interrupt", "vtimer_handle_irq", "", 20, "guest_irq", ""),
     ("spi-passthrough", "passthrough SPI (PL011)", "vgic_inject_hw", "$x1 == 33", 5, "guest_irq",
      ""),
