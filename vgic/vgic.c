@@ -225,8 +225,12 @@ void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
 	/* A guest write may leave a timer pending but not latched (GICD_ICFGR): watch it. */
 	if (irq->pending && irq->intid < VGIC_NR_PRIVATE)
 		vgic_watch_level(&vm->vcpus[irq->target]->vgic, irq, false);
-	if (irq->queued || !vgic_irq_wants_lr(vm, irq))
+	if (!vgic_irq_wants_lr(vm, irq))
 		return;
+	/*
+	 * Queued already (left on the list by a fold outside a sync, or on the
+	 * vCPU it was routed away from, whose prune moves it): a sync is owed.
+	 */
 	target = irq->intid < VGIC_NR_PRIVATE ? vm->vcpus[irq->target] : vgic_target_vcpu(vm, irq);
 	ap_list_add(&target->vgic, irq);
 	vgic_kick(target);
@@ -273,10 +277,22 @@ void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq)
 	vgic_update_irq_locked(vm, irq);
 }
 
-void vgic_all_need_sync_locked(struct vm *vm)
+void vgic_config_written_locked(struct vm *vm, struct vgic_irq *irq)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		vm->vcpus[i]->vgic.need_sync = true;
+	struct vcpu *target =
+	    irq->intid < VGIC_NR_PRIVATE ? vm->vcpus[irq->target] : vgic_target_vcpu(vm, irq);
+
+	vgic_lr_holder_needs_sync(vm, irq);
+	if (irq->queued && target)
+		target->vgic.need_sync = true; /* its priority may change what gets a register */
+	vgic_update_irq_locked(vm, irq);
+}
+
+void vgic_dist_enables_written_locked(struct vm *vm)
+{
+	for (unsigned int v = 0; v < vm->nr_vcpus; v++)
+		vm->vcpus[v]->vgic.need_sync = true;
+	vgic_requeue_all_locked(vm);
 }
 
 void vgic_requeue_all_locked(struct vm *vm)
@@ -294,9 +310,15 @@ void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int targ
 	struct vcpu *old = vgic_target_vcpu(vm, irq);
 
 	irq->target = (uint8_t)(target < vm->nr_vcpus || target == VGIC_NO_TARGET ? target : 0);
-	/* An interrupt already in a list register finishes where it is. */
-	if (irq->lr >= 0)
+	/*
+	 * An interrupt already in a list register finishes where it is; its
+	 * holder syncs, as one routed to no vCPU leaves the register if only
+	 * pending.
+	 */
+	if (irq->lr >= 0) {
+		vgic_lr_holder_needs_sync(vm, irq);
 		return;
+	}
 	for (unsigned int i = 0; irq->queued && old && i < old->vgic.nr_ap; i++) {
 		if (old->vgic.ap_list[i] == irq) {
 			ap_list_remove_at(&old->vgic, i);

@@ -184,13 +184,18 @@ static inline void vgic_cpu_maintained(struct vgic_cpu *c)
 void vgic_fold_lrs(struct vcpu *v);
 
 /* Emulation helpers (vgic_mmio.c, vgic_v3.c), called with the VM's lock held. */
-/* A guest write to a GIC register: every vCPU's list registers may have to follow. */
-void vgic_all_need_sync_locked(struct vm *vm);
+/*
+ * The guest changed @irq's enable, priority, group or configuration: the vCPU
+ * whose list register holds it, or whose ap list it waits on, syncs again.
+ */
+void vgic_config_written_locked(struct vm *vm, struct vgic_irq *irq);
 void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq);
 /* The guest changed @irq's pending/active state by MMIO: it overrides its list register. */
 void vgic_state_written_locked(struct vm *vm, struct vgic_irq *irq);
-/* The distributor was switched on: queue everything that became deliverable. */
+/* Queue everything that became deliverable (the distributor switched on, a vCPU reset). */
 void vgic_requeue_all_locked(struct vm *vm);
+/* GICD_CTLR's enables written: requeue, and every vCPU syncs (its registers may not stay). */
+void vgic_dist_enables_written_locked(struct vm *vm);
 /* Deliver SPI @irq to vCPU @target from now on (VGIC_NO_TARGET: to none). */
 void vgic_retarget_locked(struct vm *vm, struct vgic_irq *irq, unsigned int target);
 /*

@@ -140,8 +140,8 @@ static void irq_field_write(struct vcpu *v, struct vgic_irq *irq, enum irq_field
 	}
 	if (f >= FIELD_PEND_SET && f <= FIELD_ACTIVE_CLEAR && val)
 		vgic_state_written_locked(v->vm, irq);
-	else
-		vgic_update_irq_locked(v->vm, irq);
+	else if (val || f == FIELD_GROUP || f == FIELD_PRIORITY || f == FIELD_CONFIG)
+		vgic_config_written_locked(v->vm, irq);
 }
 
 bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
@@ -190,8 +190,6 @@ bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char 
 	if (v->vgic.levels_watch)
 		vgic_resample_levels_locked(v);
 	ok = access(v, offset, acc);
-	if (acc->write) /* enables, priorities, targets, states: any LR may have to follow */
-		vgic_all_need_sync_locked(vm);
 	spin_unlock(&vm->vgic.lock);
 	if (!ok) {
 		vm_log(vm, "hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,

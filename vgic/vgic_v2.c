@@ -137,7 +137,7 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 		if (acc->write) {
 			d->grp_en = (uint8_t)(acc->data & (VGIC_GRP0_EN | VGIC_GRP1_EN));
 			d->ctlr = d->grp_en;
-			vgic_requeue_all_locked(v->vm);
+			vgic_dist_enables_written_locked(v->vm);
 		} else {
 			acc->data = d->ctlr;
 		}

@@ -108,7 +108,7 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 			d->grp_en = (uint8_t)(acc->data & (GICD_CTLR_G0 | GICD_CTLR_G1A));
 			d->ctlr = d->grp_en;
 			/* Interrupts held back while the distributor was off may now go. */
-			vgic_requeue_all_locked(v->vm);
+			vgic_dist_enables_written_locked(v->vm);
 		} else {
 			/* Affinity routing always on, one security state. */
 			acc->data = d->ctlr | GICD_CTLR_ARE_NS | GICD_CTLR_DS;

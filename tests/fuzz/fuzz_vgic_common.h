@@ -514,6 +514,9 @@ static void fv_return_to_guest(struct vcpu *v)
 		gic_set_underflow_irq(false);
 		vgic_cpu_maintained(&v->vgic);
 	}
+	FV_TRACE("  vcpu%u returns: need_sync %d underflow %d hw_deactivate 0x%x levels_watch %d\n",
+	         v->id, v->vgic.need_sync, v->vgic.underflow, v->vgic.hw_deactivate,
+	         v->vgic.levels_watch);
 	vgic_sync_before_entry(v);
 }
 

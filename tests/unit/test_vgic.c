@@ -1654,6 +1654,22 @@ static void test_exit_syncs_only_after_a_change(void **state)
 	assert_int_equal(lr_for(vcpus[0], 2)->state, GIC_LR_PENDING);
 }
 
+/* A state write whose own access's fold just freed the interrupt's register still syncs. */
+static void test_state_write_after_its_fold_freed_the_lr(void **state)
+{
+	struct vgic_irq *irq = prep(0, 40, 0x10);
+
+	(void)state;
+	vgic_inject(vcpus[0], 40);
+	sync(vcpus[0]);
+	guest_complete(vcpus[0], 40);
+	write_reg(vcpus[0], &spi_win, GICD_ISACTIVER + 4, 4, BIT(40 - 32));
+	assert_true(irq->active && irq->queued && irq->lr < 0);
+	assert_true(vcpus[0]->vgic.need_sync);
+	assert_true(guest_entry(vcpus[0]));
+	assert_int_equal(lr_for(vcpus[0], 40)->state, GIC_LR_ACTIVE);
+}
+
 /* An SPI routed away while in a register: a GIC read releases it; injected, it moves on. */
 static void test_moved_spi_released_by_a_read_moves_when_injected(void **state)
 {
@@ -1664,7 +1680,6 @@ static void test_moved_spi_released_by_a_read_moves_when_injected(void **state)
 	sync(vcpus[0]);
 	spin_lock(&vm.vgic.lock);
 	vgic_retarget_locked(&vm, irq, 1); /* as a GICD_IROUTER write */
-	vgic_all_need_sync_locked(&vm);
 	spin_unlock(&vm.vgic.lock);
 	sync(vcpus[0]);
 	sync(vcpus[1]);
@@ -1682,8 +1697,8 @@ static void test_moved_spi_released_by_a_read_moves_when_injected(void **state)
 	assert_int_equal(lr_of(vcpus[0], 40), -1);
 }
 
-/* A guest write to a GIC register may change what any list register must hold. */
-static void test_gic_write_syncs_every_vcpu(void **state)
+/* A guest write to an interrupt's configuration: whoever holds it syncs; the distributor's, all. */
+static void test_gic_write_syncs_whom_it_concerns(void **state)
 {
 	(void)state;
 	prep(1, 40, 0x10)->target = 1;
@@ -1694,10 +1709,36 @@ static void test_gic_write_syncs_every_vcpu(void **state)
 
 	/* vCPU 0 disables the SPI pending in vCPU 1's register: vCPU 1 must withdraw it. */
 	write_reg(vcpus[0], &spi_win, GICD_ICENABLER + 4, 4, BIT(40 - 32));
-	assert_true(vcpus[0]->vgic.need_sync && vcpus[1]->vgic.need_sync);
+	assert_false(vcpus[0]->vgic.need_sync);
+	assert_true(vcpus[1]->vgic.need_sync);
 	assert_true(guest_entry(vcpus[1]));
 	assert_int_equal(lr_of(vcpus[1], 40), -1);
 	assert_int_equal(nr_valid_lrs(vcpus[1]), 0);
+
+	/* A priority written while it waits in an ap list: its target re-sorts. */
+	write_reg(vcpus[0], &spi_win, GICD_ISENABLER + 4, 4, BIT(40 - 32));
+	assert_true(guest_entry(vcpus[1]));
+	write_reg(vcpus[0], &spi_win, GICD_IPRIORITYR + 40, 1, 0x30);
+	assert_true(vcpus[1]->vgic.need_sync);
+	assert_true(guest_entry(vcpus[1]));
+	assert_int_equal(lr_for(vcpus[1], 40)->priority, 0x30);
+
+	/* Routed to no vCPU (GICv2 ITARGETSR 0) while pending there: it leaves the register. */
+	guest_complete(vcpus[1], 40);
+	vgic_inject(vcpus[0], 40);
+	assert_true(guest_entry(vcpus[1]));
+	assert_int_equal(lr_for(vcpus[1], 40)->state, GIC_LR_PENDING);
+	spin_lock(&vm.vgic.lock);
+	vgic_retarget_locked(&vm, vgic_get_irq(vcpus[0], 40), VGIC_NO_TARGET);
+	spin_unlock(&vm.vgic.lock);
+	assert_true(guest_entry(vcpus[1]));
+	assert_int_equal(lr_of(vcpus[1], 40), -1);
+
+	/* The distributor's enables: every vCPU. */
+	spin_lock(&vm.vgic.lock);
+	vgic_dist_enables_written_locked(&vm);
+	spin_unlock(&vm.vgic.lock);
+	assert_true(vcpus[0]->vgic.need_sync && vcpus[1]->vgic.need_sync);
 }
 
 /* The timer's interrupt for the vCPU running here goes straight into a list register. */
@@ -1873,8 +1914,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_mmio_clear_hw_in_lr_deactivates, setup),
 	    cmocka_unit_test_setup(test_retargeted_spi_moves_when_its_lr_frees, setup),
 	    cmocka_unit_test_setup(test_exit_syncs_only_after_a_change, setup),
-	    cmocka_unit_test_setup(test_gic_write_syncs_every_vcpu, setup),
+	    cmocka_unit_test_setup(test_gic_write_syncs_whom_it_concerns, setup),
 	    cmocka_unit_test_setup(test_moved_spi_released_by_a_read_moves_when_injected, setup),
+	    cmocka_unit_test_setup(test_state_write_after_its_fold_freed_the_lr, setup),
 	    cmocka_unit_test_setup(test_hw_ppi_direct_to_lr, setup),
 	    cmocka_unit_test_setup(test_hw_ppi_direct_only_when_nothing_else, setup),
 	};

@@ -295,7 +295,7 @@ static void snap(struct snapshot *s)
 	s->dist.lock = (spinlock_t)SPINLOCK_INIT; /* taken and released by every access */
 	for (unsigned int i = 0; i < NR_TEST_VCPUS; i++) {
 		s->cpu[i] = vcpus[i]->vgic;
-		/* Any write asks every vCPU for a sync: a request, not a state. */
+		/* A write may ask a vCPU for a sync: a request, not a state. */
 		s->cpu[i].need_sync = false;
 	}
 }
