@@ -186,8 +186,8 @@ static void ap_list_append(struct vgic_cpu *c, struct vgic_irq *irq)
 
 /*
  * Queue @irq for a list register: the next return to the guest syncs. It may
- * be queued already, left there since a fold outside a sync released its
- * register: the sync is owed all the same.
+ * be queued already, its register freed by a fold this exit: the sync is
+ * owed all the same.
  */
 static void ap_list_add(struct vgic_cpu *c, struct vgic_irq *irq)
 {
@@ -217,6 +217,17 @@ static void vgic_watch_level(struct vgic_cpu *c, const struct vgic_irq *irq, boo
 		c->levels_fresh |= bit;
 }
 
+/* Take @irq, in no list register, off @c's ap list. */
+static void ap_list_remove(struct vgic_cpu *c, const struct vgic_irq *irq)
+{
+	for (unsigned int i = 0; i < c->nr_ap; i++) {
+		if (c->ap_list[i] == irq) {
+			ap_list_remove_at(c, i);
+			return;
+		}
+	}
+}
+
 /* Queue @irq on its target if it now needs delivering (lock held). */
 void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
 {
@@ -225,13 +236,19 @@ void vgic_update_irq_locked(struct vm *vm, struct vgic_irq *irq)
 	/* A guest write may leave a timer pending but not latched (GICD_ICFGR): watch it. */
 	if (irq->pending && irq->intid < VGIC_NR_PRIVATE)
 		vgic_watch_level(&vm->vcpus[irq->target]->vgic, irq, false);
-	if (!vgic_irq_wants_lr(vm, irq))
+	/* In a list register: its holder, asked to sync by whoever changed it, rewrites it. */
+	if (!vgic_irq_wants_lr(vm, irq) || irq->lr >= 0)
 		return;
-	/*
-	 * Queued already (left on the list by a fold outside a sync, or on the
-	 * vCPU it was routed away from, whose prune moves it): a sync is owed.
-	 */
 	target = irq->intid < VGIC_NR_PRIVATE ? vm->vcpus[irq->target] : vgic_target_vcpu(vm, irq);
+	/*
+	 * Queued already, in no register: it waits for one (an underflow request
+	 * stands), or the vCPU whose fold freed its register syncs at this exit
+	 * (vgic_fold_lrs). Either way a sync places it; no kick.
+	 */
+	if (irq->queued) {
+		target->vgic.need_sync = true;
+		return;
+	}
 	ap_list_add(&target->vgic, irq);
 	vgic_kick(target);
 }
@@ -579,13 +596,16 @@ void vgic_fold_lrs(struct vcpu *v)
 				c->nr_eois++;
 			vgic_lr_release(c, i);
 			/*
-			 * A fold outside a sync (a GIC access): its refill is owed, and an
-			 * SPI routed elsewhere meanwhile must move to its target's list, or
-			 * it would wait on this one when injected again.
+			 * No interrupt stays queued in no register past a fold outside a
+			 * sync (a GIC access): one still wanted here, or routed elsewhere
+			 * meanwhile, is the exit's sync's to place or move; the rest
+			 * leaves the ap list now.
 			 */
 			if (vgic_irq_wants_lr(v->vm, irq) ||
 			    (irq->intid >= VGIC_NR_PRIVATE && irq->target != v->id))
 				c->need_sync = true;
+			else
+				ap_list_remove(c, irq);
 		}
 	}
 }
