@@ -154,6 +154,12 @@ static struct vcpu *vgic_target_vcpu(struct vm *vm, const struct vgic_irq *irq)
 	return irq->target < vm->nr_vcpus ? vm->vcpus[irq->target] : vm->vcpus[0];
 }
 
+/* An SPI routed to another vCPU than @v (while it sat on @v's ap list, say). */
+static bool vgic_spi_routed_away(struct vm *vm, const struct vgic_irq *irq, const struct vcpu *v)
+{
+	return irq->intid >= VGIC_NR_PRIVATE && vgic_target_vcpu(vm, irq) != v;
+}
+
 static bool vgic_irq_has_target(const struct vgic_irq *irq)
 {
 	return irq->intid < VGIC_NR_PRIVATE || irq->target != VGIC_NO_TARGET;
@@ -601,8 +607,7 @@ void vgic_fold_lrs(struct vcpu *v)
 			 * meanwhile, is the exit's sync's to place or move; the rest
 			 * leaves the ap list now.
 			 */
-			if (vgic_irq_wants_lr(v->vm, irq) ||
-			    (irq->intid >= VGIC_NR_PRIVATE && irq->target != v->id))
+			if (vgic_irq_wants_lr(v->vm, irq) || vgic_spi_routed_away(v->vm, irq, v))
 				c->need_sync = true;
 			else
 				ap_list_remove(c, irq);
@@ -640,7 +645,7 @@ static void ap_list_prune(struct vm *vm, struct vcpu *v)
 
 	for (unsigned int i = 0; i < c->nr_ap;) {
 		struct vgic_irq *irq = c->ap_list[i];
-		bool moved = irq->intid >= VGIC_NR_PRIVATE && vgic_target_vcpu(vm, irq) != v;
+		bool moved = vgic_spi_routed_away(vm, irq, v);
 
 		if (irq->lr < 0 && (moved || !vgic_irq_wants_lr(vm, irq))) {
 			ap_list_remove_at(c, i);
@@ -670,12 +675,6 @@ static void vgic_v2_sgi_lr(struct vgic_irq *irq, struct gic_lr *lr)
 	lr->eoi_irq = (irq->sgi_pend_src & ~(1u << irq->sgi_source)) != 0;
 }
 
-/*
- * Write @irq into list register @i of @v. Returns whether a pending state
- * waits that the register cannot show: a hardware-linked one is active and
- * pending again (the GIC owns its active state). Its EOI raises no exit, so
- * the vCPU syncs at every exit until the register is free again.
- */
 /* List register @i of @v now holds @irq (@pending: with its pending state). */
 static void vgic_lr_record(struct vcpu *v, unsigned int i, struct vgic_irq *irq, bool pending)
 {
@@ -690,6 +689,12 @@ static void vgic_lr_record(struct vcpu *v, unsigned int i, struct vgic_irq *irq,
 	irq->repend = false; /* the register is up to date */
 }
 
+/*
+ * Write @irq into list register @i of @v. Returns whether a pending state
+ * waits that the register cannot show: a hardware-linked one is active and
+ * pending again (the GIC owns its active state). Its EOI raises no exit, so
+ * the vCPU syncs at every exit until the register is free again.
+ */
 static bool vgic_lr_write_irq(struct vcpu *v, unsigned int i, struct vgic_irq *irq)
 {
 	struct vm *vm = v->vm;
