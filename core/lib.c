@@ -1,7 +1,8 @@
 /*
  * The few C library functions the hypervisor and libfdt need. Copies and fills
- * go a 64-bit word at a time when both sides allow it: guest images are tens of
- * MiB. Nothing here may use FP/SIMD registers (-mgeneral-regs-only).
+ * go eight 64-bit words at a time when both sides allow it: guest images are
+ * tens of MiB, and a VM's reset wipes all its RAM. Nothing here may use FP/SIMD
+ * registers (-mgeneral-regs-only).
  */
 #include "core/compiler.h"
 #include "core/lib.h"
@@ -14,14 +15,35 @@ void __stack_chk_fail(void)
 	panic("stack protector: stack smashed in a libfdt function");
 }
 
+/*
+ * Eight words a loop: a loop of one word spends more instructions on itself
+ * than on the copy (5 per 8 bytes, against 11 per 64), and the hypervisor's
+ * boot is mostly the copy of the guest's images (measured under -icount: the
+ * boot to the first guest instruction with a 33 MiB kernel, 44.7 -> 29.0 ms).
+ */
+static void copy_words(uint64_t *d, const uint64_t *s, size_t words)
+{
+	for (; words >= 8; words -= 8, d += 8, s += 8) {
+		uint64_t w0 = s[0], w1 = s[1], w2 = s[2], w3 = s[3];
+		uint64_t w4 = s[4], w5 = s[5], w6 = s[6], w7 = s[7];
+
+		d[0] = w0, d[1] = w1, d[2] = w2, d[3] = w3;
+		d[4] = w4, d[5] = w5, d[6] = w6, d[7] = w7;
+	}
+	for (; words; words--)
+		*d++ = *s++;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
 	if (IS_ALIGNED((uintptr_t)d | (uintptr_t)s, 8)) {
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)d = *(const uint64_t *)s;
+		copy_words((uint64_t *)d, (const uint64_t *)s, n / 8);
+		d += n & ~7UL;
+		s += n & ~7UL;
+		n &= 7;
 	}
 	while (n--)
 		*d++ = *s++;
@@ -46,9 +68,14 @@ void *memset(void *dst, int c, size_t n)
 
 	if (IS_ALIGNED((uintptr_t)d, 8)) {
 		uint64_t v = 0x0101010101010101UL * (uint8_t)c;
+		uint64_t *w = (uint64_t *)d;
 
-		for (; n >= 8; n -= 8, d += 8)
-			*(uint64_t *)d = v;
+		for (; n >= 64; n -= 64, w += 8) /* eight words a loop, as copy_words() */
+			w[0] = v, w[1] = v, w[2] = v, w[3] = v, w[4] = v, w[5] = v, w[6] = v,
+			w[7] = v;
+		for (; n >= 8; n -= 8)
+			*w++ = v;
+		d = (uint8_t *)w;
 	}
 	while (n--)
 		*d++ = (uint8_t)c;

@@ -22,6 +22,7 @@ stage2_SRCS := arch/arm64/stage2.c arch/arm64/pagetable.c
 cpufeature_SRCS := arch/arm64/cpufeature.c
 pstate_SRCS := arch/arm64/pstate.c
 endian_SRCS :=
+lib_SRCS    :=
 mm_SRCS     := core/mm.c
 psci_SRCS   := core/psci.c core/smccc.c core/hypsvc.c vcpu/vcpu.c arch/arm64/cpufeature.c
 vgic_SRCS   := vgic/vgic.c vgic/vgic_mmio.c tests/unit/fake_gic.c $(VM_LOG_SRCS)
@@ -31,6 +32,9 @@ vpl011_SRCS := core/vpl011.c
 vm_plan_SRCS := core/vm_plan.c core/printf.c
 console_SRCS := core/console.c core/printf.c core/ratelimit.c
 dt_domains_SRCS := core/dt_domains.c core/modules.c core/dt.c core/printf.c
+
+# test_lib.c includes core/lib.c itself, under other names (beside the host C library).
+$(UNIT_BUILD)/test_lib: core/lib.c
 
 # These sources use AArch64 inline assembly (sysregs, spin_lock's yield): see the header.
 $(UNIT_BUILD)/test_psci $(UNIT_BUILD)/test_vgic: UNIT_CFLAGS += -include tests/unit/arm64_asm_shim.h
