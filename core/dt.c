@@ -29,7 +29,9 @@ struct dt_ctx {
 	struct dt_error *err;
 	int gic_node;           /* the host GIC, once found */
 	unsigned int gic_cells; /* its #interrupt-cells */
-	char path[96];          /* scratch for the path of a node an error names */
+	int irq_node;           /* the last node dt_get_irq() read, and its controller */
+	int irq_parent;
+	char path[96]; /* scratch for the path of a node an error names */
 };
 
 /*
@@ -370,7 +372,15 @@ static int dt_get_irq(struct dt_ctx *c, int node, int index, unsigned int *intid
 	spec = fdt_getprop(c->fdt, node, "interrupts", &len);
 	if (!spec)
 		return DT_IRQ_ABSENT;
-	if (dt_interrupt_parent(c->fdt, node) != c->gic_node)
+	/*
+	 * Each lookup walks the tree from its root, twice (libfdt finds a parent
+	 * and a phandle by scanning): the timer's four interrupts share one.
+	 */
+	if (node != c->irq_node) {
+		c->irq_node = node;
+		c->irq_parent = dt_interrupt_parent(c->fdt, node);
+	}
+	if (c->irq_parent != c->gic_node)
 		return DT_IRQ_ELSEWHERE;
 
 	spec_bytes = (int)(c->gic_cells * sizeof(fdt32_t));
@@ -1005,7 +1015,7 @@ static int dt_parse_modules(struct dt_ctx *c)
 
 int dt_parse_host(const void *fdt, struct dt_host *out, struct dt_error *err)
 {
-	struct dt_ctx c = {.fdt = fdt, .host = out, .err = err, .gic_node = -1};
+	struct dt_ctx c = {.fdt = fdt, .host = out, .err = err, .gic_node = -1, .irq_node = -1};
 
 	if (err)
 		err->msg[0] = '\0';

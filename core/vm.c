@@ -88,6 +88,19 @@ uint64_t vm_uptime_ms(const struct vm *vm)
 	       1000;
 }
 
+/*
+ * When the VMs are ready to start, on the system counter: the hypervisor's own
+ * boot time on QEMU (its counter starts at reset; make bench reads it under
+ * -icount), the firmware's and the boot loader's too on a board.
+ */
+static void vm_print_setup_time(void)
+{
+	uint64_t freq = READ_SYSREG(cntfrq_el0);
+	uint64_t us = freq ? vm_stats_ticks_to_us(READ_SYSREG(cntpct_el0), freq) : 0;
+
+	printk("hyp: VMs ready at %lu.%03lu ms on the system counter\n", us / 1000, us % 1000);
+}
+
 void vm_start_all(void)
 {
 	struct vcpu *mine = this_cpu()->vcpu;
@@ -95,6 +108,7 @@ void vm_start_all(void)
 	printk("hyp: memory: %zu KiB of the %lu KiB pool used, %lu KiB kept in all\n",
 	       hyp_pool_used() >> 10, HYP_POOL_SIZE >> 10,
 	       (hyp_image_end() - hyp_image_start()) >> 10);
+	vm_print_setup_time();
 	for (unsigned int i = 0; i < nr_vms; i++) {
 		printk("hyp: starting %s\n", vms[i].name);
 		vm_power_on(&vms[i]);

@@ -39,7 +39,7 @@ void panic(const char *fmt, ...)
 	abort();
 }
 
-#define BUF 304
+#define BUF    304
 #define POISON 0xa5
 
 static uint8_t pattern(size_t i)
@@ -62,11 +62,14 @@ static void test_memcpy_copies_exactly_the_bytes_asked(void **state)
 				memset(dst, POISON, BUF);
 				assert_ptr_equal(hyp_memcpy(dst + dof, src + so, n), dst + dof);
 				for (size_t i = 0; i < BUF; i++) {
-					uint8_t want = i >= dof && i < dof + n ? pattern(i - dof + so) : POISON;
+					uint8_t want = i >= dof && i < dof + n
+					                   ? pattern(i - dof + so)
+					                   : POISON;
 
 					if (dst[i] != want)
-						fail_msg("src+%zu dst+%zu n %zu: byte %zu is %#x, not %#x", so,
-						         dof, n, i, dst[i], want);
+						fail_msg("src+%zu dst+%zu n %zu: byte %zu is %#x, "
+						         "not %#x",
+						         so, dof, n, i, dst[i], want);
 				}
 			}
 		}
