@@ -177,23 +177,32 @@ bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint3
 	return true;
 }
 
-bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, const char *frame,
-                            uint64_t base, vgic_frame_access_fn access)
+bool vgic_mmio_is_irq_reg(uint32_t offset)
+{
+	return irq_reg_at(offset) != NULL;
+}
+
+bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, uint64_t base,
+                            const struct vgic_frame *frame)
 {
 	struct vm *vm = v->vm;
 	uint64_t offset = acc->ipa - base;
-	bool ok;
+	enum vgic_mmio_answer answer = frame->plain(v, offset, acc);
+	bool ok = answer == VGIC_MMIO_DONE;
 
-	spin_lock(&vm->vgic.lock);
-	vgic_fold_lrs(v);
-	/* The guest reads the timers' lines as they are now (none pending: nothing to drop). */
-	if (v->vgic.levels_watch)
-		vgic_resample_levels_locked(v);
-	ok = access(v, offset, acc);
-	spin_unlock(&vm->vgic.lock);
+	if (answer == VGIC_MMIO_LOCKED) {
+		spin_lock(&vm->vgic.lock);
+		vgic_fold_lrs(v);
+		/* The guest reads the timers' lines as they are now (none pending: nothing to
+		 * drop). */
+		if (v->vgic.levels_watch)
+			vgic_resample_levels_locked(v);
+		ok = frame->locked(v, offset, acc);
+		spin_unlock(&vm->vgic.lock);
+	}
 	if (!ok) {
 		vm_log(vm, "hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,
-		       acc->size, acc->write ? "write" : "read", frame, offset);
+		       acc->size, acc->write ? "write" : "read", frame->name, offset);
 		if (!acc->write)
 			acc->data = 0;
 	}

@@ -118,14 +118,26 @@ static bool gicd_access_itargetsr(struct vcpu *v, uint32_t offset, struct mmio_a
 	return true;
 }
 
-static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+static bool gicd_is_itargetsr(uint64_t offset)
+{
+	return offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + 1020;
+}
+
+static bool gicd_is_sgi_pend(uint64_t offset)
+{
+	return offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 0x10;
+}
+
+/* The registers with interrupt state: ITARGETSR, the SGI pending bytes, the interrupt registers,
+ * CTLR, SGIR. */
+static bool gicd_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
 	static const struct vgic_irq_window all = {0, VGIC_NR_IRQS};
 	struct vgic_dist *d = &v->vm->vgic;
 
-	if (offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + 1020)
+	if (gicd_is_itargetsr(offset))
 		return gicd_access_itargetsr(v, offset, acc);
-	if (offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 0x10)
+	if (gicd_is_sgi_pend(offset))
 		return gicd_access_sgi_pend(v, (uint32_t)offset, acc);
 	/* The private interrupts' registers are banked: @v's own. */
 	if (vgic_mmio_irq_regs(v, &all, offset, acc))
@@ -142,33 +154,49 @@ static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 			acc->data = d->ctlr;
 		}
 		return true;
-	case GICD_TYPER:
-		if (!acc->write)
-			acc->data = (VGIC_NR_IRQS / 32 - 1) | ((v->vm->nr_vcpus - 1) << 5);
-		return true;
-	case GICD_IIDR:
-		if (!acc->write)
-			acc->data = GIC_IIDR_VALUE;
-		return true;
 	case GICD_SGIR:
 		if (acc->write)
 			vgic_v2_sgir(v, (uint32_t)acc->data);
 		else
 			acc->data = 0;
 		return true;
-	case GICD_PIDR2_V2:
-		if (!acc->write)
-			acc->data = GIC_PIDR2_V2;
-		return true;
 	default:
 		return false;
 	}
 }
 
+/* The rest: ID registers (writes ignored), or no register. */
+static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+{
+	if (offset == GICD_CTLR || offset == GICD_SGIR || gicd_is_itargetsr(offset) ||
+	    gicd_is_sgi_pend(offset) || vgic_mmio_is_irq_reg((uint32_t)offset))
+		return VGIC_MMIO_LOCKED;
+	if (acc->size != 4)
+		return VGIC_MMIO_UNKNOWN;
+	switch (offset) {
+	case GICD_TYPER:
+		if (!acc->write)
+			acc->data = (VGIC_NR_IRQS / 32 - 1) | ((v->vm->nr_vcpus - 1) << 5);
+		return VGIC_MMIO_DONE;
+	case GICD_IIDR:
+		if (!acc->write)
+			acc->data = GIC_IIDR_VALUE;
+		return VGIC_MMIO_DONE;
+	case GICD_PIDR2_V2:
+		if (!acc->write)
+			acc->data = GIC_PIDR2_V2;
+		return VGIC_MMIO_DONE;
+	default:
+		return VGIC_MMIO_UNKNOWN;
+	}
+}
+
+static const struct vgic_frame gicd_frame = {"GICD", gicd_plain, gicd_locked};
+
 static bool vgic_v2_gicd_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 {
 	(void)priv;
-	return vgic_mmio_frame_access(v, acc, "GICD", v->vm->vgic.gicd_base, gicd_access);
+	return vgic_mmio_frame_access(v, acc, v->vm->vgic.gicd_base, &gicd_frame);
 }
 
 void vgic_v2_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicc_ipa, uint64_t gicv_pa)

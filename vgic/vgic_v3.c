@@ -90,52 +90,68 @@ static bool gicd_access_irouter(struct vcpu *v, uint32_t offset, struct mmio_acc
 	return true;
 }
 
-static bool gicd_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+static bool gicd_is_irouter(uint64_t offset)
+{
+	return offset >= GICD_IROUTER && offset < GICD_IROUTER + 8 * 1020;
+}
+
+/* The distributor's registers with interrupt state: IROUTER, the interrupt registers, CTLR. */
+static bool gicd_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
 	static const struct vgic_irq_window spis = {VGIC_NR_PRIVATE, VGIC_NR_IRQS};
 	struct vgic_dist *d = &v->vm->vgic;
 
-	if (offset >= GICD_IROUTER && offset < GICD_IROUTER + 8 * 1020)
+	if (gicd_is_irouter(offset))
 		return gicd_access_irouter(v, offset, acc);
 	if (vgic_mmio_irq_regs(v, &spis, offset, acc))
 		return true;
-	if (acc->size != 4)
+	if (offset != GICD_CTLR || acc->size != 4)
 		return false;
+	if (acc->write) {
+		/* DS = 1: one security state, EnableGrp0 and EnableGrp1. */
+		d->grp_en = (uint8_t)(acc->data & (GICD_CTLR_G0 | GICD_CTLR_G1A));
+		d->ctlr = d->grp_en;
+		/* Interrupts held back while the distributor was off may now go. */
+		vgic_dist_enables_written_locked(v->vm);
+	} else {
+		/* Affinity routing always on, one security state. */
+		acc->data = d->ctlr | GICD_CTLR_ARE_NS | GICD_CTLR_DS;
+	}
+	return true;
+}
+
+/* The rest: ID registers and constants (writes ignored), or no register. */
+static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+{
+	if (offset == GICD_CTLR || gicd_is_irouter(offset) ||
+	    vgic_mmio_is_irq_reg((uint32_t)offset))
+		return VGIC_MMIO_LOCKED;
+	if (acc->size != 4)
+		return VGIC_MMIO_UNKNOWN;
 	switch (offset) {
-	case GICD_CTLR:
-		if (acc->write) {
-			/* DS = 1: one security state, EnableGrp0 and EnableGrp1. */
-			d->grp_en = (uint8_t)(acc->data & (GICD_CTLR_G0 | GICD_CTLR_G1A));
-			d->ctlr = d->grp_en;
-			/* Interrupts held back while the distributor was off may now go. */
-			vgic_dist_enables_written_locked(v->vm);
-		} else {
-			/* Affinity routing always on, one security state. */
-			acc->data = d->ctlr | GICD_CTLR_ARE_NS | GICD_CTLR_DS;
-		}
-		return true;
 	case GICD_TYPER:
 		if (!acc->write)
 			acc->data = vgic_v3_typer(v->vm);
-		return true;
+		return VGIC_MMIO_DONE;
 	case GICD_IIDR:
 		if (!acc->write)
 			acc->data = GIC_IIDR_VALUE;
-		return true;
+		return VGIC_MMIO_DONE;
 	case GICD_TYPER2:
 	case 0x010: /* GICD_STATUSR */
 		if (!acc->write)
 			acc->data = 0;
-		return true;
+		return VGIC_MMIO_DONE;
 	case GICD_PIDR2:
 		if (!acc->write)
 			acc->data = GIC_PIDR2_V3;
-		return true;
+		return VGIC_MMIO_DONE;
 	default:
-		return false;
+		return VGIC_MMIO_UNKNOWN;
 	}
 }
 
+/* The RD frame's registers without state (GICR_WAKER has: gicr_locked). */
 static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_access *acc)
 {
 	struct vm *vm = target->vm;
@@ -158,13 +174,6 @@ static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_acc
 			acc->data = (uint32_t)(typer >> ((offset - GICR_TYPER) * 8));
 		return true;
 	}
-	case GICR_WAKER:
-		if (acc->write)
-			target->vgic.rd_asleep = acc->data & GICR_WAKER_SLEEP;
-		else
-			acc->data =
-			    target->vgic.rd_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
-		return true;
 	case GICR_IIDR:
 		if (!acc->write)
 			acc->data = GIC_IIDR_VALUE;
@@ -187,32 +196,61 @@ static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_acc
 	}
 }
 
-static bool gicr_access(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+/* The vCPU whose redistributor @offset is in, and the offset in it; NULL past the last. */
+static struct vcpu *gicr_target(struct vcpu *v, uint64_t offset, uint32_t *off)
+{
+	uint64_t idx = offset / VGIC_V3_GICR_STRIDE;
+
+	*off = (uint32_t)(offset % VGIC_V3_GICR_STRIDE);
+	return idx < v->vm->nr_vcpus ? v->vm->vcpus[idx] : NULL;
+}
+
+/* GICR_WAKER and the SGI frame's registers, which are the distributor's for its SGIs and PPIs. */
+static bool gicr_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
 	static const struct vgic_irq_window private = {0, VGIC_NR_PRIVATE};
-	unsigned int idx = (unsigned int)(offset / VGIC_V3_GICR_STRIDE);
-	uint32_t off = (uint32_t)(offset % VGIC_V3_GICR_STRIDE);
-	struct vcpu *target;
+	uint32_t off;
+	struct vcpu *target = gicr_target(v, offset, &off);
 
-	if (idx >= v->vm->nr_vcpus)
+	if (off >= GICR_SGI_FRAME)
+		return vgic_mmio_irq_regs(target, &private, off - GICR_SGI_FRAME, acc);
+	if (off != GICR_WAKER || acc->size != 4)
 		return false;
-	target = v->vm->vcpus[idx];
-	if (off < GICR_SGI_FRAME)
-		return gicr_rd_access(target, off, acc);
-	/* The SGI frame's registers are the distributor's, for this vCPU's SGIs and PPIs. */
-	return vgic_mmio_irq_regs(target, &private, off - GICR_SGI_FRAME, acc);
+	if (acc->write)
+		target->vgic.rd_asleep = acc->data & GICR_WAKER_SLEEP;
+	else
+		acc->data = target->vgic.rd_asleep ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+	return true;
 }
+
+static enum vgic_mmio_answer gicr_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+{
+	uint32_t off;
+	struct vcpu *target = gicr_target(v, offset, &off);
+
+	if (!target)
+		return VGIC_MMIO_UNKNOWN;
+	if (off >= GICR_SGI_FRAME)
+		return vgic_mmio_is_irq_reg(off - GICR_SGI_FRAME) ? VGIC_MMIO_LOCKED
+		                                                  : VGIC_MMIO_UNKNOWN;
+	if (off == GICR_WAKER)
+		return VGIC_MMIO_LOCKED;
+	return gicr_rd_access(target, off, acc) ? VGIC_MMIO_DONE : VGIC_MMIO_UNKNOWN;
+}
+
+static const struct vgic_frame gicd_frame = {"GICD", gicd_plain, gicd_locked};
+static const struct vgic_frame gicr_frame = {"GICR", gicr_plain, gicr_locked};
 
 static bool vgic_v3_gicd_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 {
 	(void)priv;
-	return vgic_mmio_frame_access(v, acc, "GICD", v->vm->vgic.gicd_base, gicd_access);
+	return vgic_mmio_frame_access(v, acc, v->vm->vgic.gicd_base, &gicd_frame);
 }
 
 static bool vgic_v3_gicr_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 {
 	(void)priv;
-	return vgic_mmio_frame_access(v, acc, "GICR", v->vm->vgic.gicr_base, gicr_access);
+	return vgic_mmio_frame_access(v, acc, v->vm->vgic.gicr_base, &gicr_frame);
 }
 
 /* What vgic_dist_reset() leaves to the version: the redistributors and IROUTER. */

@@ -219,6 +219,15 @@ static bool irq_regs_access(struct vcpu *v, uint64_t offset, struct mmio_access 
 	return mmio_ok;
 }
 
+static enum vgic_mmio_answer irq_regs_plain(struct vcpu *v, uint64_t offset,
+                                            struct mmio_access *acc)
+{
+	(void)v, (void)acc;
+	return vgic_mmio_is_irq_reg((uint32_t)offset) ? VGIC_MMIO_LOCKED : VGIC_MMIO_UNKNOWN;
+}
+
+static const struct vgic_frame irq_regs_frame = {"test", irq_regs_plain, irq_regs_access};
+
 /* A guest access to an interrupt register, as vgic_v3.c makes it. */
 static bool mmio(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
                  unsigned int size, bool write, uint64_t *data)
@@ -234,7 +243,7 @@ static bool mmio(struct vcpu *v, const struct vgic_irq_window *win, uint32_t off
 	run_on(v->pcpu);
 	mmio_win = win;
 	mmio_ok = false;
-	vgic_mmio_frame_access(v, &acc, "test", 0x08000000, irq_regs_access);
+	vgic_mmio_frame_access(v, &acc, 0x08000000, &irq_regs_frame);
 	unit_tpidr_el2 = caller;
 	if (!write)
 		*data = acc.data;
