@@ -19,13 +19,19 @@
  * syncs nothing either.
  *
  * One lock per VM protects all of it: simple, and with a handful of vCPUs the
- * lock is rarely contended.
+ * lock is rarely contended. It is held for memory, not for the GIC: a sync
+ * or a GIC access reads the list registers before taking it and writes them
+ * after dropping it, kicks go out after it too (vgic_unlock), and a GIC
+ * register without interrupt state is answered without it. So a holder does
+ * not wait on the hardware (on QEMU, on QEMU's global lock) while the other
+ * vCPUs spin; the direct path's one register write is the exception.
  */
 #ifndef VGIC_VGIC_H
 #define VGIC_VGIC_H
 
 #include "core/compiler.h"
 #include "core/spinlock.h"
+#include "drivers/gic.h"
 
 #define VGIC_NR_PRIVATE       32
 #define VGIC_NR_SPIS          224 /* INTIDs 32-255: covers QEMU virt and the BCM2711 */
@@ -98,6 +104,18 @@ struct vgic_cpu {
 	uint32_t
 	    hw_deactivate; /* private hw INTIDs this vCPU's pCPU must deactivate at its next sync */
 	uint32_t sampled;  /* private INTIDs with a line_level sampler */
+	/*
+	 * Its list registers as read just before the lock was taken (lr_in[n]
+	 * for each bit n of lr_read; lr_empty: those the GIC reported empty),
+	 * and what to write into them just after it is dropped (lr_out[n] for
+	 * each bit n of lr_out_mask). Only this vCPU's CPU touches its list
+	 * registers, and on QEMU each access takes QEMU's global lock: the VM's
+	 * other vCPUs must not wait on the vGIC lock through those.
+	 */
+	bool lr_snapped;
+	uint32_t lr_read, lr_empty, lr_out_mask;
+	struct gic_lr lr_in[VGIC_MAX_LRS];
+	struct gic_lr lr_out[VGIC_MAX_LRS];
 	uint64_t nr_injected;  /* interrupts made pending for it (SPIs: their target then) */
 	uint64_t nr_eois;      /* software-injected interrupts the guest completed */
 	uint64_t nr_overflows; /* syncs that found more interrupts than list registers */
@@ -105,6 +123,7 @@ struct vgic_cpu {
 
 struct vgic_dist {
 	spinlock_t lock;
+	uint32_t kicks; /* CPUs the lock's holder owes a kick (vgic_kick): sent by vgic_unlock() */
 	unsigned int version; /* of the virtual GIC: 2 or 3 */
 	unsigned int nr_lrs;
 	uint8_t grp_en; /* VGIC_GRP*_EN: GICD_CTLR's EnableGrp0 and EnableGrp1 */
@@ -180,8 +199,16 @@ static inline void vgic_cpu_maintained(struct vgic_cpu *c)
 	c->underflow = false;
 	c->need_sync = true;
 }
-/* Bring @v's view of interrupts it holds in list registers up to date (lock held). */
+/*
+ * Bring @v's view of interrupts it holds in list registers up to date (lock
+ * held; on @v's CPU). It reads the registers vgic_lrs_snapshot() read, if it
+ * was called since, and any register it must write waits for vgic_lrs_flush().
+ */
 void vgic_fold_lrs(struct vcpu *v);
+/* Read @v's list registers for the next fold, before taking the lock (on @v's CPU). */
+void vgic_lrs_snapshot(struct vcpu *v);
+/* Write what the last locked section decided into @v's list registers, after dropping the lock. */
+void vgic_lrs_flush(struct vcpu *v);
 
 /* Emulation helpers (vgic_mmio.c, vgic_v3.c), called with the VM's lock held. */
 /*
@@ -218,7 +245,17 @@ void vgic_hw_release_locked(struct vm *vm, struct vgic_irq *irq);
 /* A hw SPI follows its virtual routing: route the physical one to the target's CPU. */
 void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq);
 
-/* Kick @v's physical CPU if it is not the caller's, so it syncs its list registers. */
+/*
+ * Kick @v's physical CPU if it is not the caller's, so it syncs its list
+ * registers: with the VM's lock held, once vgic_unlock() drops it.
+ */
 void vgic_kick(struct vcpu *v);
+/*
+ * The VM's vGIC lock. vgic_unlock() drops it, then sends the kicks its holder
+ * owed: a kick is an SGI, and on QEMU sending one takes QEMU's global lock,
+ * which the VM's other vCPUs must not wait through while they wait for ours.
+ */
+void vgic_lock(struct vm *vm);
+void vgic_unlock(struct vm *vm);
 
 #endif

@@ -191,14 +191,16 @@ bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, uint64_t ba
 	bool ok = answer == VGIC_MMIO_DONE;
 
 	if (answer == VGIC_MMIO_LOCKED) {
-		spin_lock(&vm->vgic.lock);
+		vgic_lrs_snapshot(v);
+		vgic_lock(vm);
 		vgic_fold_lrs(v);
-		/* The guest reads the timers' lines as they are now (none pending: nothing to
-		 * drop). */
+		/* The guest reads the timers' lines as they are now (none pending: none to drop).
+		 */
 		if (v->vgic.levels_watch)
 			vgic_resample_levels_locked(v);
 		ok = frame->locked(v, offset, acc);
-		spin_unlock(&vm->vgic.lock);
+		vgic_unlock(vm);
+		vgic_lrs_flush(v);
 	}
 	if (!ok) {
 		vm_log(vm, "hyp: %s vcpu%u: unhandled %u-byte %s of %s+0x%lx\n", vm->name, v->id,

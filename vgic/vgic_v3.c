@@ -265,9 +265,9 @@ static void vgic_v3_reset_state(struct vm *vm)
 
 void vgic_v3_reset(struct vm *vm)
 {
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	vgic_v3_reset_state(vm);
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 }
 
 void vgic_v3_init(struct vm *vm, uint64_t gicd_ipa, uint64_t gicr_ipa)

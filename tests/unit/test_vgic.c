@@ -622,10 +622,10 @@ static void test_distributor_disabled(void **state)
 	assert_int_equal(nr_valid_lrs(vcpus[0]), 1);
 
 	/* Switching the distributor on (as GICD_CTLR does) queues what waited. */
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vm.vgic.grp_en = VGIC_GRP0_EN | VGIC_GRP1_EN;
 	vgic_requeue_all_locked(&vm);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	sync(vcpus[0]);
 	assert_int_equal(lr_for(vcpus[0], 1)->state, GIC_LR_PENDING);
 }
@@ -811,9 +811,9 @@ static void test_retarget_queued_spi(void **state)
 	assert_true(on_ap_list(vcpus[0], irq));
 	assert_int_equal(rec.sgis, 0);
 
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, irq, 1);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_int_equal(irq->target, 1);
 	assert_false(on_ap_list(vcpus[0], irq));
 	assert_true(on_ap_list(vcpus[1], irq));
@@ -827,9 +827,9 @@ static void test_retarget_queued_spi(void **state)
 	/* A target that does not exist means vCPU 0. */
 	irq = prep(0, 43, 0x30);
 	irq->target = 1;
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, irq, 7);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_int_equal(irq->target, 0);
 	assert_false(irq->queued); /* not pending: nothing to move */
 }
@@ -841,9 +841,9 @@ static void test_retarget_spi_in_lr_stays(void **state)
 	(void)state;
 	vgic_inject(vcpus[0], 43);
 	sync(vcpus[0]);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, irq, 1);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	/* It finishes where it is. */
 	assert_int_equal(irq->target, 1);
 	assert_true(on_ap_list(vcpus[0], irq));
@@ -1303,9 +1303,9 @@ static void test_mmio_clear_other_vcpus_hw_ppi(void **state)
 	run_on(1);
 	vgic_inject_hw(vcpus[1], 27);
 	run_on(0);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	assert_true(vgic_mmio_irq_regs(vcpus[1], &private_win, GICD_ICPENDR, &acc));
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_false(irq->pending);
 	assert_int_equal(rec.deactivates, 0);
 	assert_int_equal(rec.kicks[1], 1);
@@ -1346,9 +1346,9 @@ static void test_retargeted_spi_moves_when_its_lr_frees(void **state)
 	vgic_inject(vcpus[0], 40);
 	sync(vcpus[0]);
 	guest_ack(vcpus[0], 40);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, irq, 1);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_true(on_ap_list(vcpus[0], irq)); /* still in vCPU 0's register */
 	vgic_inject(vcpus[0], 40);
 	guest_eoi(vcpus[0], 40);
@@ -1383,9 +1383,9 @@ static void test_cpu_off_hands_lr_spis_to_their_target(void **state)
 	(void)state;
 	vgic_inject(vcpus[0], 43);
 	sync(vcpus[0]);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, irq, 1);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_int_equal(lr_of(vcpus[0], 43), 0); /* still in vCPU 0's register */
 	rec.kicks[1] = 0;
 	cpu_off(vcpus[0]);
@@ -1410,10 +1410,10 @@ static void test_cpu_off_keeps_only_what_is_pending(void **state)
 	guest_complete(vcpus[0], 44);
 	guest_ack(vcpus[0], 45);
 	vgic_inject(vcpus[0], 45); /* pending again while active in its register */
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, done, 1);
 	vgic_retarget_locked(&vm, again, 1);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	cpu_off(vcpus[0]);
 	assert_false(done->pending || done->queued);
 	assert_false(again->active); /* the guest that handled it is gone */
@@ -1451,10 +1451,10 @@ static void test_groups_apart(void **state)
 
 	/* Group 0 on, Group 1 off: the other way round. */
 	vgic_inject(vcpus[0], 4);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vm.vgic.grp_en = VGIC_GRP0_EN;
 	vgic_requeue_all_locked(&vm);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	sync(vcpus[0]);
 	assert_int_equal(lr_for(vcpus[0], 3)->state, GIC_LR_PENDING);
 	assert_false(lr_for(vcpus[0], 3)->group1);
@@ -1691,9 +1691,9 @@ static void test_moved_spi_released_by_a_read_moves_when_injected(void **state)
 	(void)state;
 	vgic_inject(vcpus[0], 40);
 	sync(vcpus[0]);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, irq, 1); /* as a GICD_IROUTER write */
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	sync(vcpus[0]);
 	sync(vcpus[1]);
 	assert_true(on_ap_list(vcpus[0], irq)); /* still in vCPU 0's register */
@@ -1741,16 +1741,16 @@ static void test_gic_write_syncs_whom_it_concerns(void **state)
 	vgic_inject(vcpus[0], 40);
 	assert_true(guest_entry(vcpus[1]));
 	assert_int_equal(lr_for(vcpus[1], 40)->state, GIC_LR_PENDING);
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_retarget_locked(&vm, vgic_get_irq(vcpus[0], 40), VGIC_NO_TARGET);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_true(guest_entry(vcpus[1]));
 	assert_int_equal(lr_of(vcpus[1], 40), -1);
 
 	/* The distributor's enables: every vCPU. */
-	spin_lock(&vm.vgic.lock);
+	vgic_lock(&vm);
 	vgic_dist_enables_written_locked(&vm);
-	spin_unlock(&vm.vgic.lock);
+	vgic_unlock(&vm);
 	assert_true(vcpus[0]->vgic.need_sync && vcpus[1]->vgic.need_sync);
 }
 

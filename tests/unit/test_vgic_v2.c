@@ -1091,6 +1091,45 @@ static void test_sgir_several_sources_each_delivered(void **state)
 	assert_false(lr->eoi_irq);
 }
 
+/*
+ * The guest EOIs the active instance of an SGI pending again from the same
+ * source, with another source waiting: the register goes from pending and
+ * active to pending without an exit, and a sync must leave it as it is, not
+ * move it to the lowest source (fuzz_vgic_v2, crasher
+ * v2-sgi-source-moved-after-eoi-of-active: the skipped sync and a whole one
+ * left different registers).
+ */
+static void test_sgir_source_kept_after_eoi_of_active(void **state)
+{
+	struct gic_lr *lr;
+
+	(void)state;
+	sgi_setup(1);
+	wr(2, GICD_SGIR, 4, SGIR(0, 0x02, 1));
+	sync(vcpus[1]);
+	lr_for(vcpus[1], 1)->state = GIC_LR_ACTIVE; /* the guest took source 2's */
+	wr(2, GICD_SGIR, 4, SGIR(0, 0x02, 1));
+	wr(0, GICD_SGIR, 4, SGIR(0, 0x02, 1));
+	sync(vcpus[1]);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->state, GIC_LR_PENDING | GIC_LR_ACTIVE);
+	assert_int_equal(lr->source, 2);
+	assert_true(lr->eoi_irq);
+
+	lr->state = GIC_LR_PENDING; /* EOI of the active instance: no exit */
+	sync(vcpus[1]);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->state, GIC_LR_PENDING);
+	assert_int_equal(lr->source, 2);
+	assert_true(lr->eoi_irq);
+
+	lr->state = 0; /* source 2's second, done: source 0's comes next */
+	sync(vcpus[1]);
+	lr = lr_for(vcpus[1], 1);
+	assert_int_equal(lr->source, 0);
+	assert_false(lr->eoi_irq);
+}
+
 /* Reads see what the guest did with the accessing vCPU's list registers. */
 static void test_reads_fold_own_list_registers(void **state)
 {
@@ -1271,6 +1310,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sgir_intid_from_low_bits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sgir_disabled_sgi_waits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sgir_several_sources_each_delivered, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_sgir_source_kept_after_eoi_of_active, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_reads_fold_own_list_registers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_spendsgir_cpendsgir, setup, teardown),
