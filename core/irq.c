@@ -92,14 +92,15 @@ static void irq_dispatch(uint32_t intid)
 	} else if (intid == console_irq && console_irq) {
 		console_rx_irq();
 		gic_deactivate(intid);
+	} else if (intid >= GIC_NR_PRIVATE && spi_owner[intid]) {
+		/* A passthrough SPI: before the PPIs' owners, which it never is. */
+		struct vm *vm = spi_owner[intid];
+
+		vgic_inject_hw(vm->vcpus[0], intid);
 	} else if (vtimer_owns_irq(intid)) {
 		vtimer_handle_irq(v, intid);
 	} else if (vpmu_owns_irq(intid)) {
 		vpmu_handle_irq(v, intid);
-	} else if (intid < MAX_INTID && spi_owner[intid]) {
-		struct vm *vm = spi_owner[intid];
-
-		vgic_inject_hw(vm->vcpus[0], intid);
 	} else {
 		irq_handle_spurious_owner(intid);
 	}
