@@ -892,8 +892,7 @@ void vgic_sync_lrs(struct vcpu *v)
 		gic_set_underflow_irq(overflow);
 		c->underflow = overflow;
 	}
-	/* Last: what the fold found owed, this fill has placed; but what it could not show waits.
-	 */
+	/* Last: what the fold found owed, the fill has placed; what it could not show waits. */
 	c->need_sync = hidden;
 	vgic_unlock(vm);
 	vgic_lrs_flush(v);
