@@ -44,12 +44,19 @@ primary_entry:
 
 	bl	apply_relocations
 
-	/* Clear BSS (8-byte aligned both ends by the linker script). */
+	/*
+	 * Clear BSS (64-byte aligned both ends by the linker script), 64 bytes a
+	 * loop: it is 3.5 MiB, mostly the page pool and the stacks.
+	 */
 	adr_l	x0, __bss_start
 	adr_l	x1, __bss_end
 1:	cmp	x0, x1
 	b.hs	2f
-	str	xzr, [x0], #8
+	stp	xzr, xzr, [x0]
+	stp	xzr, xzr, [x0, #16]
+	stp	xzr, xzr, [x0, #32]
+	stp	xzr, xzr, [x0, #48]
+	add	x0, x0, #64
 	b	1b
 2:
 	/* The boot CPU is pcpus[0] and runs on hyp_stacks[0]. */
