@@ -96,8 +96,11 @@ uint64_t vm_uptime_ms(const struct vm *vm)
 static void vm_print_setup_time(void)
 {
 	uint64_t freq = READ_SYSREG(cntfrq_el0);
-	uint64_t us = freq ? vm_stats_ticks_to_us(READ_SYSREG(cntpct_el0), freq) : 0;
+	uint64_t us;
 
+	if (!freq)
+		return; /* no counter frequency from the firmware: no time to tell */
+	us = vm_stats_ticks_to_us(READ_SYSREG(cntpct_el0), freq);
 	printk("hyp: VMs ready at %lu.%03lu ms on the system counter\n", us / 1000, us % 1000);
 }
 

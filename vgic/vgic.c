@@ -10,6 +10,8 @@
 #include "vcpu/vcpu.h"
 #include "vgic/vgic.h"
 
+static void vgic_kick(struct vcpu *v);
+
 /*
  * The reset state of an interrupt. Its group resets to 0 on a GICv2 (Linux's
  * GICv2 driver runs everything in Group 0) and to 1 on a GICv3, whose
@@ -377,7 +379,11 @@ void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq)
 		gic_spi_route(irq->hwintid, target->pcpu);
 }
 
-void vgic_kick(struct vcpu *v)
+/*
+ * Kick @v's physical CPU if it is not the caller's, so it syncs its list
+ * registers: with the VM's lock held, once vgic_unlock() drops it.
+ */
+static void vgic_kick(struct vcpu *v)
 {
 	if (v->pcpu != smp_processor_id())
 		v->vm->vgic.kicks |= 1u << v->pcpu;
@@ -650,9 +656,9 @@ void vgic_fold_lrs(struct vcpu *v)
 				c->need_sync = true; /* the next instance waits for the refill */
 		}
 		irq->lr_pending = lr.state & GIC_LR_PENDING;
+		/* Emptied by the guest with EOI maintenance asked: cleared, or it stays raised. */
 		if (lr.state == 0 && lr.eoi_irq)
-			vgic_lr_put(c, i,
-			            &(struct gic_lr){0}); /* or its EOI maintenance stays raised */
+			vgic_lr_put(c, i, &(struct gic_lr){0});
 		if (lr.state == 0) {
 			/* The guest has EOIed it (for hw, the GIC deactivated the physical one). */
 			if (!irq->hw)

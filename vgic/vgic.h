@@ -248,11 +248,6 @@ void vgic_hw_release_locked(struct vm *vm, struct vgic_irq *irq);
 void vgic_route_hw(struct vm *vm, const struct vgic_irq *irq);
 
 /*
- * Kick @v's physical CPU if it is not the caller's, so it syncs its list
- * registers: with the VM's lock held, once vgic_unlock() drops it.
- */
-void vgic_kick(struct vcpu *v);
-/*
  * The VM's vGIC lock. vgic_unlock() drops it, then sends the kicks its holder
  * owed: a kick is an SGI, and on QEMU sending one takes QEMU's global lock,
  * which the VM's other vCPUs must not wait through while they wait for ours.

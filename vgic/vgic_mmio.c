@@ -194,8 +194,7 @@ bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, uint64_t ba
 		vgic_lrs_snapshot(v);
 		vgic_lock(vm);
 		vgic_fold_lrs(v);
-		/* The guest reads the timers' lines as they are now (none pending: none to drop).
-		 */
+		/* The guest reads the timers' lines as they are now. */
 		if (v->vgic.levels_watch)
 			vgic_resample_levels_locked(v);
 		ok = frame->locked(v, offset, acc);

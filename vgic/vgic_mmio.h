@@ -51,6 +51,14 @@ enum vgic_mmio_answer {
 	VGIC_MMIO_LOCKED,  /* one with interrupt state: the frame's locked function answers */
 };
 
+/* A read-only register holding @val: a read gets it, a write is ignored. */
+static inline enum vgic_mmio_answer vgic_mmio_read_only(struct mmio_access *acc, uint64_t val)
+{
+	if (!acc->write)
+		acc->data = val;
+	return VGIC_MMIO_DONE;
+}
+
 /*
  * A frame's registers, in two parts. @plain answers those that hold no
  * interrupt state (ID registers, constants, RAZ/WI) without the VM's vGIC

@@ -175,17 +175,12 @@ static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct 
 		return VGIC_MMIO_UNKNOWN;
 	switch (offset) {
 	case GICD_TYPER:
-		if (!acc->write)
-			acc->data = (VGIC_NR_IRQS / 32 - 1) | ((v->vm->nr_vcpus - 1) << 5);
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc,
+		                           (VGIC_NR_IRQS / 32 - 1) | ((v->vm->nr_vcpus - 1) << 5));
 	case GICD_IIDR:
-		if (!acc->write)
-			acc->data = GIC_IIDR_VALUE;
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc, GIC_IIDR_VALUE);
 	case GICD_PIDR2_V2:
-		if (!acc->write)
-			acc->data = GIC_PIDR2_V2;
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc, GIC_PIDR2_V2);
 	default:
 		return VGIC_MMIO_UNKNOWN;
 	}

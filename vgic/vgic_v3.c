@@ -130,69 +130,50 @@ static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct 
 		return VGIC_MMIO_UNKNOWN;
 	switch (offset) {
 	case GICD_TYPER:
-		if (!acc->write)
-			acc->data = vgic_v3_typer(v->vm);
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc, vgic_v3_typer(v->vm));
 	case GICD_IIDR:
-		if (!acc->write)
-			acc->data = GIC_IIDR_VALUE;
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc, GIC_IIDR_VALUE);
 	case GICD_TYPER2:
 	case 0x010: /* GICD_STATUSR */
-		if (!acc->write)
-			acc->data = 0;
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc, 0);
 	case GICD_PIDR2:
-		if (!acc->write)
-			acc->data = GIC_PIDR2_V3;
-		return VGIC_MMIO_DONE;
+		return vgic_mmio_read_only(acc, GIC_PIDR2_V3);
 	default:
 		return VGIC_MMIO_UNKNOWN;
 	}
 }
 
 /* The RD frame's registers without state (GICR_WAKER has: gicr_locked). */
-static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_access *acc)
+static enum vgic_mmio_answer gicr_rd_access(struct vcpu *target, uint32_t offset,
+                                            struct mmio_access *acc)
 {
 	struct vm *vm = target->vm;
+	uint64_t typer;
 
 	/* 32-bit registers, and GICR_TYPER, which is 64 bits wide (or two halves). */
 	if (acc->size != 4 && !(acc->size == 8 && offset == GICR_TYPER))
-		return false;
+		return VGIC_MMIO_UNKNOWN;
 	switch (offset) {
 	case GICR_TYPER:
-	case GICR_TYPER + 4: {
-		uint64_t typer = (mpidr_to_irouter(target->vmpidr) & GENMASK(23, 0)) << 32 |
-		                 ((target->vmpidr >> 32) & 0xff) << 56 | (uint64_t)target->id << 8 |
-		                 (target->id == vm->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
-
-		if (acc->write)
-			return true;
-		if (acc->size == 8)
-			acc->data = typer;
-		else
-			acc->data = (uint32_t)(typer >> ((offset - GICR_TYPER) * 8));
-		return true;
-	}
+	case GICR_TYPER + 4:
+		typer = (mpidr_to_irouter(target->vmpidr) & GENMASK(23, 0)) << 32 |
+		        ((target->vmpidr >> 32) & 0xff) << 56 | (uint64_t)target->id << 8 |
+		        (target->id == vm->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
+		return vgic_mmio_read_only(
+		    acc, acc->size == 8 ? typer : (uint32_t)(typer >> ((offset - GICR_TYPER) * 8)));
 	case GICR_IIDR:
-		if (!acc->write)
-			acc->data = GIC_IIDR_VALUE;
-		return true;
+		return vgic_mmio_read_only(acc, GIC_IIDR_VALUE);
 	case GICD_PIDR2:
-		if (!acc->write)
-			acc->data = GIC_PIDR2_V3;
-		return true;
+		return vgic_mmio_read_only(acc, GIC_PIDR2_V3);
 	case GICR_CTLR:
 	case GICR_STATUSR:
 	case 0x0070: /* GICR_PROPBASER: no LPIs */
 	case 0x0074:
 	case 0x0078: /* GICR_PENDBASER */
 	case 0x007c:
-		if (!acc->write)
-			acc->data = 0;
-		return true;
+		return vgic_mmio_read_only(acc, 0);
 	default:
-		return false;
+		return VGIC_MMIO_UNKNOWN;
 	}
 }
 
@@ -235,7 +216,7 @@ static enum vgic_mmio_answer gicr_plain(struct vcpu *v, uint64_t offset, struct 
 		                                                  : VGIC_MMIO_UNKNOWN;
 	if (off == GICR_WAKER)
 		return VGIC_MMIO_LOCKED;
-	return gicr_rd_access(target, off, acc) ? VGIC_MMIO_DONE : VGIC_MMIO_UNKNOWN;
+	return gicr_rd_access(target, off, acc);
 }
 
 static const struct vgic_frame gicd_frame = {"GICD", gicd_plain, gicd_locked};
