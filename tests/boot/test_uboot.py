@@ -74,9 +74,9 @@ def test_uboot_boot_script_starts_the_hypervisor_with_module_guest(qemu):
     # The hypervisor runs where booti put it, and takes the modules.
     con.expect_exact("hyp: minimal ARM64 hypervisor (qemu-virt build), at EL2, image 0x%x-" %
                      KERNEL_ADDR_R)
-    line = con.expect(r"hyp: module[^\r\n]*kernel[^\r\n]*").group(0)
+    line = con.expect(r"hyp: module[^\r\n]*kernel[^\r\n]*\r").group(0)
     assert "%x" % GUEST_ADDR in line, line
-    line = con.expect(r"hyp: module[^\r\n]*ramdisk[^\r\n]*").group(0)
+    line = con.expect(r"hyp: module[^\r\n]*ramdisk[^\r\n]*\r").group(0)
     assert "%x" % INITRD_ADDR in line, line
     con.expect_exact("hyp: 4 of 4 CPUs online")
     con.expect_exact("hyp: starting guest0")
