@@ -177,20 +177,14 @@ bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint3
 	return true;
 }
 
-bool vgic_mmio_is_irq_reg(uint32_t offset)
-{
-	return irq_reg_at(offset) != NULL;
-}
-
 bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, uint64_t base,
                             const struct vgic_frame *frame)
 {
 	struct vm *vm = v->vm;
 	uint64_t offset = acc->ipa - base;
-	enum vgic_mmio_answer answer = frame->plain(v, offset, acc);
-	bool ok = answer == VGIC_MMIO_DONE;
+	bool ok = frame->plain(v, offset, acc);
 
-	if (answer == VGIC_MMIO_LOCKED) {
+	if (!ok) {
 		vgic_lrs_snapshot(v);
 		vgic_lock(vm);
 		vgic_fold_lrs(v);

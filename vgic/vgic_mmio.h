@@ -41,33 +41,26 @@ struct vgic_irq_window {
 bool vgic_mmio_irq_regs(struct vcpu *v, const struct vgic_irq_window *win, uint32_t offset,
                         struct mmio_access *acc);
 
-/* Is @offset one of the interrupt registers (whatever the access's size)? */
-bool vgic_mmio_is_irq_reg(uint32_t offset);
-
-/* What a frame's plain function made of an access. */
-enum vgic_mmio_answer {
-	VGIC_MMIO_DONE,    /* a register without interrupt state: answered */
-	VGIC_MMIO_UNKNOWN, /* no register of this frame */
-	VGIC_MMIO_LOCKED,  /* one with interrupt state: the frame's locked function answers */
-};
-
-/* A read-only register holding @val: a read gets it, a write is ignored. */
-static inline enum vgic_mmio_answer vgic_mmio_read_only(struct mmio_access *acc, uint64_t val)
+/* A read-only register holding @val: a read gets it, a write is ignored (answered: true). */
+static inline bool vgic_mmio_read_only(struct mmio_access *acc, uint64_t val)
 {
 	if (!acc->write)
 		acc->data = val;
-	return VGIC_MMIO_DONE;
+	return true;
 }
 
 /*
  * A frame's registers, in two parts. @plain answers those that hold no
  * interrupt state (ID registers, constants, RAZ/WI) without the VM's vGIC
- * lock, which all the VM's vCPUs contend for, and names the others; @locked
- * emulates those under the lock, false if it has no such register.
+ * lock, which all the VM's vCPUs contend for; whatever it does not answer
+ * goes to @locked, under the lock, which emulates the registers with
+ * interrupt state and returns false for an offset that is no register. Each
+ * register is named on one side only: there is no list of "the locked ones"
+ * to keep in step with @locked.
  */
 struct vgic_frame {
 	const char *name; /* for the log: "GICD" */
-	enum vgic_mmio_answer (*plain)(struct vcpu *v, uint64_t offset, struct mmio_access *acc);
+	bool (*plain)(struct vcpu *v, uint64_t offset, struct mmio_access *acc);
 	bool (*locked)(struct vcpu *v, uint64_t offset, struct mmio_access *acc);
 };
 
@@ -75,7 +68,8 @@ struct vgic_frame {
  * One access to a distributor or redistributor frame at @base. A register
  * with interrupt state is emulated under the VM's vGIC lock, with the list
  * registers folded first so the guest reads its latest state. An unknown
- * register reads as zero, ignores writes and is logged with the frame's name.
+ * register (which takes the lock too: a guest bug, not a hot path) reads as
+ * zero, ignores writes and is logged with the frame's name.
  */
 bool vgic_mmio_frame_access(struct vcpu *v, struct mmio_access *acc, uint64_t base,
                             const struct vgic_frame *frame);

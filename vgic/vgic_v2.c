@@ -165,14 +165,11 @@ static bool gicd_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	}
 }
 
-/* The rest: ID registers (writes ignored), or no register. */
-static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+/* The ID registers (writes ignored); false for the rest. */
+static bool gicd_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
-	if (offset == GICD_CTLR || offset == GICD_SGIR || gicd_is_itargetsr(offset) ||
-	    gicd_is_sgi_pend(offset) || vgic_mmio_is_irq_reg((uint32_t)offset))
-		return VGIC_MMIO_LOCKED;
 	if (acc->size != 4)
-		return VGIC_MMIO_UNKNOWN;
+		return false;
 	switch (offset) {
 	case GICD_TYPER:
 		return vgic_mmio_read_only(acc,
@@ -182,7 +179,7 @@ static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct 
 	case GICD_PIDR2_V2:
 		return vgic_mmio_read_only(acc, GIC_PIDR2_V2);
 	default:
-		return VGIC_MMIO_UNKNOWN;
+		return false;
 	}
 }
 

@@ -120,14 +120,11 @@ static bool gicd_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	return true;
 }
 
-/* The rest: ID registers and constants (writes ignored), or no register. */
-static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+/* The ID registers and constants (writes ignored); false for the rest. */
+static bool gicd_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
-	if (offset == GICD_CTLR || gicd_is_irouter(offset) ||
-	    vgic_mmio_is_irq_reg((uint32_t)offset))
-		return VGIC_MMIO_LOCKED;
 	if (acc->size != 4)
-		return VGIC_MMIO_UNKNOWN;
+		return false;
 	switch (offset) {
 	case GICD_TYPER:
 		return vgic_mmio_read_only(acc, vgic_v3_typer(v->vm));
@@ -139,20 +136,19 @@ static enum vgic_mmio_answer gicd_plain(struct vcpu *v, uint64_t offset, struct 
 	case GICD_PIDR2:
 		return vgic_mmio_read_only(acc, GIC_PIDR2_V3);
 	default:
-		return VGIC_MMIO_UNKNOWN;
+		return false;
 	}
 }
 
 /* The RD frame's registers without state (GICR_WAKER has: gicr_locked). */
-static enum vgic_mmio_answer gicr_rd_access(struct vcpu *target, uint32_t offset,
-                                            struct mmio_access *acc)
+static bool gicr_rd_access(struct vcpu *target, uint32_t offset, struct mmio_access *acc)
 {
 	struct vm *vm = target->vm;
 	uint64_t typer;
 
 	/* 32-bit registers, and GICR_TYPER, which is 64 bits wide (or two halves). */
 	if (acc->size != 4 && !(acc->size == 8 && offset == GICR_TYPER))
-		return VGIC_MMIO_UNKNOWN;
+		return false;
 	switch (offset) {
 	case GICR_TYPER:
 	case GICR_TYPER + 4:
@@ -173,7 +169,7 @@ static enum vgic_mmio_answer gicr_rd_access(struct vcpu *target, uint32_t offset
 	case 0x007c:
 		return vgic_mmio_read_only(acc, 0);
 	default:
-		return VGIC_MMIO_UNKNOWN;
+		return false;
 	}
 }
 
@@ -193,6 +189,8 @@ static bool gicr_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	uint32_t off;
 	struct vcpu *target = gicr_target(v, offset, &off);
 
+	if (!target)
+		return false;
 	if (off >= GICR_SGI_FRAME)
 		return vgic_mmio_irq_regs(target, &private, off - GICR_SGI_FRAME, acc);
 	if (off != GICR_WAKER || acc->size != 4)
@@ -204,19 +202,13 @@ static bool gicr_locked(struct vcpu *v, uint64_t offset, struct mmio_access *acc
 	return true;
 }
 
-static enum vgic_mmio_answer gicr_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
+/* The RD frame's registers without state; false for the rest (and past the last frame). */
+static bool gicr_plain(struct vcpu *v, uint64_t offset, struct mmio_access *acc)
 {
 	uint32_t off;
 	struct vcpu *target = gicr_target(v, offset, &off);
 
-	if (!target)
-		return VGIC_MMIO_UNKNOWN;
-	if (off >= GICR_SGI_FRAME)
-		return vgic_mmio_is_irq_reg(off - GICR_SGI_FRAME) ? VGIC_MMIO_LOCKED
-		                                                  : VGIC_MMIO_UNKNOWN;
-	if (off == GICR_WAKER)
-		return VGIC_MMIO_LOCKED;
-	return gicr_rd_access(target, off, acc);
+	return target && off < GICR_SGI_FRAME && gicr_rd_access(target, off, acc);
 }
 
 static const struct vgic_frame gicd_frame = {"GICD", gicd_plain, gicd_locked};
