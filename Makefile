@@ -243,7 +243,7 @@ adversary: deps
 # Costs of the trap paths and of booting Linux, hypervisor vs native (tests/bench/).
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/hyp-bench.bin $(BUILD)/hyp-none.bin \
-		$(GUESTS)/testguest.bin
+		$(GUESTS)/testguest.bin $(GUESTS)/adversary.bin
 	$(Q)$(PYTHON) tests/bench/bench.py
 
 # Where the instructions of one exit of each kind go, by function and phase

@@ -8,6 +8,11 @@
    -accel tcg,thread=single (5 runs each, interleaved: min/median/max), and
    the guest's own clock at "Run /init" under -icount shift=0 (deterministic).
 3. Footprint: hyp.bin, text/data/bss, RAM kept, lines of C and assembly.
+4. Latency beside a busy VM: the benchmark guest as a VM of one vCPU on
+   hyp-none.bin, alone and beside the adversary (a VM of one vCPU hammering
+   the hypervisor), in wall time with -accel tcg,thread=multi (each vCPU a
+   host thread: under -icount QEMU runs the CPUs in turn, and a latency
+   becomes its time slice). Interleaved runs, median.
 
 Prints a table, writes it with the date, QEMU version and host CPU to
 tests/bench/results.md, and puts it in README.md between the bench markers.
@@ -49,6 +54,10 @@ OP_TITLES = {
     "doorbell-roundtrip": "doorbell round trip between two VMs (HVC, SPI, WFI; both sides)",
 }
 DOORBELL_ROUNDS = (10000, 40000)
+NEIGHBOUR_WAIT_MS = 500
+NEIGHBOUR_RUNS = int(os.environ.get("BENCH_NEIGHBOUR_RUNS", "5"))
+# The benchmark guest's figures on a VM of one vCPU (no IPI), without icount.
+NEIGHBOUR_OPS = ["hvc-null", "mmio-read", "vtimer-latency", "ptimer-latency", "spi-passthrough"]
 
 
 def doorbell_ms(rounds):
@@ -89,6 +98,61 @@ def doorbell_round_trip():
     it, 118/115/168 ms without)."""
     (n1, n2) = DOORBELL_ROUNDS
     return (doorbell_ms(n2) - doorbell_ms(n1)) * 1e6 / (n2 - n1)
+
+
+# The neighbour VM of the latency figures: what it runs, and what it prints once at work.
+NEIGHBOURS = {
+    "alone": None,
+    # The benchmark guest again, told to spin on the counter for 10 minutes: no exits.
+    "spin": ("bench.bin", "bench.wait-ms=600000", "bench: waiting 600000 ms"),
+    # Exits at full rate: GIC MMIO, IPIs, timers, PSCI, bad accesses.
+    "adversary": ("adversary.bin", "adv.ops=100000000", "ADV: seed"),
+}
+
+
+def bench_vm_run(neighbour):
+    """The benchmark guest as a dom0less VM of one vCPU on hyp-none.bin, beside
+    @neighbour (NEIGHBOURS) as a second VM of one vCPU, in MTTCG:
+    {op: ns of wall time per operation}."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
+    from test_dom0less import Domain, dom0less_dtb
+    guests = os.path.join(BUILD, "guests")
+    # Both VMs start at once: the benchmark waits until its neighbour is at work.
+    doms = [Domain("bench", 1, 64, [("kernel", os.path.join(guests, "bench.bin"), 0x50000000)],
+                   bootargs="bench.wait-ms=%d" % NEIGHBOUR_WAIT_MS)]
+    other = NEIGHBOURS[neighbour]
+    if other:
+        doms.append(Domain(neighbour, 1, 64,
+                           [("kernel", os.path.join(guests, other[0]), 0x51000000)],
+                           bootargs=other[1]))
+    with tempfile.TemporaryDirectory() as d:
+        dtb = dom0less_dtb(pathlib.Path(d), doms)
+        args = (["-M", "virt,gic-version=3,virtualization=on"] + VIRT_COMMON +
+                ["-accel", "tcg,thread=multi", "-dtb", dtb,
+                 "-kernel", os.path.join(BUILD, "qemu-virt", "hyp-none.bin")] +
+                [a for dom in doms for a in dom.loaders()])
+        child = pexpect.spawn(QEMU, args, encoding="utf-8", timeout=120)
+        try:
+            child.expect("BENCH done")
+            out = child.before
+        finally:
+            child.terminate(force=True)
+    if other and not 0 <= out.find(other[2]) < out.find("BENCH hvc-null"):
+        sys.exit("bench: the %s VM was not at work before the benchmark:\n%s" %
+                 (neighbour, out[-2000:]))
+    results = {}
+    for m in re.finditer(r"BENCH (\S+) (\d+) (\d+)\r", out):
+        results[m.group(1)] = int(m.group(3)) / 100.0
+    return results
+
+
+def neighbour_latency():
+    """{neighbour: [run, ...]} for each of NEIGHBOURS, interleaved."""
+    runs = {n: [] for n in NEIGHBOURS}
+    for _ in range(NEIGHBOUR_RUNS):
+        for n in NEIGHBOURS:
+            runs[n].append(bench_vm_run(n))
+    return runs
 
 
 def run_bench_guest(kernel, hyp):
@@ -162,7 +226,33 @@ def fmt(v):
     return "n/a" if v is None else ("%.0f" % v if v >= 100 else "%.2f" % v)
 
 
-def table(hyp, native, walls, icount, size):
+NEIGHBOUR_TITLES = {
+    "alone": "alone",
+    "spin": "beside a VM that only computes",
+    "adversary": "beside the adversary",
+}
+
+
+def neighbour_table(runs):
+    """The latency figures beside another VM: medians, in ns of wall time."""
+    rows = ["| operation, ns of wall time (`-accel tcg,thread=multi`), median of %d | %s |" % (
+                NEIGHBOUR_RUNS, " | ".join(NEIGHBOUR_TITLES[n] for n in NEIGHBOURS)),
+            "|---|" + "---:|" * len(NEIGHBOURS)]
+    for op in NEIGHBOUR_OPS:
+        cells = []
+        for n in NEIGHBOURS:
+            values = [r[op] for r in runs[n] if op in r]
+            cells.append("%.0f" % statistics.median(values) if values else "n/a")
+        rows.append("| wall: %s | %s |" % (OP_TITLES[op], " | ".join(cells)))
+    rows.append("")
+    rows.append("The benchmark guest as a VM of one vCPU on `hyp-none.bin`, alone, beside a VM "
+                "of one vCPU that only computes (no exits), and beside the adversary (one vCPU, "
+                "exits at full rate); each vCPU a host thread. Host scheduling and QEMU's own "
+                "locks, not the hypervisor, make most of these: see the README.")
+    return "\n".join(rows)
+
+
+def table(hyp, native, walls, icount, size, neighbours):
     rows = ["| operation | under the hypervisor | native | added by the hypervisor |",
             "|---|---:|---:|---:|"]
     for op in OPS:
@@ -187,6 +277,8 @@ def table(hyp, native, walls, icount, size):
     rows.append("| the same plus the hypervisor's set-up before the guest starts (%.1f ms) | "
                 "%.3f s | %.3f s | %.2fx |" % (setup_h * 1000, setup_h + clock_h, clock_n,
                                                (setup_h + clock_h) / clock_n))
+    rows.append("")
+    rows.append(neighbour_table(neighbours))
     rows.append("")
     rows.append("| footprint | |")
     rows.append("|---|---|")
@@ -259,7 +351,10 @@ def main():
     hyp["doorbell-roundtrip"], native["doorbell-roundtrip"] = doorbell_round_trip(), None
     print("bench: Linux boot, %d interleaved runs each, then icount" % BOOT_RUNS)
     walls, icount = linux_boot()
-    text = "Measured %s.\n\n%s" % (environment(), table(hyp, native, walls, icount, sizes()))
+    print("bench: latency beside another VM, %d interleaved runs each (MTTCG)" % NEIGHBOUR_RUNS)
+    neighbours = neighbour_latency()
+    text = "Measured %s.\n\n%s" % (environment(),
+                                    table(hyp, native, walls, icount, sizes(), neighbours))
     print()
     print(text)
     print("\nAgainst the figures committed in tests/bench/results.md:\n")
