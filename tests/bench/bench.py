@@ -8,11 +8,12 @@
    -accel tcg,thread=single (5 runs each, interleaved: min/median/max), and
    the guest's own clock at "Run /init" under -icount shift=0 (deterministic).
 3. Footprint: hyp.bin, text/data/bss, RAM kept, lines of C and assembly.
-4. Latency beside a busy VM: the benchmark guest as a VM of one vCPU on
-   hyp-none.bin, alone and beside the adversary (a VM of one vCPU hammering
-   the hypervisor), in wall time with -accel tcg,thread=multi (each vCPU a
-   host thread: under -icount QEMU runs the CPUs in turn, and a latency
-   becomes its time slice). Interleaved runs, median.
+4. Latency beside another VM: the benchmark guest as a VM of one vCPU on
+   hyp-none.bin, alone, beside a VM of one vCPU that only computes, and
+   beside the adversary (a VM of one vCPU hammering the hypervisor), in wall
+   time with -accel tcg,thread=multi (each vCPU a host thread: under -icount
+   QEMU runs the CPUs in turn, and a latency becomes its time slice).
+   Interleaved runs, median.
 
 Prints a table, writes it with the date, QEMU version and host CPU to
 tests/bench/results.md, and puts it in README.md between the bench markers.
@@ -103,7 +104,7 @@ def doorbell_round_trip():
 # The neighbour VM of the latency figures: what it runs, and what it prints once at work.
 NEIGHBOURS = {
     "alone": None,
-    # The benchmark guest again, told to spin on the counter for 10 minutes: no exits.
+    # The benchmark guest again, told to spin for 10 minutes first: no exits meanwhile.
     "spin": ("bench.bin", "bench.wait-ms=600000", "bench: waiting 600000 ms"),
     # Exits at full rate: GIC MMIO, IPIs, timers, PSCI, bad accesses.
     "adversary": ("adversary.bin", "adv.ops=100000000", "ADV: seed"),
