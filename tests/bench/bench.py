@@ -37,6 +37,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 RESULTS = os.path.join(ROOT, "tests", "bench", "results.md")
 README = os.path.join(ROOT, "README.md")
+# The boot tests' helpers (test_dom0less, test_vm_life) build the VMs of the two-VM figures.
+sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 QEMU = "qemu-system-aarch64"
 VIRT_COMMON = ["-cpu", "cortex-a57", "-smp", "4", "-m", "1G", "-nographic", "-net", "none"]
 BOOT_RUNS = int(os.environ.get("BENCH_BOOT_RUNS", "5"))
@@ -61,13 +63,22 @@ NEIGHBOUR_RUNS = int(os.environ.get("BENCH_NEIGHBOUR_RUNS", "5"))
 NEIGHBOUR_OPS = ["hvc-null", "mmio-read", "vtimer-latency", "ptimer-latency", "spi-passthrough"]
 
 
+def dom0less_args(doms, accel, tmp):
+    """QEMU's arguments for the dom0less VMs @doms on hyp-none.bin (GICv3),
+    with @accel, their DT written in @tmp."""
+    from test_dom0less import dom0less_dtb
+    dtb = dom0less_dtb(pathlib.Path(tmp), doms)
+    return (["-M", "virt,gic-version=3,virtualization=on"] + VIRT_COMMON + accel +
+            ["-dtb", dtb, "-kernel", os.path.join(BUILD, "qemu-virt", "hyp-none.bin")] +
+            [a for dom in doms for a in dom.loaders()])
+
+
 def doorbell_ms(rounds):
     """Two test-guest VMs (dom0less nodes on hyp-none.bin) pass a counter
     @rounds times through the shared region "ring0" with the hypervisor's
     doorbell, as test_vm_life.py does, under -icount shift=0: the pinger's
     own clock for all of them, in ms of virtual time."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
-    from test_dom0less import TESTGUEST, Domain, dom0less_dtb
+    from test_dom0less import TESTGUEST, Domain
     from test_vm_life import shm_node
     rounds = "tg.bell-rounds=%d" % rounds
     doms = [Domain("owner", 1, 64, [("kernel", TESTGUEST, 0x50000000)],
@@ -77,11 +88,7 @@ def doorbell_ms(rounds):
                    bootargs="tg.bell-pong=0x70000000 " + rounds,
                    extra=shm_node(0x70000000, "borrower"))]
     with tempfile.TemporaryDirectory() as d:
-        dtb = dom0less_dtb(pathlib.Path(d), doms)
-        args = (["-M", "virt,gic-version=3,virtualization=on"] + VIRT_COMMON +
-                ["-icount", "shift=0,sleep=off", "-dtb", dtb,
-                 "-kernel", os.path.join(BUILD, "qemu-virt", "hyp-none.bin")] +
-                [a for dom in doms for a in dom.loaders()])
+        args = dom0less_args(doms, ["-icount", "shift=0,sleep=off"], d)
         out = subprocess.run([QEMU] + args, capture_output=True, text=True, timeout=600).stdout
     m = re.search(r"\(owner\) TG: PASS doorbell-ping \((\d+) round trips, [^\n]* in (\d+) ms\)",
                   out)
@@ -115,8 +122,7 @@ def bench_vm_run(neighbour):
     """The benchmark guest as a dom0less VM of one vCPU on hyp-none.bin, beside
     @neighbour (NEIGHBOURS) as a second VM of one vCPU, in MTTCG:
     {op: ns of wall time per operation}."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
-    from test_dom0less import Domain, dom0less_dtb
+    from test_dom0less import Domain
     guests = os.path.join(BUILD, "guests")
     # Both VMs start at once: the benchmark waits until its neighbour is at work.
     doms = [Domain("bench", 1, 64, [("kernel", os.path.join(guests, "bench.bin"), 0x50000000)],
@@ -127,11 +133,7 @@ def bench_vm_run(neighbour):
                            [("kernel", os.path.join(guests, other[0]), 0x51000000)],
                            bootargs=other[1]))
     with tempfile.TemporaryDirectory() as d:
-        dtb = dom0less_dtb(pathlib.Path(d), doms)
-        args = (["-M", "virt,gic-version=3,virtualization=on"] + VIRT_COMMON +
-                ["-accel", "tcg,thread=multi", "-dtb", dtb,
-                 "-kernel", os.path.join(BUILD, "qemu-virt", "hyp-none.bin")] +
-                [a for dom in doms for a in dom.loaders()])
+        args = dom0less_args(doms, ["-accel", "tcg,thread=multi"], d)
         child = pexpect.spawn(QEMU, args, encoding="utf-8", timeout=120)
         try:
             child.expect("BENCH done")
