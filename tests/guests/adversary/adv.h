@@ -30,7 +30,6 @@ struct adv_platform {
 	unsigned int nr_cpus;
 	uint64_t mpidr[ADV_MAX_CPUS];
 	bool psci_smc; /* the DT's PSCI conduit */
-	char bootargs[256];
 	uint64_t dtb, dtb_size;
 };
 extern struct adv_platform plat;

@@ -94,16 +94,7 @@ static bool reg_region(const uint8_t *reg, uint32_t len, unsigned int i, uint32_
 	return *base != 0;
 }
 
-enum node_kind {
-	NODE_OTHER,
-	NODE_MEMORY,
-	NODE_GIC,
-	NODE_UART,
-	NODE_CPUS,
-	NODE_CPU,
-	NODE_PSCI,
-	NODE_CHOSEN
-};
+enum node_kind { NODE_OTHER, NODE_MEMORY, NODE_GIC, NODE_UART, NODE_CPUS, NODE_CPU, NODE_PSCI };
 
 bool fdt_parse(uint64_t dtb, struct adv_platform *p)
 {
@@ -142,8 +133,6 @@ bool fdt_parse(uint64_t dtb, struct adv_platform *p)
 				k = NODE_CPUS;
 			else if (depth == 2 && str_eq(name, "psci"))
 				k = NODE_PSCI;
-			else if (depth == 2 && str_eq(name, "chosen"))
-				k = NODE_CHOSEN;
 			else if (depth == 3 && kind[2] == NODE_CPUS && str_starts(name, "cpu@"))
 				k = NODE_CPU;
 			if (depth < ARRAY_SIZE(kind))
@@ -210,13 +199,6 @@ bool fdt_parse(uint64_t dtb, struct adv_platform *p)
 				pl011 = list_has(val, len, "arm,pl011");
 			} else if (k == NODE_PSCI && str_eq(name, "method")) {
 				p->psci_smc = str_eq(val, "smc");
-			} else if (k == NODE_CHOSEN && str_eq(name, "bootargs")) {
-				uint32_t n =
-				    len < sizeof(p->bootargs) ? len : sizeof(p->bootargs) - 1;
-
-				for (uint32_t i = 0; i < n; i++)
-					p->bootargs[i] = val[i];
-				p->bootargs[n] = '\0';
 			}
 		} else if (tok == FDT_NOP) {
 			continue;

@@ -27,6 +27,7 @@
  */
 #include <stddef.h>
 #include "adv.h"
+#include "bootargs.h"
 #include "sysreg.h"
 #include "timer.h"
 
@@ -151,47 +152,10 @@ static void __attribute__((noreturn)) power_off(void)
 
 /* --- Parameters --- */
 
-static bool parse_number(const char *s, uint64_t *out)
+/* The number "@key=" gives in the bootargs, if there. */
+static bool bootarg_number(unsigned long dtb, const char *key, uint64_t *out)
 {
-	uint64_t v = 0, base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || *s == ' ')
-		return false;
-	for (; *s && *s != ' '; s++) {
-		unsigned int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned int)(*s - '0');
-		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
-			d = (unsigned int)((*s | 0x20) - 'a' + 10);
-		else
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
-/* The value of "@key=" in the bootargs, if there. */
-static bool bootarg(const char *key, uint64_t *out)
-{
-	for (const char *p = plat.bootargs; *p; p++) {
-		const char *k = key, *q = p;
-
-		if (p != plat.bootargs && p[-1] != ' ')
-			continue;
-		while (*k && *q == *k) {
-			k++;
-			q++;
-		}
-		if (!*k && *q == '=')
-			return parse_number(q + 1, out);
-	}
-	return false;
+	return parse_number(bootarg(dtb, key), out);
 }
 
 /* --- Operations --- */
@@ -648,9 +612,9 @@ void __attribute__((noreturn)) guest_main(unsigned long dtb)
 		adv_printf("ADV: FAIL no usable device tree at 0x%lx\n", dtb);
 		power_off();
 	}
-	bootarg("adv.seed", &adv_seed);
-	bootarg("adv.ops", &adv_ops);
-	if (!bootarg("adv.life", &life_avg))
+	bootarg_number(dtb, "adv.seed", &adv_seed);
+	bootarg_number(dtb, "adv.ops", &adv_ops);
+	if (!bootarg_number(dtb, "adv.life", &life_avg))
 		life_avg =
 		    adv_ops / (plat.nr_cpus * 1000) > 20 ? adv_ops / (plat.nr_cpus * 1000) : 20;
 	for (unsigned int i = 0; i < ADV_MAX_CPUS; i++) {

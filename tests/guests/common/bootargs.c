@@ -36,19 +36,21 @@ bool parse_number(const char *s, unsigned long *out)
 {
 	unsigned long v = 0, base = 10;
 
-	if (!s || is_space(*s))
+	if (!s)
 		return false;
-	if (s[0] == '0' && s[1] == 'x') {
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
 	}
+	if (is_space(*s))
+		return false; /* no digits: "", "0x" */
 	for (; !is_space(*s); s++) {
 		unsigned long d;
 
 		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
+			d = (unsigned long)(*s - '0');
+		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (unsigned long)((*s | 0x20) - 'a' + 10);
 		else
 			return false;
 		v = v * base + d;
